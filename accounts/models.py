@@ -1,0 +1,72 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from pgcrypto import fields as encrypted
+
+from accounts.blind_index import email_blind_index, normalize_email
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    AGENT = "agent", "Agent"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+
+
+HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email_hash=email_blind_index(username))
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        user = self.model(email=normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the product. Email, name and phone are encrypted with pgcrypto."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = encrypted.EmailPGPSymmetricKeyField()
+    email_hash = models.CharField(max_length=64, unique=True, editable=False)
+    full_name = encrypted.CharPGPSymmetricKeyField(max_length=200)
+    phone = encrypted.CharPGPSymmetricKeyField(max_length=32, blank=True, default="")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["date_joined"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.id}"
+
+    def save(self, *args, **kwargs):
+        # Derived columns: kept in step with the source fields on every save.
+        self.email = normalize_email(self.email)
+        self.email_hash = email_blind_index(self.email)
+        self.is_staff = self.role in HANDLER_ROLES
+        self.is_superuser = self.role == Role.ADMIN
+        super().save(*args, **kwargs)
+
+    @property
+    def is_handler(self) -> bool:
+        return self.role in HANDLER_ROLES

@@ -1,0 +1,43 @@
+"""Roles mapped onto Django groups, so the admin's permission system understands them."""
+
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import Role
+
+_HANDLER_VIEW = [
+    "complaints.view_complaint",
+    "complaints.change_complaint",
+    "complaints.view_category",
+    "complaints.view_comment",
+    "complaints.add_comment",
+    "complaints.view_attachment",
+    "complaints.view_historyentry",
+    "complaints.view_feedback",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CUSTOMER: [],
+    Role.AGENT: _HANDLER_VIEW,
+    Role.SUPERVISOR: [
+        *_HANDLER_VIEW,
+        "complaints.add_category",
+        "complaints.change_category",
+        "accounts.view_user",
+    ],
+    # Admins are superusers; the group exists so the role is visible in the admin.
+    Role.ADMIN: [],
+}
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create one group per role with its permissions (idempotent; runs after migrate)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

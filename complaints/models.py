@@ -1,0 +1,245 @@
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from pgcrypto import fields as encrypted
+
+from complaints.workflow import FINISHED_STATUSES, Status
+
+REFERENCE_SEQUENCE = "complaints_reference_seq"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+
+
+class Priority(models.IntegerChoices):
+    """Stored as a number so that ordering by priority is meaningful and indexable."""
+
+    LOW = 1, "low"
+    NORMAL = 2, "normal"
+    HIGH = 3, "high"
+    URGENT = 4, "urgent"
+
+    @classmethod
+    def from_name(cls, name: str) -> "Priority":
+        return {p.label: p for p in cls}[name]
+
+
+# SLA clocks shrink with priority: hours from the category are multiplied by this factor.
+PRIORITY_SLA_FACTOR = {
+    Priority.LOW: 1.5,
+    Priority.NORMAL: 1.0,
+    Priority.HIGH: 0.5,
+    Priority.URGENT: 0.25,
+}
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=True)
+    acknowledge_within_hours = models.PositiveIntegerField(default=48)
+    resolve_within_hours = models.PositiveIntegerField(default=240)
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_categories",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def overdue(self, now: datetime | None = None) -> "ComplaintQuerySet":
+        return self.filter(overdue_q(now or timezone.now()))
+
+
+def overdue_q(now: datetime) -> Q:
+    """A complaint is overdue when a running SLA clock has passed its due time."""
+    ack_late = Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
+    resolve_late = Q(resolve_due_at__lt=now) & ~Q(status__in=FINISHED_STATUSES)
+    return ack_late | resolve_late
+
+
+class Complaint(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
+    title = models.CharField(max_length=200)
+    description = encrypted.TextPGPSymmetricKeyField()
+    resolution = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
+    rejection_reason = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_complaints",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    ack_due_at = models.DateTimeField()
+    resolve_due_at = models.DateTimeField()
+    # Set once when the SLA scan first sees the breach, so each breach is announced once.
+    ack_breached_at = models.DateTimeField(null=True, blank=True)
+    resolve_breached_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="complaint_status_created"),
+            models.Index(fields=["customer", "-created_at"], name="complaint_customer_created"),
+            models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
+            models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
+            models.Index(fields=["priority", "-created_at"], name="complaint_priority_created"),
+            models.Index(fields=["-created_at"], name="complaint_created"),
+            models.Index(fields=["-updated_at"], name="complaint_updated"),
+            models.Index(fields=["resolve_due_at"], name="complaint_resolve_due"),
+            models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
+            GinIndex(fields=["title"], name="complaint_title_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Comment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaint_comments"
+    )
+    body = encrypted.TextPGPSymmetricKeyField()
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["complaint", "is_internal", "created_at"], name="comment_visible")
+        ]
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # The stored name is random; the sanitised original name is kept in the row.
+    return f"attachments/{instance.complaint_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaint_attachments"
+    )
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class HistoryKind(models.TextChoices):
+    CREATED = "created", "Created"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
+    CATEGORY_CHANGED = "category_changed", "Category changed"
+    COMMENT_ADDED = "comment_added", "Comment added"
+    ATTACHMENT_ADDED = "attachment_added", "Attachment added"
+    FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+
+
+class HistoryEntry(models.Model):
+    """Append-only record of every change to a complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the system made the change.",
+    )
+    kind = models.CharField(max_length=24, choices=HistoryKind.choices)
+    from_value = models.CharField(max_length=100, blank=True, default="")
+    to_value = models.CharField(max_length=100, blank=True, default="")
+    # Entries about internal notes (and their attachments) are hidden from customers.
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "history entries"
+        indexes = [models.Index(fields=["complaint", "created_at"], name="history_complaint")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("History entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("History entries are append-only.")
+
+
+class Feedback(models.Model):
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField()
+    comment = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_to_5"
+            )
+        ]
+
+
+class IdempotencyKey(models.Model):
+    """Remembers the complaint a (user, Idempotency-Key) pair created, so retries create nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]

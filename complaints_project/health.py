@@ -1,0 +1,47 @@
+"""Liveness and readiness. Checks are listed in settings.HEALTH_CHECKS so apps can add theirs."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils.module_loading import import_string
+
+CheckResult = tuple[bool, dict[str, Any]]
+
+
+def check_database() -> CheckResult:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return True, {}
+
+
+def check_cache() -> CheckResult:
+    cache.set("health:ping", "pong", timeout=5)
+    return cache.get("health:ping") == "pong", {}
+
+
+def _run(name: str, check: Callable[[], CheckResult]) -> dict[str, Any]:
+    try:
+        ok, details = check()
+    except Exception as exc:  # noqa: BLE001 - a failing dependency is reported, not raised
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": ok, **details}
+
+
+def liveness(request):
+    return JsonResponse({"status": "ok"})
+
+
+def readiness(request):
+    results = {}
+    for path in settings.HEALTH_CHECKS:
+        name = path.rsplit(".", 1)[-1].removeprefix("check_")
+        results[name] = _run(name, import_string(path))
+    ready = all(r["ok"] for r in results.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )

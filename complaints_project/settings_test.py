@@ -1,0 +1,15 @@
+"""Test overrides on top of the one settings module."""
+
+import os
+
+os.environ.setdefault("DJANGO_ENV", "test")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+
+from complaints_project.settings import *  # noqa: E402, F403
+from complaints_project.settings import BASE_DIR, LOGGING, env  # noqa: E402
+
+# Still Argon2 (tests check the stored algorithm), with cheap parameters.
+PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".test-media")
+LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="WARNING")

@@ -1,0 +1,90 @@
+"""Shared fixtures: users per role, authenticated API clients, a clean cache per test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Role
+from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and idempotency records must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(role=Role.CUSTOMER)
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(role=Role.CUSTOMER)
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(role=Role.AGENT)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.ADMIN)
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An APIClient carrying a real access token for ``user``."""
+    client = APIClient()
+    token = RefreshToken.for_user(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.access_token}")
+    return client
+
+
+@pytest.fixture
+def customer_client(customer) -> APIClient:
+    return client_for(customer)
+
+
+@pytest.fixture
+def other_customer_client(other_customer) -> APIClient:
+    return client_for(other_customer)
+
+
+@pytest.fixture
+def agent_client(agent) -> APIClient:
+    return client_for(agent)
+
+
+@pytest.fixture
+def supervisor_client(supervisor) -> APIClient:
+    return client_for(supervisor)
+
+
+@pytest.fixture
+def admin_client_api(admin_user) -> APIClient:
+    return client_for(admin_user)
