@@ -75,11 +75,13 @@ INSTALLED_APPS = [
     "accounts",
     "complaints",
     "events",
+    "analytics",
 ]
 
 MIDDLEWARE = [
     "complaints_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,8 +157,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Admin and API-docs assets are served by whitenoise under gunicorn (built by collectstatic).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PROD
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# COMPLAINTS
+# A customer may reopen a resolved complaint within this many days of its resolution.
+COMPLAINT_REOPEN_WINDOW_DAYS = env.int("COMPLAINT_REOPEN_WINDOW_DAYS", default=14)
 
 # EMAIL
 EMAIL_BACKEND = env.str(

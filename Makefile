@@ -1,0 +1,47 @@
+# Two entry points for a new machine: `make run` (the whole product) and `make test` (the suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen
+export DJANGO_SETTINGS_MODULE ?= complaints_project.settings
+
+.PHONY: run test install lint format check migrate seed bench clean
+
+install: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+run: install
+	$(RUN) python scripts/ensure_database.py
+	$(RUN) python manage.py migrate --noinput
+	$(RUN) python manage.py seed_demo
+	@mkdir -p .run
+	@echo ""
+	@echo "  API:        http://127.0.0.1:8000/api/   (docs: http://127.0.0.1:8000/api/docs/)"
+	@echo "  Admin:      http://127.0.0.1:8000/admin/"
+	@echo "  Streamlit:  http://127.0.0.1:8501/"
+	@echo "  Kafka:      $${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} (local Tansu broker)"
+	@echo ""
+	$(RUN) honcho start -f Procfile
+
+test: install
+	$(RUN) python scripts/ensure_database.py
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: install
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+check: install
+	$(RUN) python manage.py check
+	$(RUN) python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf .venv .run .test-media artifacts
