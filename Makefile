@@ -29,7 +29,7 @@ run: install
 
 test: install
 	$(RUN) python scripts/ensure_database.py
-	$(RUN) pytest
+	$(RUN) pytest $(if $(CI),--create-db)
 
 lint: install
 	$(RUN) ruff check .

@@ -123,6 +123,12 @@ class Complaint(models.Model):
             models.Index(fields=["resolve_due_at"], name="complaint_resolve_due"),
             models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
             GinIndex(fields=["title"], name="complaint_title_trgm", opclasses=["gin_trgm_ops"]),
+            # Reference prefix search (LIKE 'CMP-2026-%') from the list's ``q`` filter.
+            models.Index(
+                fields=["reference"],
+                name="complaint_reference_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

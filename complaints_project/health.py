@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 CheckResult = tuple[bool, dict[str, Any]]
 
@@ -31,11 +33,32 @@ def _run(name: str, check: Callable[[], CheckResult]) -> dict[str, Any]:
     return {"ok": ok, **details}
 
 
+def _get_only(view):
+    """GET/HEAD only, answering other methods with a JSON 405 (probes never send a body)."""
+
+    @csrf_exempt
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@_get_only
 def liveness(request):
+    """The process is up and serving; no dependency is touched."""
     return JsonResponse({"status": "ok"})
 
 
+@_get_only
 def readiness(request):
+    """Every dependency in settings.HEALTH_CHECKS answers; 503 otherwise."""
     results = {}
     for path in settings.HEALTH_CHECKS:
         name = path.rsplit(".", 1)[-1].removeprefix("check_")

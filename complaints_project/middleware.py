@@ -5,6 +5,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.utils.log import log_response
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -23,6 +25,12 @@ class RequestIdMiddleware:
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs 4xx/5xx answers after the middleware chain has returned, when the
+                # id is gone; log them here instead (log_response marks them as logged).
+                log_response(
+                    "%s: %s", response.reason_phrase, request.path, response=response, request=request
+                )
         finally:
             request_id_var.reset(token)
         response[self.header] = request_id

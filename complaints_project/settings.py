@@ -38,6 +38,8 @@ DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "dev")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PROD else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
+if IS_PROD and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=prod")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Symmetric key for pgcrypto (django-pgcrypto-fields interpolates it into SQL, so quotes are banned).
@@ -236,11 +238,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Redis re-queues a task whose worker died (acks_late) once this many seconds have passed.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+SLA_SCAN_SECONDS = env.float("SLA_SCAN_SECONDS", default=60.0)
+EVENTS_TOPIC = env.str("EVENTS_TOPIC", default="complaints.events")
+EVENTS_DLQ_TOPIC = env.str("EVENTS_DLQ_TOPIC", default="complaints.events.dlq")
+EVENTS_TOPIC_PARTITIONS = env.int("EVENTS_TOPIC_PARTITIONS", default=6)
+EVENTS_TOPIC_REPLICATION = env.int("EVENTS_TOPIC_REPLICATION", default=1)
+EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default="complaints-workers")
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
+EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
+EVENTS_RELAY_MAX_BACKOFF_SECONDS = env.float("EVENTS_RELAY_MAX_BACKOFF_SECONDS", default=30.0)
+EVENTS_OUTBOX_MAX_PENDING = env.int("EVENTS_OUTBOX_MAX_PENDING", default=10000)
+EVENTS_OUTBOX_MAX_AGE_SECONDS = env.int("EVENTS_OUTBOX_MAX_AGE_SECONDS", default=300)
+EVENTS_CONSUMER_MAX_LAG = env.int("EVENTS_CONSUMER_MAX_LAG", default=0)  # 0 = report only
+# Words in a new complaint's title that raise its priority (comma separated).
+TRIAGE_URGENT_KEYWORDS = env.list(
+    "TRIAGE_URGENT_KEYWORDS", default=["injury", "injured", "fraud", "unsafe", "danger", "fire"]
+)
+TRIAGE_URGENT_CATEGORY_SLUGS = env.list("TRIAGE_URGENT_CATEGORY_SLUGS", default=[])
 
 # HEALTH: each entry is a callable returning (ok, details).
 HEALTH_CHECKS = [
     "complaints_project.health.check_database",
     "complaints_project.health.check_cache",
+    "events.health.check_kafka",
+    "events.health.check_outbox",
+    "events.health.check_consumer_lag",
 ]
 
 # LOGGING: JSON lines with the request id of the request being served.

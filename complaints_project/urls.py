@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.api.urls")),
     path("api/", include("complaints.api.urls")),
+    path("api/", include("complaints.api.attachment_urls")),
 ]
 
 handler400 = "complaints_project.exceptions.json_bad_request"

@@ -1,3 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from complaints.api import views
+
+urlpatterns = [
+    path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
+    path(
+        "complaints/by-ref/<str:reference>/",
+        views.ComplaintByReferenceView.as_view(),
+        name="complaint-by-ref",
+    ),
+    path("complaints/<uuid:pk>/", views.ComplaintDetailView.as_view(), name="complaint-detail"),
+    path(
+        "complaints/<uuid:pk>/transition/",
+        views.ComplaintTransitionView.as_view(),
+        name="complaint-transition",
+    ),
+    path(
+        "complaints/<uuid:pk>/assign/",
+        views.ComplaintAssignView.as_view(),
+        name="complaint-assign",
+    ),
+    path(
+        "complaints/<uuid:pk>/comments/",
+        views.ComplaintCommentsView.as_view(),
+        name="complaint-comments",
+    ),
+    path(
+        "complaints/<uuid:pk>/history/",
+        views.ComplaintHistoryView.as_view(),
+        name="complaint-history",
+    ),
+    path(
+        "complaints/<uuid:pk>/feedback/",
+        views.ComplaintFeedbackView.as_view(),
+        name="complaint-feedback",
+    ),
+    path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
+    path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
+]

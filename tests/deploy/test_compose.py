@@ -18,6 +18,8 @@ from tests.deploy._support import (
     compose_cli,
     django_services,
     environment,
+    interpolate,
+    load_settings,
     services,
     settings_secrets,
 )
@@ -86,6 +88,13 @@ def test_env_example_lists_every_required_variable_with_a_placeholder():
     assert set(values) == required_vars()
     for key, value in values.items():
         assert value.startswith("replace-me"), f"{key} must hold an obvious placeholder"
+
+
+@pytest.mark.parametrize("name", sorted(django_services()))
+def test_prod_settings_load_with_the_service_environment(name):
+    env = {key: interpolate(value) for key, value in environment(services()[name]).items()}
+    result = load_settings(env)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(django_services()))

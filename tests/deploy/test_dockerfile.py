@@ -3,7 +3,13 @@
 import re
 import subprocess
 
-from tests.deploy._support import DOCKERFILE, DOCKERIGNORE, hadolint
+from tests.deploy._support import (
+    DOCKERFILE,
+    DOCKERIGNORE,
+    hadolint,
+    load_settings,
+    settings_secrets,
+)
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -43,6 +49,18 @@ def test_dependencies_come_from_the_lock_without_dev_tools():
     runs = " ".join(args for keyword, args in instructions() if keyword == "RUN")
     assert "uv sync --frozen --no-dev" in runs
     assert "pip install" not in runs
+
+
+def test_collectstatic_runs_with_the_prod_profile_and_every_secret():
+    """The prod storage writes the manifest; the prod settings need each secret to load."""
+    runs = [args for keyword, args in instructions() if keyword == "RUN"]
+    (collect,) = [args for args in runs if "collectstatic" in args]
+    assert "DJANGO_ENV=prod" in collect
+    for name in settings_secrets():
+        assert f"{name}=build-only-placeholder" in collect, f"{name} missing: the build would fail"
+    build_env = dict(re.findall(r"\b([A-Z][A-Z0-9_]*)=(\S+)", collect.split("manage.py")[0]))
+    result = load_settings(build_env)
+    assert result.returncode == 0, f"collectstatic's settings would not load:\n{result.stderr}"
 
 
 def test_runs_as_a_non_root_numeric_user():

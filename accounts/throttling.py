@@ -1,0 +1,87 @@
+"""Login and registration throttles (DRF, counters in the Redis cache).
+
+Two dimensions per use case: the client IP and the email being tried. The email dimension keys
+on the blind index of the normalised address, so raw emails never appear in cache keys.
+Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read on every request,
+so ``override_settings`` (tests) and settings reloads take effect without re-importing.
+"""
+
+import logging
+
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.blind_index import email_blind_index
+
+logger = logging.getLogger(__name__)
+
+
+class ThrottleUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable, try again later."
+    default_code = "unavailable"
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            return super().get_rate()
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (ConnectionInterrupted, RedisError) as exc:
+            # Fail closed: without counters we cannot protect the credential endpoints.
+            logger.error("Throttle cache unavailable", extra={"scope": self.scope}, exc_info=exc)
+            raise ThrottleUnavailable() from exc
+
+
+class _IpThrottle(_SettingsRateThrottle):
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _EmailThrottle(_SettingsRateThrottle):
+    """Keys on the blind index of ``request.data["email"]``; no email, no email throttle."""
+
+    field = "email"
+
+    def get_cache_key(self, request, view) -> str | None:
+        data = request.data
+        value = data.get(self.field) if hasattr(data, "get") else None
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email_blind_index(value)}
+
+
+class LoginIpThrottle(_IpThrottle):
+    scope = "login_ip"
+
+
+class LoginEmailThrottle(_EmailThrottle):
+    scope = "login_email"
+
+
+class RegisterIpThrottle(_IpThrottle):
+    scope = "register_ip"
+
+
+class RegisterEmailThrottle(_EmailThrottle):
+    scope = "register_email"
+
+
+class PasswordChangeThrottle(_SettingsRateThrottle):
+    """Guessing the old password shares the per-email login budget of the account."""
+
+    scope = "login_email"
+
+    def get_cache_key(self, request, view) -> str | None:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.email_hash}

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from complaints.api.attachments import AttachmentDownloadView, ComplaintAttachmentsView
+from complaints.api.stats import StatsView
+
+urlpatterns = [
+    path(
+        "complaints/<uuid:pk>/attachments/",
+        ComplaintAttachmentsView.as_view(),
+        name="complaint-attachments",
+    ),
+    path(
+        "attachments/<uuid:pk>/download/",
+        AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path("stats/", StatsView.as_view(), name="stats"),
+]

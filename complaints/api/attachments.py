@@ -1,0 +1,149 @@
+"""Attachment endpoints: list/upload on a complaint, download one file."""
+
+from urllib.parse import quote
+
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints.attachments import (
+    AttachmentTooLarge,
+    attachment_add,
+    attachment_get_visible,
+    attachments_visible_to,
+    max_bytes,
+)
+from complaints.models import Attachment, Comment
+from complaints.visibility import complaint_get_visible
+
+# Multipart framing and the small form fields on top of the file itself.
+_MULTIPART_OVERHEAD = 64 * 1024
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False, use_url=False)
+    comment_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class AttachmentOutputSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(source="original_name")
+    complaint_id = serializers.UUIDField()
+    comment_id = serializers.UUIDField(allow_null=True)
+    uploaded_by_id = serializers.UUIDField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "complaint_id",
+            "comment_id",
+            "file_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by_id",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Attachment) -> str:
+        return reverse("attachment-download", kwargs={"pk": obj.pk})
+
+
+class ComplaintAttachmentsView(GenericAPIView):
+    parser_classes = [MultiPartParser]
+    serializer_class = AttachmentOutputSerializer
+
+    def get_queryset(self):
+        complaint = complaint_get_visible(user=self.request.user, complaint_id=self.kwargs["pk"])
+        return attachments_visible_to(user=self.request.user, complaint=complaint)
+
+    @extend_schema(
+        summary="List the attachments of a complaint",
+        responses={200: AttachmentOutputSerializer(many=True)},
+    )
+    def get(self, request, pk):
+        page = self.paginate_queryset(self.get_queryset())
+        data = AttachmentOutputSerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Upload an attachment (multipart field `file`, optional `comment_id`)",
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={
+            201: AttachmentOutputSerializer,
+            400: OpenApiResponse(description="No file, empty file or bad comment_id."),
+            403: OpenApiResponse(description="Not allowed to add attachments."),
+            404: OpenApiResponse(description="No such complaint (or not yours)."),
+            413: OpenApiResponse(description="File larger than ATTACHMENT_MAX_BYTES."),
+            415: OpenApiResponse(description="Not multipart, or not an allowed file type."),
+        },
+    )
+    def post(self, request, pk):
+        complaint = complaint_get_visible(user=request.user, complaint_id=pk)
+        # Refuse obviously oversized bodies before reading them at all.
+        try:
+            content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            content_length = 0
+        if content_length > max_bytes() + _MULTIPART_OVERHEAD:
+            raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = None
+        comment_id = serializer.validated_data.get("comment_id")
+        if comment_id is not None:
+            comment = (
+                Comment.objects.only("id", "complaint_id", "is_internal")
+                .filter(pk=comment_id, complaint=complaint)
+                .first()
+            )
+            if comment is None or (comment.is_internal and not request.user.is_handler):
+                raise serializers.ValidationError(
+                    {"comment_id": ["Not a comment of this complaint."]}
+                )
+        attachment = attachment_add(
+            complaint=complaint,
+            uploader=request.user,
+            upload=serializer.validated_data["file"],
+            comment=comment,
+        )
+        return Response(AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+def content_disposition(name: str) -> str:
+    fallback = name.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "")
+    return f"attachment; filename=\"{fallback or 'attachment'}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+class AttachmentDownloadView(APIView):
+    @extend_schema(
+        summary="Download an attachment",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such attachment (or not visible to you)."),
+        },
+    )
+    def get(self, request, pk):
+        attachment = attachment_get_visible(user=request.user, attachment_id=pk)
+        content_type = attachment.content_type
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        response = FileResponse(attachment.file.open("rb"), content_type=content_type)
+        response["Content-Length"] = str(attachment.size)
+        response["Content-Disposition"] = content_disposition(attachment.original_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+

@@ -1,0 +1,237 @@
+"""Explicit input and output serializers for the complaints API."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from complaints.models import Category, Channel, Complaint, Priority
+from complaints.selectors import allowed_transitions
+from complaints.workflow import FINISHED_STATUSES, Status
+
+PRIORITY_NAMES = [p.label for p in Priority]
+
+
+class PriorityField(serializers.ChoiceField):
+    """Priority as its name (low, normal, high, urgent) on the wire, a number in the database."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PRIORITY_NAMES, **kwargs)
+
+    def to_representation(self, value):
+        return Priority(value).label
+
+    def to_internal_value(self, data):
+        name = super().to_internal_value(data)
+        return Priority.from_name(name)
+
+
+# --------------------------------------------------------------------------- output
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+
+
+class FeedbackOutSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+def _is_overdue(complaint: Complaint) -> bool:
+    """The selectors annotate ``is_overdue`` in SQL (models.overdue_q); this is the fallback."""
+    annotated = getattr(complaint, "is_overdue", None)
+    if annotated is not None:
+        return bool(annotated)
+    now = timezone.now()
+    if complaint.status == Status.NEW and complaint.acknowledged_at is None:
+        if complaint.ack_due_at < now:
+            return True
+    return complaint.status not in FINISHED_STATUSES and complaint.resolve_due_at < now
+
+
+class ComplaintListOutSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    rejection_reason = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    priority = PriorityField(read_only=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+    category = CategoryRefSerializer(read_only=True)
+    customer = UserRefSerializer(read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    ack_due_at = serializers.DateTimeField(read_only=True)
+    resolve_due_at = serializers.DateTimeField(read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_overdue(self, obj: Complaint) -> bool:
+        return _is_overdue(obj)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
+    def get_allowed_transitions(self, obj: Complaint) -> list[str]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        return allowed_transitions(complaint=obj, user=user)
+
+    @extend_schema_field(FeedbackOutSerializer(allow_null=True))
+    def get_feedback(self, obj: Complaint):
+        try:
+            feedback = obj.feedback
+        except Complaint.feedback.RelatedObjectDoesNotExist:
+            return None
+        return FeedbackOutSerializer(feedback).data
+
+
+class ComplaintOutSerializer(ComplaintListOutSerializer):
+    description = serializers.CharField(read_only=True)
+    resolution = serializers.CharField(read_only=True)
+
+
+class CommentOutSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    author = UserRefSerializer(read_only=True)
+    body = serializers.CharField(read_only=True)
+    internal = serializers.BooleanField(source="is_internal", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class HistoryOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    from_value = serializers.CharField(read_only=True)
+    to_value = serializers.CharField(read_only=True)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    is_internal = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CategoryOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    acknowledge_within_hours = serializers.IntegerField(read_only=True)
+    resolve_within_hours = serializers.IntegerField(read_only=True)
+    default_assignee_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+
+# --------------------------------------------------------------------------- input
+
+
+class ComplaintCreateInSerializer(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.WEB)
+    priority = PriorityField(
+        required=False, help_text="Staff only; ignored when a customer files the complaint."
+    )
+    customer_id = serializers.UUIDField(
+        required=False,
+        help_text="Staff only: the customer the complaint is filed for (default: the caller). "
+        "Ignored for customers.",
+    )
+
+
+class ComplaintUpdateInSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20000, required=False)
+    priority = PriorityField(required=False, help_text="Supervisors and admins only.")
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, help_text="Supervisors and admins only."
+    )
+
+
+class TransitionInSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Required for resolved (the resolution) and rejected (the rejection reason).",
+    )
+
+
+class AssignInSerializer(serializers.Serializer):
+    assignee_id = serializers.UUIDField(allow_null=True)
+
+    def validate_assignee_id(self, value):
+        if value is None:
+            return None
+        user = User.objects.filter(pk=value).first()
+        if user is None:
+            raise serializers.ValidationError("No such user.")
+        return user
+
+
+class CommentInSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    internal = serializers.BooleanField(required=False, default=False)
+
+
+class FeedbackInSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class CategoryInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    slug = serializers.SlugField(max_length=100, required=False)
+    is_active = serializers.BooleanField(required=False)
+    acknowledge_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
+    resolve_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
+    default_assignee_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate_default_assignee_id(self, value):
+        if value is None:
+            return None
+        user = User.objects.filter(pk=value).first()
+        if user is None:
+            raise serializers.ValidationError("No such user.")
+        return user
+
+    def to_service_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        if "default_assignee_id" in data:
+            data["default_assignee"] = data.pop("default_assignee_id")
+        return data
+
+
+__all__ = [
+    "AssignInSerializer",
+    "CategoryInSerializer",
+    "CategoryOutSerializer",
+    "CommentInSerializer",
+    "CommentOutSerializer",
+    "ComplaintCreateInSerializer",
+    "ComplaintListOutSerializer",
+    "ComplaintOutSerializer",
+    "ComplaintUpdateInSerializer",
+    "FeedbackInSerializer",
+    "FeedbackOutSerializer",
+    "HistoryOutSerializer",
+    "TransitionInSerializer",
+]

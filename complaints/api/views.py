@@ -1,0 +1,400 @@
+"""Complaints API. Views stay thin: parse input, call a selector or service, render output."""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Role, User
+from complaints import selectors, services
+from complaints.api import serializers as s
+from complaints.api.permissions import CategoryManagerOrReadOnly
+from complaints.filters import ComplaintFilter
+from complaints.models import Complaint, Priority
+from complaints.workflow import Status
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+# ----------------------------------------------------------------------- schema helpers
+
+ErrorOut = inline_serializer("Error", fields={"detail": serializers.CharField()})
+ConflictOut = inline_serializer(
+    "Conflict",
+    fields={
+        "detail": serializers.CharField(),
+        "current_status": serializers.ChoiceField(choices=Status.choices, required=False),
+        "allowed": serializers.ListField(
+            child=serializers.ChoiceField(choices=Status.choices), required=False
+        ),
+    },
+)
+
+R400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: field -> messages.")
+R401 = OpenApiResponse(ErrorOut, description="Not authenticated.")
+R403 = OpenApiResponse(ErrorOut, description="Not allowed for the caller's role.")
+R404 = OpenApiResponse(
+    ErrorOut, description="No such complaint, or it belongs to another customer."
+)
+R409 = OpenApiResponse(ConflictOut, description="Conflicts with the complaint's current state.")
+COMPLAINT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def _complaint_response(request: Request, complaint: Complaint, code: int = 200) -> Response:
+    """Render a complaint freshly read for the caller (visibility, is_overdue, feedback)."""
+    fresh = selectors.complaint_get(user=request.user, complaint_id=complaint.pk)
+    return Response(s.ComplaintOutSerializer(fresh, context={"request": request}).data, status=code)
+
+
+# ----------------------------------------------------------------------- complaints
+
+
+class ComplaintListCreateView(generics.GenericAPIView):
+    serializer_class = s.ComplaintListOutSerializer
+    # Declared for the OpenAPI schema; the selector applies (and validates) the filters.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ComplaintFilter
+
+    def get_queryset(self):
+        return selectors.complaint_list(user=self.request.user, filters=self.request.query_params)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    @extend_schema(
+        operation_id="complaints_list",
+        summary="List the complaints the caller can see",
+        responses={200: s.ComplaintListOutSerializer(many=True), 400: R400, 401: R401},
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = s.ComplaintListOutSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        summary="File a complaint",
+        description="Honours an `Idempotency-Key` header: a retry with the same key and body "
+        "returns the first complaint and creates nothing; the same key with a different body "
+        "is a 409.",
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Client-chosen key (max 255 characters) making the create safe to retry.",
+            )
+        ],
+        request=s.ComplaintCreateInSerializer,
+        responses={201: s.ComplaintOutSerializer, 400: R400, 401: R401, 409: R409},
+    )
+    def post(self, request: Request) -> Response:
+        user: User = request.user
+        serializer = s.ComplaintCreateInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        customer = user
+        priority = Priority.NORMAL
+        if user.is_handler:
+            priority = data.get("priority", Priority.NORMAL)
+            if data.get("customer_id"):
+                customer = User.objects.filter(
+                    pk=data["customer_id"], role=Role.CUSTOMER, is_active=True
+                ).first()
+                if customer is None:
+                    raise ValidationError({"customer_id": ["No such active customer."]})
+        kwargs = {
+            "customer": customer,
+            "category": data["category"],
+            "title": data["title"],
+            "description": data["description"],
+            "channel": data["channel"],
+            "priority": priority,
+        }
+
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            complaint = services.complaint_create(actor=user, **kwargs)
+            return _complaint_response(request, complaint, status.HTTP_201_CREATED)
+
+        key = key.strip()
+        if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError(
+                {IDEMPOTENCY_HEADER: [f"Must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+            )
+        fingerprint = services.idempotency_fingerprint(
+            {
+                "customer": customer.pk,
+                "category": data["category"].pk,
+                "title": data["title"],
+                "description": data["description"],
+                "channel": data["channel"],
+                "priority": int(priority),
+            }
+        )
+        complaint, created = services.complaint_create_idempotent(
+            actor=user, idempotency_key=key, fingerprint=fingerprint, **kwargs
+        )
+        response = _complaint_response(request, complaint, status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class ComplaintDetailView(generics.GenericAPIView):
+    serializer_class = s.ComplaintOutSerializer
+
+    @extend_schema(
+        operation_id="complaints_retrieve",
+        parameters=[COMPLAINT_ID],
+        responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
+    )
+    def get(self, request: Request, pk) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="complaints_partial_update",
+        summary="Edit a complaint",
+        description="The owner may edit title/description while the complaint is new; "
+        "supervisors and admins may change priority and category. Fields a customer may not "
+        "set are ignored.",
+        parameters=[COMPLAINT_ID],
+        request=s.ComplaintUpdateInSerializer,
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: R400,
+            401: R401,
+            403: R403,
+            404: R404,
+            409: R409,
+        },
+    )
+    def patch(self, request: Request, pk) -> Response:
+        user: User = request.user
+        complaint = selectors.complaint_get(user=user, complaint_id=pk)
+        serializer = s.ComplaintUpdateInSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        if not user.is_handler:
+            changes.pop("priority", None)
+            changes.pop("category", None)
+        complaint = services.complaint_update(complaint=complaint, actor=user, **changes)
+        return _complaint_response(request, complaint)
+
+
+class ComplaintByReferenceView(generics.GenericAPIView):
+    serializer_class = s.ComplaintOutSerializer
+
+    @extend_schema(
+        operation_id="complaints_by_reference",
+        parameters=[OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = selectors.complaint_get_by_reference(user=request.user, reference=reference)
+        return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
+
+
+class ComplaintTransitionView(generics.GenericAPIView):
+    serializer_class = s.TransitionInSerializer
+
+    @extend_schema(
+        operation_id="complaints_transition",
+        summary="Move a complaint to another status",
+        description="`allowed_transitions` on the complaint lists the statuses the caller may "
+        "move to now. An illegal move is a 409 whose body lists them in `allowed`.",
+        parameters=[COMPLAINT_ID],
+        request=s.TransitionInSerializer,
+        responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
+    )
+    def post(self, request: Request, pk) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.TransitionInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = services.complaint_transition(
+            complaint=complaint,
+            actor=request.user,
+            to_status=serializer.validated_data["to_status"],
+            reason=serializer.validated_data["reason"],
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintAssignView(generics.GenericAPIView):
+    serializer_class = s.AssignInSerializer
+
+    @extend_schema(
+        operation_id="complaints_assign",
+        summary="Assign (or unassign with null) a complaint",
+        description="Agents may assign only themselves or drop their own assignment; "
+        "supervisors and admins may assign any active staff member.",
+        parameters=[COMPLAINT_ID],
+        request=s.AssignInSerializer,
+        responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+    )
+    def post(self, request: Request, pk) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.AssignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = services.complaint_assign(
+            complaint=complaint,
+            actor=request.user,
+            assignee=serializer.validated_data["assignee_id"],
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintCommentsView(generics.GenericAPIView):
+    serializer_class = s.CommentOutSerializer
+
+    def get_queryset(self):
+        complaint = selectors.complaint_get(user=self.request.user, complaint_id=self.kwargs["pk"])
+        return selectors.comment_list(user=self.request.user, complaint=complaint)
+
+    @extend_schema(
+        operation_id="complaints_comments_list",
+        parameters=[COMPLAINT_ID],
+        responses={200: s.CommentOutSerializer(many=True), 401: R401, 404: R404},
+    )
+    def get(self, request: Request, pk) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CommentOutSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="complaints_comments_create",
+        summary="Comment on a complaint (staff may post internal notes)",
+        parameters=[COMPLAINT_ID],
+        request=s.CommentInSerializer,
+        responses={201: s.CommentOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
+    )
+    def post(self, request: Request, pk) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.CommentInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            complaint=complaint,
+            author=request.user,
+            body=serializer.validated_data["body"],
+            internal=serializer.validated_data["internal"],
+        )
+        return Response(s.CommentOutSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ComplaintHistoryView(generics.GenericAPIView):
+    serializer_class = s.HistoryOutSerializer
+
+    def get_queryset(self):
+        complaint = selectors.complaint_get(user=self.request.user, complaint_id=self.kwargs["pk"])
+        return selectors.history_list(user=self.request.user, complaint=complaint)
+
+    @extend_schema(
+        operation_id="complaints_history_list",
+        parameters=[COMPLAINT_ID],
+        responses={200: s.HistoryOutSerializer(many=True), 401: R401, 404: R404},
+    )
+    def get(self, request: Request, pk) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.HistoryOutSerializer(page, many=True).data)
+
+
+class ComplaintFeedbackView(generics.GenericAPIView):
+    serializer_class = s.FeedbackInSerializer
+
+    @extend_schema(
+        operation_id="complaints_feedback_create",
+        summary="Rate the handling of a resolved or closed complaint (owner only, once)",
+        parameters=[COMPLAINT_ID],
+        request=s.FeedbackInSerializer,
+        responses={
+            201: s.FeedbackOutSerializer,
+            400: R400,
+            401: R401,
+            403: R403,
+            404: R404,
+            409: R409,
+        },
+    )
+    def post(self, request: Request, pk) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.FeedbackInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = services.feedback_submit(
+            complaint=complaint,
+            customer=request.user,
+            rating=serializer.validated_data["rating"],
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(s.FeedbackOutSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+# ----------------------------------------------------------------------- categories
+
+
+class CategoryListCreateView(generics.GenericAPIView):
+    serializer_class = s.CategoryOutSerializer
+    permission_classes = [CategoryManagerOrReadOnly]
+
+    def get_queryset(self):
+        return selectors.category_list(user=self.request.user)
+
+    @extend_schema(
+        operation_id="categories_list",
+        summary="Categories (customers see only active ones)",
+        responses={200: s.CategoryOutSerializer(many=True), 401: R401},
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CategoryOutSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="categories_create",
+        request=s.CategoryInSerializer,
+        responses={201: s.CategoryOutSerializer, 400: R400, 401: R401, 403: R403},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.CategoryInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_create(actor=request.user, **serializer.to_service_kwargs())
+        return Response(s.CategoryOutSerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryDetailView(generics.GenericAPIView):
+    serializer_class = s.CategoryOutSerializer
+    permission_classes = [CategoryManagerOrReadOnly]
+
+    @extend_schema(
+        operation_id="categories_retrieve",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: s.CategoryOutSerializer, 401: R401, 404: R404},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        category = selectors.category_get(user=request.user, category_id=pk)
+        return Response(s.CategoryOutSerializer(category).data)
+
+    @extend_schema(
+        operation_id="categories_partial_update",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=s.CategoryInSerializer,
+        responses={200: s.CategoryOutSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        category = selectors.category_get(user=request.user, category_id=pk)
+        serializer = s.CategoryInSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_update(
+            category=category, actor=request.user, **serializer.to_service_kwargs()
+        )
+        return Response(s.CategoryOutSerializer(category).data)

@@ -1,0 +1,214 @@
+"""Attachment use cases: content sniffing, name sanitising, storing, and who may see what.
+
+Types are decided by the bytes, never by the file name or the client's Content-Type.
+Plain text means valid UTF-8 without NUL bytes; markup (HTML, SVG, ...) that passes that
+test is stored and always served as ``text/plain; charset=utf-8`` with ``nosniff`` and
+``Content-Disposition: attachment``, so a browser never renders it.
+"""
+
+import hashlib
+import logging
+import os
+import unicodedata
+from codecs import getincrementaldecoder
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from rest_framework import exceptions
+
+from accounts.models import User
+from complaints.history import history_record
+from complaints.models import Attachment, Comment, Complaint, HistoryKind
+from complaints.visibility import complaint_get_visible
+from complaints.workflow import FINISHED_STATUSES
+from complaints_project.exceptions import PayloadTooLarge
+
+logger = logging.getLogger(__name__)
+
+# sniffed type -> (canonical extension, other extensions we keep when the client used them)
+ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "application/pdf": (".pdf", ()),
+    "image/png": (".png", ()),
+    "image/jpeg": (".jpg", (".jpeg",)),
+    "text/plain": (".txt", (".log", ".csv", ".md")),
+}
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+MAX_NAME_LENGTH = 120
+_SAFE_PUNCTUATION = set(" ._-()[]+,=@&'")
+
+
+class AttachmentTooLarge(PayloadTooLarge):
+    default_detail = "The file is too large."
+
+
+class UnsupportedAttachmentType(exceptions.UnsupportedMediaType):
+    def __init__(self):
+        allowed = ", ".join(ALLOWED_TYPES)
+        super().__init__(
+            media_type="file",
+            detail=f"Unsupported file type. Allowed types: {allowed}.",
+        )
+        self.extra = {"allowed_types": list(ALLOWED_TYPES)}
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def sniff_content_type(upload) -> str | None:
+    """The content type from the bytes themselves, or None when not an allowed type."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return content_type
+    # Plain text: the whole file must be valid UTF-8 and free of NUL bytes.
+    decoder = getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        for chunk in upload.chunks():
+            if b"\x00" in chunk:
+                return None
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    finally:
+        upload.seek(0)
+    return "text/plain"
+
+
+def sanitize_filename(name: str | None, content_type: str) -> str:
+    """A display name safe for any file system and header, with an extension that matches."""
+    canonical, aliases = ALLOWED_TYPES[content_type]
+    name = unicodedata.normalize("NFC", name or "")
+    # Strip any path (both separators), then anything that is not a letter, digit or
+    # harmless punctuation: control/format characters (bidi overrides) and the like go.
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = []
+    for ch in name:
+        category = unicodedata.category(ch)
+        if category[0] in "LN" or ch in _SAFE_PUNCTUATION:
+            cleaned.append(" " if category == "Zs" else ch)
+        elif category[0] in "PS":
+            cleaned.append("_")
+    name = " ".join("".join(cleaned).split())  # collapse whitespace
+    while ".." in name:
+        name = name.replace("..", ".")
+    stem, ext = os.path.splitext(name)
+    ext = ext.lower()
+    stem = stem.strip(" .-_")
+    if not stem:
+        stem = "attachment"
+    keep = ext if ext in (canonical, *aliases) else canonical
+    return stem[: MAX_NAME_LENGTH - len(keep)].rstrip(" .") + keep
+
+
+def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
+    if uploader.is_handler:
+        return
+    if complaint.customer_id != uploader.pk:
+        # Visibility is checked by the caller; this is the last line of defence.
+        raise PermissionDenied("You cannot add attachments to this complaint.")
+    if complaint.status in FINISHED_STATUSES:
+        raise PermissionDenied("Attachments cannot be added to a finished complaint.")
+
+
+def attachment_add(
+    *, complaint: Complaint, uploader: User, upload: UploadedFile, comment: Comment | None = None
+) -> Attachment:
+    """Validate, store and record one attachment in a single transaction.
+
+    The stored file is deleted again if anything in the transaction fails.
+    """
+    if upload.size is None or upload.size > max_bytes():
+        raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+    if upload.size == 0:
+        raise exceptions.ValidationError({"file": ["The submitted file is empty."]})
+    content_type = sniff_content_type(upload)
+    if content_type is None:
+        raise UnsupportedAttachmentType()
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+
+    stored_name: str | None = None
+    try:
+        with transaction.atomic():
+            locked = Complaint.objects.select_for_update().only("id", "status", "customer_id")
+            locked = locked.get(pk=complaint.pk)
+            _check_may_upload(complaint=locked, uploader=uploader)
+            if comment is not None:
+                if comment.complaint_id != complaint.pk:
+                    raise exceptions.ValidationError(
+                        {"comment_id": ["Not a comment of this complaint."]}
+                    )
+                if comment.is_internal and not uploader.is_handler:
+                    raise exceptions.ValidationError(
+                        {"comment_id": ["Not a comment of this complaint."]}
+                    )
+            attachment = Attachment(
+                complaint=complaint,
+                comment=comment,
+                uploaded_by=uploader,
+                original_name=sanitize_filename(upload.name, content_type),
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+            )
+            # upload_to gives a random name; the storage may still alter it, so keep its answer.
+            attachment.file.save(attachment.original_name, upload, save=False)
+            stored_name = attachment.file.name
+            attachment.save()
+            history_record(
+                complaint=complaint,
+                actor=uploader,
+                kind=HistoryKind.ATTACHMENT_ADDED,
+                to_value=attachment.original_name[:100],
+                is_internal=bool(comment is not None and comment.is_internal),
+            )
+    except BaseException:
+        if stored_name:
+            try:
+                Attachment.file.field.storage.delete(stored_name)
+            except OSError:  # pragma: no cover - best effort cleanup
+                logger.warning("Could not delete orphaned attachment file %s", stored_name)
+        raise
+    return attachment
+
+
+def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
+    # The flag alone, so the (encrypted) comment body is never decrypted for this.
+    return qs.annotate(on_internal_note=Coalesce(F("comment__is_internal"), Value(False)))
+
+
+def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
+    """Attachments of a complaint the user may already see; customers never see internal ones."""
+    qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
+    if not user.is_handler:
+        qs = qs.filter(on_internal_note=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachment:
+    """The attachment if the user may see its complaint (and, for customers, it is public)."""
+    try:
+        attachment = _with_internal_flag(Attachment.objects.all()).get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, DjangoValidationError) as exc:
+        raise Http404("No attachment matches the given query.") from exc
+    complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
+    if attachment.on_internal_note and not user.is_handler:
+        raise Http404("No attachment matches the given query.")
+    return attachment

@@ -1,0 +1,105 @@
+"""Emails sent by the event tasks. Addresses are decrypted from the database at send time;
+events never carry them. Internal notes are never sent to customers."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from accounts.models import Role, User
+from complaints.models import Comment, Complaint
+
+logger = logging.getLogger(__name__)
+
+
+def _deliverable(user: User | None) -> bool:
+    return bool(user and user.is_active and user.erased_at is None and user.email)
+
+
+def send_templated(template: str, recipients: Iterable[User], context: dict) -> int:
+    """Render complaints/email/<template>_{subject,body}.txt and .html; one message each."""
+    sent = 0
+    for user in recipients:
+        if not _deliverable(user):
+            continue
+        ctx = {**context, "recipient": user}
+        subject = render_to_string(f"complaints/email/{template}_subject.txt", ctx)
+        subject = " ".join(subject.split())
+        text = render_to_string(f"complaints/email/{template}.txt", ctx)
+        html = render_to_string(f"complaints/email/{template}.html", ctx)
+        message = EmailMultiAlternatives(
+            subject, text, settings.DEFAULT_FROM_EMAIL, [user.email]
+        )
+        message.attach_alternative(html, "text/html")
+        message.send()
+        sent += 1
+    return sent
+
+
+def _complaint(complaint_id: str) -> Complaint | None:
+    return (
+        Complaint.objects.select_related("customer", "category", "assignee")
+        .filter(pk=complaint_id)
+        .first()
+    )
+
+
+def send_receipt(complaint_id: str) -> int:
+    complaint = _complaint(complaint_id)
+    if complaint is None:
+        return 0
+    return send_templated("receipt", [complaint.customer], {"complaint": complaint})
+
+
+def send_status_changed(
+    complaint_id: str, from_status: str, to_status: str, actor_id: str | None
+) -> int:
+    complaint = _complaint(complaint_id)
+    if complaint is None or str(complaint.customer_id) == str(actor_id):
+        return 0  # the customer made the change themselves
+    labels = dict(Complaint._meta.get_field("status").choices)
+    return send_templated(
+        "status_changed",
+        [complaint.customer],
+        {
+            "complaint": complaint,
+            "from_status": labels.get(from_status, from_status),
+            "to_status": labels.get(to_status, to_status),
+        },
+    )
+
+
+def send_public_reply(complaint_id: str, comment_id: str) -> int:
+    comment = Comment.objects.select_related("complaint__customer").filter(pk=comment_id).first()
+    # Checked again against the database: an internal note never reaches a customer.
+    if comment is None or comment.is_internal or str(comment.complaint_id) != str(complaint_id):
+        return 0
+    if comment.author_id == comment.complaint.customer_id:
+        return 0
+    return send_templated(
+        "public_reply", [comment.complaint.customer], {"complaint": comment.complaint, "comment": comment}
+    )
+
+
+def send_assigned(complaint_id: str, assignee_id: str | None, actor_id: str | None) -> int:
+    complaint = _complaint(complaint_id)
+    if complaint is None or assignee_id is None or str(assignee_id) == str(actor_id):
+        return 0
+    assignee = User.objects.filter(pk=assignee_id).first()
+    if assignee is None or not assignee.is_handler:
+        return 0
+    return send_templated("assigned", [assignee], {"complaint": complaint})
+
+
+def send_sla_breached(complaint_id: str, clock: str, due_at: str | None) -> int:
+    complaint = _complaint(complaint_id)
+    if complaint is None:
+        return 0
+    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True, erased_at__isnull=True)
+    return send_templated(
+        "sla_breached",
+        supervisors,
+        {"complaint": complaint, "clock": clock, "due_at": due_at},
+    )

@@ -1,0 +1,606 @@
+"""Complaint use cases (writes). Each public function is one transaction.
+
+Every use case records history with ``history_record`` and sends its domain signal from
+``complaints.signals`` inside the transaction, so the events app's outbox rows commit (or
+roll back) together with the change.
+
+Errors are raised as:
+- ``django.core.exceptions.ValidationError`` (field -> messages): bad input, HTTP 400;
+- ``django.core.exceptions.PermissionDenied``: the actor may see the complaint but not do this, 403;
+- ``django.http.Http404``: a customer touching another customer's complaint, 404;
+- ``ConflictError`` subclasses (``TransitionNotAllowed``, ``IdempotencyKeyReused``, ...): 409.
+The API's exception handler maps all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Role, User
+from complaints import signals
+from complaints.history import history_record
+from complaints.models import (
+    REFERENCE_SEQUENCE,
+    Category,
+    Channel,
+    Comment,
+    Complaint,
+    Feedback,
+    HistoryEntry,
+    HistoryKind,
+    IdempotencyKey,
+    Priority,
+)
+from complaints.selectors import allowed_transitions, reopen_window_open
+from complaints.sla_policy import acknowledge_due_at, resolve_due_at
+from complaints.workflow import REASON_REQUIRED, Status
+from complaints_project.exceptions import ConflictError
+
+TITLE_MAX_LENGTH = 200
+# Statuses in which a customer can no longer add to the conversation.
+CUSTOMER_LOCKED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
+FEEDBACK_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+class TransitionNotAllowed(ConflictError):
+    """The requested status move is not legal for this actor now (HTTP 409)."""
+
+    default_code = "transition_not_allowed"
+
+    def __init__(self, *, current_status: str, to_status: str, allowed: list[str], detail=None):
+        self.current_status = str(current_status)
+        self.to_status = str(to_status)
+        self.allowed = [str(s) for s in allowed]
+        super().__init__(
+            detail
+            or f"Cannot move a complaint from '{self.current_status}' to '{self.to_status}'.",
+            current_status=self.current_status,
+            allowed=self.allowed,
+        )
+
+
+class IdempotencyKeyReused(ConflictError):
+    default_detail = "This Idempotency-Key was already used with a different request."
+    default_code = "idempotency_key_reused"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_customer(actor: User | None) -> bool:
+    return actor is not None and not actor.is_handler
+
+
+def _ensure_visible(complaint: Complaint, actor: User | None) -> None:
+    """Customers only ever reach their own complaints; anything else is a 404."""
+    if _is_customer(actor) and complaint.customer_id != actor.pk:
+        raise Http404("No complaint matches the given query.")
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    """Re-read the complaint row under ``SELECT ... FOR UPDATE`` (its own row only)."""
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("category", "customer", "assignee")
+        .get(pk=complaint.pk)
+    )
+
+
+def _clean_text(value: Any, *, field: str, max_length: int | None = None) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise ValidationError({field: ["Must be a string."]})
+    if not text:
+        raise ValidationError({field: ["This field may not be blank."]})
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError({field: [f"Ensure this field has no more than {max_length} characters."]})
+    return text
+
+
+def _coerce_priority(value: Any) -> Priority:
+    try:
+        if isinstance(value, str) and not value.isdigit():
+            return Priority.from_name(value)
+        return Priority(int(value))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValidationError({"priority": [f"'{value}' is not a valid priority."]}) from exc
+
+
+def _next_reference(now: datetime) -> str:
+    # nextval() is never rolled back: references are unique and race-free, gaps are expected.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [REFERENCE_SEQUENCE])
+        (number,) = cursor.fetchone()
+    return f"CMP-{now.year}-{number:06d}"
+
+
+def _resolve_clock_start(complaint: Complaint) -> datetime:
+    """The resolution clock runs from creation, or from the latest reopening."""
+    reopened_at = (
+        HistoryEntry.objects.filter(
+            complaint=complaint, kind=HistoryKind.STATUS_CHANGED, to_value=Status.REOPENED
+        )
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return reopened_at or complaint.created_at
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    customer: User,
+    category: Category,
+    title: str,
+    description: str,
+    channel: str = Channel.WEB,
+    priority: int = Priority.NORMAL,
+    actor: User | None = None,
+) -> Complaint:
+    """File a complaint for ``customer``; ``actor`` is who filed it (None = the system)."""
+    if not category.is_active:
+        raise ValidationError({"category": ["This category is not accepting complaints."]})
+    title = _clean_text(title, field="title", max_length=TITLE_MAX_LENGTH)
+    description = _clean_text(description, field="description")
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [f"'{channel}' is not a valid channel."]})
+    priority = _coerce_priority(priority)
+
+    now = timezone.now()
+    complaint = Complaint.objects.create(
+        reference=_next_reference(now),
+        customer=customer,
+        category=category,
+        title=title,
+        description=description,
+        channel=channel,
+        priority=priority,
+        status=Status.NEW,
+        created_at=now,
+        ack_due_at=acknowledge_due_at(category=category, priority=priority, start=now),
+        resolve_due_at=resolve_due_at(category=category, priority=priority, start=now),
+    )
+    history_record(complaint=complaint, actor=actor, kind=HistoryKind.CREATED, to_value=Status.NEW)
+    signals.complaint_created.send(sender=Complaint, complaint=complaint, actor=actor)
+    return complaint
+
+
+def idempotency_fingerprint(data: dict[str, Any]) -> str:
+    """A stable hash of a create request's effective input."""
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def complaint_create_idempotent(
+    *, actor: User, idempotency_key: str, fingerprint: str, **create_kwargs: Any
+) -> tuple[Complaint, bool]:
+    """``complaint_create`` guarded by an Idempotency-Key; returns (complaint, created).
+
+    A transaction-scoped advisory lock on (user, key) serialises concurrent retries, so the
+    second one waits, then finds the first one's row; the unique constraint is the backstop.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"complaint-idempotency:{actor.pk}:{idempotency_key}"],
+        )
+    existing = (
+        IdempotencyKey.objects.select_related("complaint")
+        .filter(user=actor, key=idempotency_key)
+        .first()
+    )
+    if existing is not None:
+        if existing.request_fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        return existing.complaint, False
+    complaint = complaint_create(actor=actor, **create_kwargs)
+    IdempotencyKey.objects.create(
+        user=actor, key=idempotency_key, request_fingerprint=fingerprint, complaint=complaint
+    )
+    return complaint, True
+
+
+@transaction.atomic
+def complaint_transition(
+    *, complaint: Complaint, actor: User | None, to_status: str, reason: str = ""
+) -> Complaint:
+    """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
+    complaint = _lock(complaint)
+    _ensure_visible(complaint, actor)
+    now = timezone.now()
+    from_status = complaint.status
+    allowed = allowed_transitions(complaint=complaint, user=actor, now=now)
+    if to_status not in allowed:
+        detail = None
+        if (
+            to_status == Status.REOPENED
+            and from_status == Status.RESOLVED
+            and _is_customer(actor)
+            and not reopen_window_open(complaint=complaint, now=now)
+        ):
+            detail = "The reopen window for this complaint has passed."
+        raise TransitionNotAllowed(
+            current_status=from_status, to_status=to_status, allowed=allowed, detail=detail
+        )
+    reason = (reason or "").strip()
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": [f"A reason is required to move to '{to_status}'."]})
+
+    complaint.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == Status.ACKNOWLEDGED and complaint.acknowledged_at is None:
+        complaint.acknowledged_at = now
+        fields.append("acknowledged_at")
+    elif to_status == Status.RESOLVED:
+        complaint.resolved_at = now
+        complaint.resolution = reason
+        fields += ["resolved_at", "resolution"]
+    elif to_status == Status.REJECTED:
+        complaint.rejection_reason = reason
+        fields.append("rejection_reason")
+    elif to_status == Status.CLOSED:
+        complaint.closed_at = now
+        fields.append("closed_at")
+    elif to_status == Status.REOPENED:
+        complaint.resolved_at = None
+        complaint.resolve_due_at = resolve_due_at(
+            category=complaint.category, priority=complaint.priority, start=now
+        )
+        complaint.resolve_breached_at = None
+        fields += ["resolved_at", "resolve_due_at", "resolve_breached_at"]
+    complaint.save(update_fields=fields)
+
+    history_record(
+        complaint=complaint,
+        actor=actor,
+        kind=HistoryKind.STATUS_CHANGED,
+        from_value=from_status,
+        to_value=to_status,
+    )
+    signals.complaint_status_changed.send(
+        sender=Complaint,
+        complaint=complaint,
+        actor=actor,
+        from_status=str(from_status),
+        to_status=str(to_status),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_assign(*, complaint: Complaint, actor: User | None, assignee: User | None) -> Complaint:
+    """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
+    complaint = _lock(complaint)
+    _ensure_visible(complaint, actor)
+    if actor is not None:
+        if not actor.is_handler:
+            raise PermissionDenied("Only staff can assign complaints.")
+        if actor.role == Role.AGENT:
+            taking = assignee is not None and assignee.pk == actor.pk
+            dropping_own = assignee is None and complaint.assignee_id == actor.pk
+            if not (taking or dropping_own):
+                raise PermissionDenied("Agents may only assign complaints to themselves.")
+    if assignee is not None and not (assignee.is_handler and assignee.is_active):
+        raise ValidationError({"assignee_id": ["The assignee must be an active staff member."]})
+
+    from_id = complaint.assignee_id
+    to_id = assignee.pk if assignee is not None else None
+    if from_id == to_id:
+        return complaint
+    complaint.assignee = assignee
+    complaint.save(update_fields=["assignee", "updated_at"])
+    history_record(
+        complaint=complaint,
+        actor=actor,
+        kind=HistoryKind.ASSIGNEE_CHANGED,
+        from_value=from_id or "",
+        to_value=to_id or "",
+    )
+    signals.complaint_assigned.send(
+        sender=Complaint,
+        complaint=complaint,
+        actor=actor,
+        from_assignee_id=from_id,
+        to_assignee_id=to_id,
+    )
+    return complaint
+
+
+UPDATABLE_FIELDS = frozenset({"title", "description", "priority", "category"})
+
+
+@transaction.atomic
+def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any) -> Complaint:
+    """Edit a complaint.
+
+    The owning customer may edit title/description while the complaint is NEW; supervisors
+    and admins may change priority and category (SLA due times follow while their clock
+    runs). Agents may change none of these. ``actor`` None is the system (anything).
+    """
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    complaint = _lock(complaint)
+    _ensure_visible(complaint, actor)
+
+    content = {k: v for k, v in changes.items() if k in {"title", "description"}}
+    routing = {k: v for k, v in changes.items() if k in {"priority", "category"}}
+    if actor is not None:
+        if actor.is_handler:
+            if content:
+                raise PermissionDenied("Staff cannot edit the customer's title or description.")
+            if routing and actor.role not in SUPERVISOR_ROLES:
+                raise PermissionDenied("Only supervisors can change priority or category.")
+        else:
+            if routing:
+                raise PermissionDenied("Customers cannot change priority or category.")
+            if content and complaint.status != Status.NEW:
+                raise ConflictError(
+                    "A complaint can only be edited while it is new.",
+                    current_status=complaint.status,
+                )
+
+    fields: list[str] = []
+    signal_changes: dict[str, tuple[Any, Any]] = {}
+    history: list[tuple[HistoryKind, str, str]] = []
+
+    if "title" in content:
+        title = _clean_text(content["title"], field="title", max_length=TITLE_MAX_LENGTH)
+        if title != complaint.title:
+            signal_changes["title"] = (complaint.title, title)
+            complaint.title = title
+            fields.append("title")
+    if "description" in content:
+        description = _clean_text(content["description"], field="description")
+        if description != complaint.description:
+            # Receivers report free-text changes without their text.
+            signal_changes["description"] = (complaint.description, description)
+            complaint.description = description
+            fields.append("description")
+
+    sla_changed = False
+    if "priority" in routing:
+        priority = _coerce_priority(routing["priority"])
+        if priority != complaint.priority:
+            old = Priority(complaint.priority)
+            signal_changes["priority"] = (old.label, priority.label)
+            history.append((HistoryKind.PRIORITY_CHANGED, old.label, priority.label))
+            complaint.priority = priority
+            fields.append("priority")
+            sla_changed = True
+    if "category" in routing:
+        category = routing["category"]
+        if not isinstance(category, Category):
+            raise ValidationError({"category": ["Must be a category."]})
+        if category.pk != complaint.category_id:
+            if not category.is_active:
+                raise ValidationError({"category": ["This category is not active."]})
+            old_category = complaint.category
+            signal_changes["category"] = (old_category.pk, category.pk)
+            history.append((HistoryKind.CATEGORY_CHANGED, old_category.name, category.name))
+            complaint.category = category
+            fields.append("category")
+            sla_changed = True
+
+    if not fields:
+        return complaint
+
+    if sla_changed:
+        now = timezone.now()
+        if complaint.acknowledged_at is None:
+            complaint.ack_due_at = acknowledge_due_at(
+                category=complaint.category, priority=complaint.priority, start=complaint.created_at
+            )
+            fields.append("ack_due_at")
+            if complaint.ack_breached_at and complaint.ack_due_at > now:
+                complaint.ack_breached_at = None
+                fields.append("ack_breached_at")
+        if complaint.resolved_at is None:
+            complaint.resolve_due_at = resolve_due_at(
+                category=complaint.category,
+                priority=complaint.priority,
+                start=_resolve_clock_start(complaint),
+            )
+            fields.append("resolve_due_at")
+            if complaint.resolve_breached_at and complaint.resolve_due_at > now:
+                complaint.resolve_breached_at = None
+                fields.append("resolve_breached_at")
+
+    complaint.save(update_fields=[*fields, "updated_at"])
+    for kind, old_value, new_value in history:
+        history_record(
+            complaint=complaint, actor=actor, kind=kind, from_value=old_value, to_value=new_value
+        )
+    if signal_changes:
+        signals.complaint_updated.send(
+            sender=Complaint, complaint=complaint, actor=actor, changes=signal_changes
+        )
+    return complaint
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+@transaction.atomic
+def comment_create(
+    *, complaint: Complaint, author: User, body: str, internal: bool = False
+) -> Comment:
+    """Add a comment (or, for staff, an internal note).
+
+    A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
+    """
+    complaint = _lock(complaint)
+    _ensure_visible(complaint, author)
+    body = _clean_text(body, field="body")
+    is_customer = not author.is_handler
+    if is_customer:
+        if internal:
+            raise ValidationError({"internal": ["Customers cannot post internal notes."]})
+        if complaint.status in CUSTOMER_LOCKED_STATUSES:
+            raise ConflictError(
+                "This complaint is finished; no more comments can be added.",
+                current_status=complaint.status,
+            )
+
+    comment = Comment.objects.create(
+        complaint=complaint, author=author, body=body, is_internal=bool(internal)
+    )
+    if not internal:
+        # Internal notes leave updated_at alone, so customers cannot notice them.
+        complaint.save(update_fields=["updated_at"])
+    history_record(
+        complaint=complaint,
+        actor=author,
+        kind=HistoryKind.COMMENT_ADDED,
+        to_value=comment.pk,
+        is_internal=bool(internal),
+    )
+    signals.complaint_commented.send(
+        sender=Complaint, complaint=complaint, actor=author, comment=comment
+    )
+    if is_customer and complaint.status == Status.AWAITING_CUSTOMER:
+        complaint_transition(complaint=complaint, actor=None, to_status=Status.IN_PROGRESS)
+    return comment
+
+
+@transaction.atomic
+def feedback_submit(
+    *, complaint: Complaint, customer: User, rating: int, comment: str = ""
+) -> Feedback:
+    """The owner rates the handling of a resolved or closed complaint, once."""
+    complaint = _lock(complaint)
+    _ensure_visible(complaint, customer)
+    if complaint.customer_id != customer.pk:
+        raise PermissionDenied("Only the customer who filed the complaint can give feedback.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": ["Rating must be a whole number from 1 to 5."]})
+    if complaint.status not in FEEDBACK_STATUSES:
+        raise ConflictError(
+            "Feedback can only be given once the complaint is resolved or closed.",
+            current_status=complaint.status,
+        )
+    if Feedback.objects.filter(complaint=complaint).exists():
+        raise ConflictError("Feedback has already been given for this complaint.")
+    feedback = Feedback.objects.create(
+        complaint=complaint, rating=rating, comment=(comment or "").strip()
+    )
+    history_record(
+        complaint=complaint,
+        actor=customer,
+        kind=HistoryKind.FEEDBACK_RECEIVED,
+        to_value=rating,
+    )
+    signals.complaint_feedback_received.send(
+        sender=Complaint, complaint=complaint, actor=customer, feedback=feedback
+    )
+    return feedback
+
+
+# --------------------------------------------------------------------------- categories
+
+
+def _ensure_category_manager(actor: User | None) -> None:
+    if actor is not None and actor.role not in SUPERVISOR_ROLES:
+        raise PermissionDenied("Only supervisors can manage categories.")
+
+
+def _check_default_assignee(user: User | None) -> None:
+    if user is not None and not (user.is_handler and user.is_active):
+        raise ValidationError({"default_assignee_id": ["Must be an active staff member."]})
+
+
+CATEGORY_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "is_active",
+        "acknowledge_within_hours",
+        "resolve_within_hours",
+        "default_assignee",
+    }
+)
+
+
+@transaction.atomic
+def category_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str = "",
+    is_active: bool = True,
+    acknowledge_within_hours: int = 48,
+    resolve_within_hours: int = 240,
+    default_assignee: User | None = None,
+) -> Category:
+    _ensure_category_manager(actor)
+    _check_default_assignee(default_assignee)
+    name = _clean_text(name, field="name", max_length=100)
+    slug = slug or slugify(name)
+    if not slug:
+        raise ValidationError({"slug": ["Could not derive a slug from the name."]})
+    if Category.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": ["A category with this slug already exists."]})
+    if Category.objects.filter(name=name).exists():
+        raise ValidationError({"name": ["A category with this name already exists."]})
+    return Category.objects.create(
+        name=name,
+        slug=slug,
+        is_active=is_active,
+        acknowledge_within_hours=acknowledge_within_hours,
+        resolve_within_hours=resolve_within_hours,
+        default_assignee=default_assignee,
+    )
+
+
+@transaction.atomic
+def category_update(*, category: Category, actor: User | None, **changes: Any) -> Category:
+    _ensure_category_manager(actor)
+    unknown = set(changes) - CATEGORY_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    if "default_assignee" in changes:
+        _check_default_assignee(changes["default_assignee"])
+    if "name" in changes:
+        changes["name"] = _clean_text(changes["name"], field="name", max_length=100)
+        if Category.objects.filter(name=changes["name"]).exclude(pk=category.pk).exists():
+            raise ValidationError({"name": ["A category with this name already exists."]})
+    if "slug" in changes and (
+        Category.objects.filter(slug=changes["slug"]).exclude(pk=category.pk).exists()
+    ):
+        raise ValidationError({"slug": ["A category with this slug already exists."]})
+    for field, value in changes.items():
+        setattr(category, field, value)
+    if changes:
+        category.save(update_fields=list(changes))
+    return category
+
+
+__all__ = [
+    "TransitionNotAllowed",
+    "IdempotencyKeyReused",
+    "category_create",
+    "category_update",
+    "comment_create",
+    "complaint_assign",
+    "complaint_create",
+    "complaint_create_idempotent",
+    "complaint_transition",
+    "complaint_update",
+    "feedback_submit",
+    "idempotency_fingerprint",
+]

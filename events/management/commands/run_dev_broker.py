@@ -1,0 +1,47 @@
+import signal
+import subprocess
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from events.dev_broker import broker_command, wait_for_port
+from events.kafka import ensure_topics
+
+
+class Command(BaseCommand):
+    help = "Run the local Tansu broker (memory storage) on KAFKA_BOOTSTRAP_SERVERS, in the foreground."
+
+    def handle(self, *args, **options):
+        first = settings.KAFKA_BOOTSTRAP_SERVERS.split(",")[0].strip()
+        host, _, port = first.rpartition(":")
+        host = host or "127.0.0.1"
+        process = subprocess.Popen(broker_command(host, int(port)))  # noqa: S603
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+            if process.poll() is None:
+                process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            wait_for_port(host, int(port), timeout=15)
+            for attempt in range(20):
+                try:
+                    for topic, created in ensure_topics().items():
+                        self.stdout.write(f"{topic}: {'created' if created else 'exists'}")
+                    break
+                except Exception as exc:  # noqa: BLE001 - broker still starting
+                    if attempt == 19:
+                        raise CommandError(f"could not create topics: {exc!r}") from exc
+                    time.sleep(0.5)
+            code = process.wait()
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(10)
+        if code and not stopping:
+            raise CommandError(f"broker exited with {code}")

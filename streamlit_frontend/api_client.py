@@ -1,0 +1,524 @@
+"""The one HTTP client every page uses to talk to the Complaints REST API.
+
+It knows nothing about Streamlit: tokens live in a session-state-like mutable mapping that
+is passed in (``st.session_state`` in the app, a plain ``dict`` in tests).
+
+* An expired access token is refreshed transparently: on a 401 the client refreshes once
+  (storing the rotated refresh token) and retries the request once.
+* A failed refresh clears the stored tokens and raises :class:`SessionExpired`.
+* Every non-2xx answer becomes a typed :class:`ApiError` subclass.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+UPLOAD_TIMEOUT = httpx.Timeout(60.0, connect=3.0)
+
+# Keys the client owns in the session state.
+ACCESS_KEY = "auth_access"
+REFRESH_KEY = "auth_refresh"
+ROLE_KEY = "auth_role"
+USER_ID_KEY = "auth_user_id"
+AUTH_KEYS = (ACCESS_KEY, REFRESH_KEY, ROLE_KEY, USER_ID_KEY)
+
+HANDLER_ROLES = frozenset({"agent", "supervisor", "admin"})
+# Seconds before expiry at which the access token is refreshed proactively.
+EXPIRY_LEEWAY = 10
+
+
+def base_url_from_env() -> str:
+    return os.environ.get("API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    """Any error answer from the API (or failure to get one)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, payload: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.payload = payload
+
+
+class ApiValidationError(ApiError):
+    """400: ``field_errors`` maps a field name (or ``detail``/``non_field_errors``) to messages."""
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]], **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.field_errors = field_errors
+
+
+class ApiAuthError(ApiError):
+    """401 that is not fixable by a refresh (e.g. wrong email or password)."""
+
+
+class SessionExpired(ApiAuthError):
+    """The refresh token was refused: the user has to log in again."""
+
+
+class ApiPermissionDenied(ApiError):
+    """403."""
+
+
+class ApiNotFound(ApiError):
+    """404 (also what another customer's complaint looks like)."""
+
+
+class ApiConflict(ApiError):
+    """409: the complaint moved on; ``allowed`` lists the statuses allowed now."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        allowed: list[str] | None = None,
+        current_status: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(message, **kwargs)
+        self.allowed = allowed or []
+        self.current_status = current_status
+
+
+class ApiFileRejected(ApiError):
+    """413 (too large) or 415 (type not accepted) for an upload."""
+
+
+class ApiRateLimited(ApiError):
+    """429: ``retry_after`` is the number of seconds to wait (None when not given)."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ApiUnavailable(ApiError):
+    """The API could not be reached, timed out, or failed with a 5xx."""
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            out.extend(_messages(item))
+        return out
+    if isinstance(value, dict):
+        return [f"{k}: {m}" for k, v in value.items() for m in _messages(v)]
+    return [str(value)]
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    raw = response.headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        return max(0, int(float(raw)))
+    except ValueError:
+        return None
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    """Map a non-2xx response to the matching typed error."""
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    status = response.status_code
+    detail = ""
+    if isinstance(payload, dict) and "detail" in payload:
+        detail = " ".join(_messages(payload["detail"]))
+    common = {"status_code": status, "payload": payload}
+
+    if status == 400:
+        field_errors: dict[str, list[str]] = {}
+        if isinstance(payload, dict):
+            field_errors = {str(k): _messages(v) for k, v in payload.items()}
+        elif isinstance(payload, list):
+            field_errors = {"non_field_errors": _messages(payload)}
+        message = detail or "Please correct the highlighted fields."
+        return ApiValidationError(message, field_errors=field_errors, **common)
+    if status == 401:
+        return ApiAuthError(detail or "Authentication failed.", **common)
+    if status == 403:
+        return ApiPermissionDenied(detail or "You are not allowed to do that.", **common)
+    if status == 404:
+        return ApiNotFound(detail or "Not found.", **common)
+    if status == 409:
+        body = payload if isinstance(payload, dict) else {}
+        return ApiConflict(
+            detail or "The complaint changed in the meantime.",
+            allowed=list(body.get("allowed") or []),
+            current_status=body.get("current_status"),
+            **common,
+        )
+    if status in (413, 415):
+        default = "The file is too large." if status == 413 else "This file type is not accepted."
+        return ApiFileRejected(detail or default, **common)
+    if status == 429:
+        retry_after = _retry_after(response)
+        return ApiRateLimited(
+            detail or "Too many requests.", retry_after=retry_after, **common
+        )
+    if status >= 500:
+        return ApiUnavailable(
+            "The complaints service had a problem. Please try again in a moment.", **common
+        )
+    return ApiError(detail or f"Unexpected answer from the API ({status}).", **common)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+
+
+def decode_jwt_claims(token: str) -> dict[str, Any]:
+    """The (unverified) payload of a JWT. The server verifies; we only read role/expiry."""
+    try:
+        payload = token.split(".")[1]
+        padded = payload + "=" * (-len(payload) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (IndexError, ValueError, binascii.Error):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paginated list."""
+
+    count: int
+    results: list[dict[str, Any]]
+    next: str | None
+    previous: str | None
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> Page:
+        if isinstance(payload, list):  # unpaginated endpoint
+            return cls(count=len(payload), results=payload, next=None, previous=None)
+        return cls(
+            count=int(payload.get("count", 0)),
+            results=list(payload.get("results", [])),
+            next=payload.get("next"),
+            previous=payload.get("previous"),
+        )
+
+
+def _results(payload: Any) -> list[dict[str, Any]]:
+    return Page.from_payload(payload).results
+
+
+# ---------------------------------------------------------------------------------------------
+# Client
+# ---------------------------------------------------------------------------------------------
+
+
+class ApiClient:
+    """Typed access to the REST API; tokens are read from and written to ``state``."""
+
+    def __init__(
+        self,
+        state: MutableMapping[str, Any],
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        http: httpx.Client | None = None,
+    ):
+        self.state = state
+        self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        self._http = http or httpx.Client(timeout=timeout)
+        self._timeout = timeout
+
+    # -- session --------------------------------------------------------------------------
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.state.get(ACCESS_KEY) and self.state.get(REFRESH_KEY))
+
+    @property
+    def role(self) -> str | None:
+        return self.state.get(ROLE_KEY)
+
+    @property
+    def user_id(self) -> str | None:
+        return self.state.get(USER_ID_KEY)
+
+    @property
+    def is_handler(self) -> bool:
+        return self.role in HANDLER_ROLES
+
+    def _store_tokens(self, access: str, refresh: str | None) -> None:
+        claims = decode_jwt_claims(access)
+        self.state[ACCESS_KEY] = access
+        if refresh:
+            self.state[REFRESH_KEY] = refresh
+        self.state[ROLE_KEY] = claims.get("role")
+        self.state[USER_ID_KEY] = str(claims["user_id"]) if claims.get("user_id") else None
+
+    def clear_session(self) -> None:
+        for key in AUTH_KEYS:
+            self.state.pop(key, None)
+
+    # -- transport ------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Accept", "application/json")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            return self._http.request(
+                method,
+                self._url(path),
+                headers=headers,
+                timeout=timeout or self._timeout,
+                **kwargs,
+            )
+        except httpx.TimeoutException as exc:
+            raise ApiUnavailable(
+                "The complaints service is taking too long to answer. Please try again."
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise ApiUnavailable(
+                "Cannot reach the complaints service. Check your connection and try again."
+            ) from exc
+
+    def _access_expired(self) -> bool:
+        exp = decode_jwt_claims(self.state.get(ACCESS_KEY) or "").get("exp")
+        return isinstance(exp, int | float) and exp - EXPIRY_LEEWAY <= time.time()
+
+    def request(
+        self, method: str, path: str, *, auth: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        """Send a request; refresh the access token once on 401; raise typed errors."""
+        if not auth:
+            response = self._send(method, path, **kwargs)
+        else:
+            if not self.is_authenticated:
+                raise SessionExpired("Please log in.")
+            if self._access_expired():
+                self.refresh()
+            response = self._send(method, path, token=self.state[ACCESS_KEY], **kwargs)
+            if response.status_code == 401:
+                self.refresh()
+                response = self._send(method, path, token=self.state[ACCESS_KEY], **kwargs)
+                if response.status_code == 401:
+                    self.clear_session()
+                    raise SessionExpired("Your session has ended. Please log in again.")
+        if response.is_success:
+            return response
+        raise error_from_response(response)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # -- auth -----------------------------------------------------------------------------
+
+    def register(
+        self, *, email: str, password: str, full_name: str, phone: str = ""
+    ) -> dict[str, Any]:
+        body = {"email": email, "password": password, "full_name": full_name}
+        if phone:
+            body["phone"] = phone
+        return self._json("POST", "/api/users/", json=body, auth=False)
+
+    def login(self, *, email: str, password: str) -> str | None:
+        """Obtain tokens and store them; returns the role from the access token."""
+        tokens = self._json(
+            "POST", "/api/token/", json={"email": email, "password": password}, auth=False
+        )
+        self._store_tokens(tokens["access"], tokens.get("refresh"))
+        return self.role
+
+    def refresh(self) -> None:
+        """Rotate tokens; on refusal clear the session and raise :class:`SessionExpired`."""
+        refresh = self.state.get(REFRESH_KEY)
+        if not refresh:
+            self.clear_session()
+            raise SessionExpired("Your session has ended. Please log in again.")
+        response = self._send("POST", "/api/token/refresh/", json={"refresh": refresh})
+        if response.status_code in (400, 401, 403):
+            self.clear_session()
+            raise SessionExpired("Your session has expired. Please log in again.")
+        if not response.is_success:
+            raise error_from_response(response)
+        tokens = response.json()
+        # Rotation: the old refresh token is blacklisted, always keep the new one.
+        self._store_tokens(tokens["access"], tokens.get("refresh"))
+
+    def logout(self) -> bool:
+        """Blacklist the refresh token and forget the session.
+
+        The local session is always cleared; returns whether the server confirmed the
+        blacklisting (False when it was unreachable or the token was already dead).
+        """
+        refresh = self.state.get(REFRESH_KEY)
+        try:
+            if not refresh:
+                return False
+            response = self._send("POST", "/api/token/blacklist/", json={"refresh": refresh})
+            return response.is_success
+        except ApiUnavailable:
+            return False
+        finally:
+            self.clear_session()
+
+    def me(self) -> dict[str, Any]:
+        return self._json("GET", "/api/users/me/")
+
+    def update_me(self, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", "/api/users/me/", json=fields)
+
+    # -- complaints -----------------------------------------------------------------------
+
+    def list_complaints(
+        self,
+        *,
+        status: list[str] | str | None = None,
+        priority: str | None = None,
+        category: int | str | None = None,
+        assignee: str | None = None,
+        created_after: str | None = None,
+        created_before: str | None = None,
+        overdue: bool = False,
+        q: str | None = None,
+        ordering: str | None = None,
+        page: int = 1,
+        page_size: int | None = None,
+    ) -> Page:
+        params: dict[str, Any] = {"page": page}
+        if status:
+            params["status"] = status if isinstance(status, str) else ",".join(status)
+        optional = {
+            "priority": priority,
+            "category": category,
+            "assignee": assignee,
+            "created_after": created_after,
+            "created_before": created_before,
+            "q": q.strip() if q else None,
+            "ordering": ordering,
+            "page_size": min(page_size, 100) if page_size else None,
+        }
+        params.update({k: v for k, v in optional.items() if v not in (None, "")})
+        if overdue:
+            params["overdue"] = "true"
+        return Page.from_payload(self._json("GET", "/api/complaints/", params=params))
+
+    def create_complaint(
+        self, *, category: int | str, title: str, description: str, idempotency_key: str
+    ) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            "/api/complaints/",
+            json={"category": category, "title": title, "description": description},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    def get_complaint(self, complaint_id: str) -> dict[str, Any]:
+        return self._json("GET", f"/api/complaints/{complaint_id}/")
+
+    def get_complaint_by_reference(self, reference: str) -> dict[str, Any]:
+        return self._json("GET", f"/api/complaints/by-ref/{reference.strip()}/")
+
+    def update_complaint(self, complaint_id: str, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", f"/api/complaints/{complaint_id}/", json=fields)
+
+    def transition(
+        self, complaint_id: str, *, to_status: str, reason: str = ""
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"to_status": to_status}
+        if reason:
+            body["reason"] = reason
+        return self._json("POST", f"/api/complaints/{complaint_id}/transition/", json=body)
+
+    def assign(self, complaint_id: str, *, assignee_id: str | None) -> dict[str, Any]:
+        return self._json(
+            "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
+        )
+
+    def list_comments(self, complaint_id: str) -> list[dict[str, Any]]:
+        return _results(
+            self._json("GET", f"/api/complaints/{complaint_id}/comments/", params={"page_size": 100})
+        )
+
+    def add_comment(self, complaint_id: str, *, body: str, internal: bool = False) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            f"/api/complaints/{complaint_id}/comments/",
+            json={"body": body, "internal": internal},
+        )
+
+    def list_attachments(self, complaint_id: str) -> list[dict[str, Any]]:
+        return _results(
+            self._json(
+                "GET", f"/api/complaints/{complaint_id}/attachments/", params={"page_size": 100}
+            )
+        )
+
+    def upload_attachment(
+        self, complaint_id: str, *, filename: str, content: bytes, content_type: str
+    ) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            f"/api/complaints/{complaint_id}/attachments/",
+            files={"file": (filename, content, content_type or "application/octet-stream")},
+            timeout=UPLOAD_TIMEOUT,
+        )
+
+    def download_attachment(self, attachment_id: str) -> bytes:
+        return self.request(
+            "GET",
+            f"/api/attachments/{attachment_id}/download/",
+            headers={"Accept": "*/*"},
+            timeout=UPLOAD_TIMEOUT,
+        ).content
+
+    def history(self, complaint_id: str) -> list[dict[str, Any]]:
+        return _results(
+            self._json("GET", f"/api/complaints/{complaint_id}/history/", params={"page_size": 100})
+        )
+
+    def give_feedback(self, complaint_id: str, *, rating: int, comment: str = "") -> Any:
+        body: dict[str, Any] = {"rating": rating}
+        if comment:
+            body["comment"] = comment
+        return self._json("POST", f"/api/complaints/{complaint_id}/feedback/", json=body)
+
+    def categories(self) -> list[dict[str, Any]]:
+        return _results(self._json("GET", "/api/categories/"))
+
+    def stats(self, *, days: int | None = None) -> Mapping[str, Any]:
+        params = {"days": days} if days else None
+        return self._json("GET", "/api/stats/", params=params)

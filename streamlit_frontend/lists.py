@@ -1,0 +1,100 @@
+"""Complaint list rendering shared by "My complaints" and the handler queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from streamlit_frontend import ui
+from streamlit_frontend.api_client import ApiClient, Page
+
+PAGE_SIZE = 10
+
+
+def paginated(
+    api: ApiClient,
+    *,
+    state_key: str,
+    filters: dict[str, Any],
+    page_size: int = PAGE_SIZE,
+) -> Page | None:
+    """Fetch the current page for ``filters``; going back to page 1 whenever they change."""
+    signature = repr(sorted(filters.items()))
+    if st.session_state.get(f"{state_key}_filters") != signature:
+        st.session_state[f"{state_key}_filters"] = signature
+        st.session_state[f"{state_key}_page"] = 1
+    page_no = int(st.session_state.get(f"{state_key}_page", 1))
+    result = ui.attempt(
+        lambda: api.list_complaints(**filters, page=page_no, page_size=page_size),
+        spinner="Loading complaints...",
+    )
+    if not result.ok and result.error is not None and result.error.status_code == 404:
+        # The page vanished (fewer results now): start again from the first one.
+        st.session_state[f"{state_key}_page"] = 1
+        result = ui.attempt(
+            lambda: api.list_complaints(**filters, page=1, page_size=page_size),
+            spinner="Loading complaints...",
+        )
+    return result.value if result.ok else None
+
+
+def pager(page: Page, *, state_key: str, page_size: int = PAGE_SIZE) -> None:
+    page_no = int(st.session_state.get(f"{state_key}_page", 1))
+    pages = max(1, -(-page.count // page_size))
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+    with left:
+        if st.button(
+            "Previous",
+            key=f"{state_key}_prev",
+            icon=":material/chevron_left:",
+            disabled=not page.previous,
+        ):
+            st.session_state[f"{state_key}_page"] = max(1, page_no - 1)
+            st.rerun()
+    middle.caption(f"Page {page_no} of {pages} - {page.count} complaint(s)")
+    with right:
+        if st.button(
+            "Next",
+            key=f"{state_key}_next",
+            icon=":material/chevron_right:",
+            icon_position="right",
+            disabled=not page.next,
+        ):
+            st.session_state[f"{state_key}_page"] = page_no + 1
+            st.rerun()
+
+
+def complaint_row(
+    complaint: dict[str, Any],
+    *,
+    handler: bool,
+    extra_actions: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    cid = complaint["id"]
+    with st.container(border=True, key=f"row_{cid}"):
+        main, meta, actions = st.columns([5, 3, 2], vertical_alignment="center")
+        with main:
+            overdue = " :red-badge[:material/alarm: Overdue]" if complaint.get("is_overdue") else ""
+            st.markdown(
+                f"**{complaint.get('reference', '')}** {ui.status_md(complaint['status'])}"
+                f"{' ' + ui.priority_md(complaint.get('priority')) if handler else ''}{overdue}"
+            )
+            st.markdown(complaint.get("title", ""))
+        with meta:
+            category = (complaint.get("category") or {}).get("name", "")
+            lines = [f"{category}", f"Filed {ui.fmt_dt(complaint.get('created_at'))}"]
+            if handler:
+                lines.append(f"Customer: {ui.person(complaint.get('customer'))}")
+                assignee = complaint.get("assignee")
+                lines.append(f"Assignee: {ui.person(assignee) if assignee else 'unassigned'}")
+                lines.append(f"Resolve by {ui.fmt_dt(complaint.get('resolve_due_at'))}")
+            else:
+                lines.append(f"Updated {ui.fmt_dt(complaint.get('updated_at'))}")
+            st.caption("  \n".join(lines))
+        with actions:
+            if st.button("Open", key=f"open_{cid}", icon=":material/open_in_new:"):
+                ui.open_complaint(cid)
+            if extra_actions:
+                extra_actions(complaint)

@@ -1,0 +1,173 @@
+"""Supervisor dashboard: volume per day, open work by status, SLA, time to resolve, CSAT.
+
+Everything except CSAT comes from ``GET /api/stats/``. The stats endpoint has no
+satisfaction figures, so CSAT is computed here from the feedback on the most recent
+resolved/closed complaints (one page of up to 100) and labelled as such.
+"""
+
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from streamlit_frontend import ui
+
+api = ui.require_login()
+if api.role not in {"supervisor", "admin"}:
+    st.error("The dashboard is for supervisors and admins.")
+    st.stop()
+
+head, pick = st.columns([4, 1], vertical_alignment="bottom")
+head.title("Dashboard")
+days = pick.selectbox(
+    "Period", options=[7, 30, 90], index=1, format_func=lambda d: f"Last {d} days", key="dash_days"
+)
+
+loaded = ui.attempt(lambda: api.stats(days=days), spinner="Loading statistics...")
+if not loaded.ok:
+    st.stop()
+stats: dict[str, Any] = dict(loaded.value or {})
+by_status: dict[str, int] = stats.get("by_status") or {}
+open_total = sum(by_status.get(s, 0) for s in ui.OPEN_STATUSES)
+breach_rate = stats.get("sla_breach_rate")
+
+
+def csat_sample() -> tuple[float | None, list[int]]:
+    page = api.list_complaints(
+        status=["resolved", "closed"], ordering="-updated_at", page_size=100
+    )
+    ratings = [
+        int(c["feedback"]["rating"])
+        for c in page.results
+        if isinstance(c.get("feedback"), dict) and c["feedback"].get("rating")
+    ]
+    if not ratings:
+        return None, []
+    return sum(r >= 4 for r in ratings) / len(ratings), ratings
+
+
+csat = ui.attempt(csat_sample, spinner="Loading ratings...", quiet=True)
+csat_rate, ratings = csat.value if csat.ok and csat.value else (None, [])
+
+m = st.columns(5)
+m[0].metric("Complaints (all time)", stats.get("total", 0))
+m[1].metric("Open now", open_total)
+m[2].metric(
+    "SLA breach rate",
+    "-" if breach_rate is None else f"{breach_rate:.0%}",
+    help=f"{stats.get('sla_breached', 0)} breached of {stats.get('sla_decided', 0)} "
+    "complaints whose SLA outcome is known.",
+)
+m[3].metric(
+    "Median time to resolve",
+    ui.fmt_duration(stats.get("median_seconds_to_resolve")),
+    help="Median time to acknowledge: "
+    + ui.fmt_duration(stats.get("median_seconds_to_acknowledge")),
+)
+m[4].metric(
+    "CSAT",
+    "-" if csat_rate is None else f"{csat_rate:.0%}",
+    help="Share of 4-5 star ratings on the latest resolved/closed complaints "
+    f"({len(ratings)} rated). Not part of /api/stats/ yet.",
+)
+
+left, right = st.columns(2)
+
+per_day = pd.DataFrame(stats.get("per_day") or [])
+with left:
+    st.subheader("Volume per day")
+    if per_day.empty:
+        st.caption("No data for this period.")
+    else:
+        per_day["day"] = pd.to_datetime(per_day["day"])
+        long = per_day.melt(
+            id_vars="day", value_vars=["created", "resolved"], var_name="", value_name="complaints"
+        )
+        fig = px.bar(long, x="day", y="complaints", color="", barmode="group")
+        fig.update_layout(height=320, margin={"t": 10, "b": 10}, legend_title_text="")
+        st.plotly_chart(fig, key="chart_per_day")
+
+with right:
+    st.subheader("Open complaints by status")
+    open_rows = [
+        {"status": ui.status_label(s), "count": by_status.get(s, 0)} for s in ui.OPEN_STATUSES
+    ]
+    if not open_total:
+        st.caption("Nothing open right now.")
+    else:
+        fig = px.bar(
+            pd.DataFrame(open_rows), x="count", y="status", orientation="h", text="count"
+        )
+        fig.update_layout(height=320, margin={"t": 10, "b": 10}, yaxis_title="")
+        st.plotly_chart(fig, key="chart_open_status")
+
+left, middle, right = st.columns(3)
+with left:
+    st.subheader("SLA breach rate")
+    if breach_rate is None:
+        st.caption("No complaint has an SLA outcome yet.")
+    else:
+        fig = go.Figure(
+            go.Indicator(
+                mode="gauge+number",
+                value=breach_rate * 100,
+                number={"suffix": "%", "valueformat": ".1f"},
+                gauge={
+                    "axis": {"range": [0, 100]},
+                    "bar": {"color": "#d62728" if breach_rate > 0.1 else "#2ca02c"},
+                },
+            )
+        )
+        fig.update_layout(height=260, margin={"t": 20, "b": 10})
+        st.plotly_chart(fig, key="chart_sla")
+with middle:
+    st.subheader("Time to acknowledge / resolve")
+    medians = {
+        "Acknowledge": stats.get("median_seconds_to_acknowledge"),
+        "Resolve": stats.get("median_seconds_to_resolve"),
+    }
+    if all(v is None for v in medians.values()):
+        st.caption("No acknowledged or resolved complaints yet.")
+    else:
+        frame = pd.DataFrame(
+            [{"step": k, "hours": (v or 0) / 3600} for k, v in medians.items()]
+        )
+        fig = px.bar(frame, x="step", y="hours", text_auto=".1f")
+        fig.update_layout(height=260, margin={"t": 20, "b": 10}, xaxis_title="")
+        st.plotly_chart(fig, key="chart_ttr")
+    st.caption("Medians over all complaints.")
+with right:
+    st.subheader("Customer satisfaction")
+    if not ratings:
+        st.caption("No ratings yet.")
+    else:
+        counts = pd.Series(ratings).value_counts().reindex(range(1, 6), fill_value=0)
+        frame = pd.DataFrame({"stars": [f"{i}★" for i in counts.index], "ratings": counts.values})
+        fig = px.bar(frame, x="stars", y="ratings", text="ratings")
+        fig.update_layout(height=260, margin={"t": 20, "b": 10}, xaxis_title="")
+        st.plotly_chart(fig, key="chart_csat")
+    st.caption("From the latest resolved/closed complaints; /api/stats/ has no CSAT.")
+
+by_category = pd.DataFrame(stats.get("by_category") or [])
+by_priority = stats.get("by_priority") or {}
+left, right = st.columns(2)
+with left:
+    st.subheader("By category")
+    if by_category.empty or not by_category["count"].sum():
+        st.caption("No complaints yet.")
+    else:
+        fig = px.pie(by_category, names="name", values="count", hole=0.4)
+        fig.update_layout(height=300, margin={"t": 10, "b": 10})
+        st.plotly_chart(fig, key="chart_category")
+with right:
+    st.subheader("By priority")
+    frame = pd.DataFrame(
+        [{"priority": p.capitalize(), "count": by_priority.get(p, 0)} for p in ui.PRIORITIES]
+    )
+    fig = px.bar(frame, x="priority", y="count", text="count")
+    fig.update_layout(height=300, margin={"t": 10, "b": 10}, xaxis_title="")
+    st.plotly_chart(fig, key="chart_priority")
+
+st.caption(f"Generated {ui.fmt_dt(stats.get('generated_at'))}")

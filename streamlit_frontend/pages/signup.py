@@ -1,0 +1,69 @@
+"""Create a customer account, then log straight in."""
+
+import streamlit as st
+
+from streamlit_frontend import ui
+
+st.title("Sign up")
+st.caption("Create an account to file complaints and follow their progress.")
+
+with st.form("signup_form"):
+    full_name = st.text_input("Full name", key="signup_full_name", autocomplete="name")
+    errors = {"full_name": st.empty()}
+    email = st.text_input("Email", key="signup_email", autocomplete="email")
+    errors["email"] = st.empty()
+    phone = st.text_input("Phone (optional)", key="signup_phone", autocomplete="tel")
+    errors["phone"] = st.empty()
+    password = st.text_input(
+        "Password",
+        type="password",
+        key="signup_password",
+        help="At least 8 characters; not too common and not similar to your name or email.",
+    )
+    errors["password"] = st.empty()
+    password2 = st.text_input("Repeat password", type="password", key="signup_password2")
+    errors["password2"] = st.empty()
+    submitted = st.form_submit_button("Create account", type="primary", key="signup_submit")
+    form_err = st.empty()
+
+if submitted:
+    missing = {
+        "full_name": not full_name.strip(),
+        "email": not email.strip(),
+        "password": not password,
+    }
+    for field, is_missing in missing.items():
+        if is_missing:
+            errors[field].error("This field is required.")
+    if password and password != password2:
+        errors["password2"].error("The passwords do not match.")
+    if not any(missing.values()) and password == password2:
+        api = ui.client()
+        created = ui.attempt(
+            lambda: api.register(
+                email=email.strip(),
+                password=password,
+                full_name=full_name.strip(),
+                phone=phone.strip(),
+            ),
+            spinner="Creating your account...",
+            field_slots=errors,
+            where=form_err,
+        )
+        if created.ok:
+            logged_in = ui.attempt(
+                lambda: api.login(email=email.strip(), password=password),
+                spinner="Logging in...",
+                where=form_err,
+            )
+            if logged_in.ok:
+                st.session_state["user_name"] = full_name.strip()
+                for key in ("signup_password", "signup_password2"):
+                    st.session_state.pop(key, None)
+                ui.flash(f"Welcome, {full_name.strip()}! Your account is ready.")
+                st.rerun()
+            else:
+                ui.flash("Your account is ready. Please log in.")
+                st.switch_page("pages/login.py")
+
+st.page_link("pages/login.py", label="Already have an account? Log in", icon=":material/login:")

@@ -1,0 +1,141 @@
+import pytest
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+from accounts.models import Role
+from tests.conftest import client_for
+from tests.factories import DEFAULT_PASSWORD
+
+ME = "/api/users/me/"
+PASSWORD = "/api/users/me/password/"
+
+
+@pytest.mark.django_db
+def test_me_requires_authentication(api_client):
+    response = api_client.get(ME)
+
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_me_returns_the_caller(customer_client, customer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        response = customer_client.get(ME)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": str(customer.pk),
+        "email": customer.email,
+        "full_name": customer.full_name,
+        "phone": customer.phone,
+        "role": Role.CUSTOMER,
+        "date_joined": response.json()["date_joined"],
+    }
+
+
+@pytest.mark.django_db
+def test_patch_updates_name_and_phone_only(customer_client, customer):
+    original_email = customer.email
+    response = customer_client.patch(
+        ME,
+        {
+            "full_name": "Renamed Person",
+            "phone": "",
+            "email": "hijack@example.com",
+            "role": "admin",
+            "is_active": False,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["full_name"] == "Renamed Person"
+    assert response.json()["phone"] == ""
+    customer.refresh_from_db()
+    assert (customer.full_name, customer.phone) == ("Renamed Person", "")
+    assert (customer.email, customer.role, customer.is_active) == (
+        original_email,
+        Role.CUSTOMER,
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_patch_partial_keeps_other_field(customer_client, customer):
+    phone = customer.phone
+    response = customer_client.patch(ME, {"full_name": "Only Name"}, format="json")
+
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.phone == phone
+
+
+@pytest.mark.django_db
+def test_patch_rejects_blank_name(customer_client):
+    response = customer_client.patch(ME, {"full_name": ""}, format="json")
+
+    assert response.status_code == 400
+    assert "full_name" in response.json()
+
+
+@pytest.mark.django_db
+def test_put_is_not_allowed(customer_client):
+    response = customer_client.put(ME, {"full_name": "X"}, format="json")
+
+    assert response.status_code == 405
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_change_password_revokes_refresh_tokens(api_client, customer):
+    tokens = [
+        api_client.post(
+            "/api/token/", {"email": customer.email, "password": DEFAULT_PASSWORD}, format="json"
+        ).json()
+        for _ in range(2)
+    ]
+    client = client_for(customer)
+
+    response = client.post(
+        PASSWORD,
+        {"old_password": DEFAULT_PASSWORD, "new_password": "Fresh-Meadow-8841"},
+        format="json",
+    )
+
+    assert response.status_code == 204
+    customer.refresh_from_db()
+    assert customer.check_password("Fresh-Meadow-8841")
+    for pair in tokens:
+        refresh = api_client.post("/api/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+        assert refresh.status_code == 401
+    assert not OutstandingToken.objects.filter(
+        user=customer, blacklistedtoken__isnull=True
+    ).exists()
+    old_login = api_client.post(
+        "/api/token/", {"email": customer.email, "password": DEFAULT_PASSWORD}, format="json"
+    )
+    assert old_login.status_code == 401
+
+
+@pytest.mark.django_db
+def test_change_password_wrong_old_password(customer_client, customer):
+    response = customer_client.post(
+        PASSWORD,
+        {"old_password": "Wrong-Password-1", "new_password": "Fresh-Meadow-8841"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "old_password" in response.json()
+    customer.refresh_from_db()
+    assert customer.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_change_password_weak_new_password(customer_client):
+    response = customer_client.post(
+        PASSWORD, {"old_password": DEFAULT_PASSWORD, "new_password": "123"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "new_password" in response.json()

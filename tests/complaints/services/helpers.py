@@ -1,0 +1,57 @@
+"""Build complaints in any workflow status through the real services."""
+
+from complaints import services
+from complaints.workflow import Status
+from tests.factories import CategoryFactory
+
+# The shortest legal path from NEW to each status: (status, who moves it) pairs.
+SYSTEM = "system"
+OWNER = "owner"
+PATHS: dict[str, list[tuple[str, str]]] = {
+    Status.NEW: [],
+    Status.ACKNOWLEDGED: [(Status.ACKNOWLEDGED, SYSTEM)],
+    Status.IN_PROGRESS: [(Status.ACKNOWLEDGED, SYSTEM), (Status.IN_PROGRESS, SYSTEM)],
+    Status.AWAITING_CUSTOMER: [
+        (Status.ACKNOWLEDGED, SYSTEM),
+        (Status.IN_PROGRESS, SYSTEM),
+        (Status.AWAITING_CUSTOMER, SYSTEM),
+    ],
+    Status.RESOLVED: [
+        (Status.ACKNOWLEDGED, SYSTEM),
+        (Status.IN_PROGRESS, SYSTEM),
+        (Status.RESOLVED, SYSTEM),
+    ],
+    Status.CLOSED: [
+        (Status.ACKNOWLEDGED, SYSTEM),
+        (Status.IN_PROGRESS, SYSTEM),
+        (Status.RESOLVED, SYSTEM),
+        (Status.CLOSED, SYSTEM),
+    ],
+    Status.REOPENED: [
+        (Status.ACKNOWLEDGED, SYSTEM),
+        (Status.IN_PROGRESS, SYSTEM),
+        (Status.RESOLVED, SYSTEM),
+        (Status.REOPENED, OWNER),
+    ],
+    Status.REJECTED: [(Status.REJECTED, SYSTEM)],
+    Status.WITHDRAWN: [(Status.WITHDRAWN, OWNER)],
+}
+
+
+def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwargs):
+    complaint = services.complaint_create(
+        customer=customer,
+        category=category or CategoryFactory(),
+        title=create_kwargs.pop("title", "Broken kettle"),
+        description=create_kwargs.pop("description", "It stopped working after a week."),
+        actor=customer,
+        **create_kwargs,
+    )
+    for to_status, who in PATHS[status]:
+        complaint = services.complaint_transition(
+            complaint=complaint,
+            actor=customer if who == OWNER else None,
+            to_status=to_status,
+            reason="Because." if to_status in {Status.RESOLVED, Status.REJECTED} else "",
+        )
+    return complaint
