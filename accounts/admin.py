@@ -43,14 +43,12 @@ class UserAddForm(forms.ModelForm):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords do not match.")
         elif p1:
+            candidate = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name"))
             try:
-                validate_password(p1, User(email=cleaned.get("email") or "", **self._names()))
+                validate_password(p1, candidate)
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
-
-    def _names(self) -> dict:
-        return {"full_name": self.cleaned_data.get("full_name") or ""}
 
 
 class UserChangeForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""Keyed blind index: lets us enforce uniqueness and match emails exactly while storing them encrypted."""
+"""Keyed blind index: unique, exactly matchable emails while the emails stay encrypted."""
 
 import hashlib
 import hmac

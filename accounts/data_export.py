@@ -159,8 +159,7 @@ def export_feedback(*, user: User) -> list[dict[str, Any]]:
 def export_uploaded_attachments(*, user: User) -> list[dict[str, Any]]:
     """Metadata of every file the caller uploaded (the files themselves are not inlined)."""
     return [
-        _attachment(a)
-        for a in Attachment.objects.filter(uploaded_by=user).order_by("created_at")
+        _attachment(a) for a in Attachment.objects.filter(uploaded_by=user).order_by("created_at")
     ]
 
 

@@ -41,7 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_hash = models.CharField(max_length=64, unique=True, editable=False)
     full_name = encrypted.CharPGPSymmetricKeyField(max_length=200)
     phone = encrypted.CharPGPSymmetricKeyField(max_length=32, blank=True, default="")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)

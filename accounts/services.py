@@ -44,7 +44,9 @@ def user_set_role(*, user: User, role: str) -> User:
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, full_name: str | None = None, phone: str | None = None) -> User:
+def user_update_profile(
+    *, user: User, full_name: str | None = None, phone: str | None = None
+) -> User:
     if full_name is not None:
         user.full_name = full_name
     if phone is not None:

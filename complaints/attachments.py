@@ -28,7 +28,7 @@ from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
 from complaints.visibility import complaint_get_visible
 from complaints.workflow import FINISHED_STATUSES
-from complaints_project.exceptions import PayloadTooLarge
+from complaints_project.exceptions import ConflictError, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,11 @@ def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
         # Visibility is checked by the caller; this is the last line of defence.
         raise PermissionDenied("You cannot add attachments to this complaint.")
     if complaint.status in FINISHED_STATUSES:
-        raise PermissionDenied("Attachments cannot be added to a finished complaint.")
+        # Same answer as a customer's comment on a finished complaint: a state conflict.
+        raise ConflictError(
+            "This complaint is finished; no more attachments can be added.",
+            current_status=complaint.status,
+        )
 
 
 def attachment_add(

@@ -55,9 +55,7 @@ class AssigneeField(forms.CharField):
         try:
             return UUID(value)
         except ValueError as exc:
-            raise forms.ValidationError(
-                "Use 'me', 'none' or a user id.", code="invalid"
-            ) from exc
+            raise forms.ValidationError("Use 'me', 'none' or a user id.", code="invalid") from exc
 
 
 class AssigneeFilter(df.Filter):
@@ -84,7 +82,7 @@ class ComplaintOrderingFilter(df.OrderingFilter):
         kwargs["fields"] = ORDERING_FIELDS
         kwargs["choices"] = choices
         super().__init__(*args, **kwargs)
-        self.param_map.update({alias: field for alias, field in ORDERING_ALIASES.items()})
+        self.param_map.update(ORDERING_ALIASES)
 
     def filter(self, qs, value):
         if not value:
@@ -161,6 +159,4 @@ class ComplaintFilter(df.FilterSet):
         value = (value or "").strip()
         if not value:
             return qs
-        return qs.filter(
-            Q(reference__startswith=value.upper()) | Q(title__icontains=value)
-        )
+        return qs.filter(Q(reference__startswith=value.upper()) | Q(title__icontains=value))

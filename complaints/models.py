@@ -151,6 +151,9 @@ class Comment(models.Model):
             models.Index(fields=["complaint", "is_internal", "created_at"], name="comment_visible")
         ]
 
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.complaint_id}"
+
 
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
     # The stored name is random; the sanitised original name is kept in the row.
@@ -175,6 +178,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class HistoryKind(models.TextChoices):
@@ -213,6 +219,9 @@ class HistoryEntry(models.Model):
         verbose_name_plural = "history entries"
         indexes = [models.Index(fields=["complaint", "created_at"], name="history_complaint")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.complaint_id}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValueError("History entries are append-only.")
@@ -235,6 +244,9 @@ class Feedback(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Feedback {self.rating}/5 on {self.complaint_id}"
+
 
 class IdempotencyKey(models.Model):
     """Remembers the complaint a (user, Idempotency-Key) pair created, so retries create nothing."""
@@ -249,3 +261,6 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key {self.key} of {self.user_id}"

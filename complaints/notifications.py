@@ -29,9 +29,7 @@ def send_templated(template: str, recipients: Iterable[User], context: dict) -> 
         subject = " ".join(subject.split())
         text = render_to_string(f"complaints/email/{template}.txt", ctx)
         html = render_to_string(f"complaints/email/{template}.html", ctx)
-        message = EmailMultiAlternatives(
-            subject, text, settings.DEFAULT_FROM_EMAIL, [user.email]
-        )
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
         message.attach_alternative(html, "text/html")
         message.send()
         sent += 1
@@ -79,7 +77,9 @@ def send_public_reply(complaint_id: str, comment_id: str) -> int:
     if comment.author_id == comment.complaint.customer_id:
         return 0
     return send_templated(
-        "public_reply", [comment.complaint.customer], {"complaint": comment.complaint, "comment": comment}
+        "public_reply",
+        [comment.complaint.customer],
+        {"complaint": comment.complaint, "comment": comment},
     )
 
 

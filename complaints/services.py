@@ -103,7 +103,9 @@ def _clean_text(value: Any, *, field: str, max_length: int | None = None) -> str
     if not text:
         raise ValidationError({field: ["This field may not be blank."]})
     if max_length is not None and len(text) > max_length:
-        raise ValidationError({field: [f"Ensure this field has no more than {max_length} characters."]})
+        raise ValidationError(
+            {field: [f"Ensure this field has no more than {max_length} characters."]}
+        )
     return text
 
 
@@ -283,7 +285,9 @@ def complaint_transition(
 
 
 @transaction.atomic
-def complaint_assign(*, complaint: Complaint, actor: User | None, assignee: User | None) -> Complaint:
+def complaint_assign(
+    *, complaint: Complaint, actor: User | None, assignee: User | None
+) -> Complaint:
     """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
     complaint = _lock(complaint)
     _ensure_visible(complaint, actor)

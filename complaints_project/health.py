@@ -40,7 +40,9 @@ def _get_only(view):
     @never_cache
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            response = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+            response = JsonResponse(
+                {"detail": f'Method "{request.method}" not allowed.'}, status=405
+            )
             response["Allow"] = "GET, HEAD"
             return response
         return view(request, *args, **kwargs)

@@ -29,7 +29,11 @@ class RequestIdMiddleware:
                 # Django logs 4xx/5xx answers after the middleware chain has returned, when the
                 # id is gone; log them here instead (log_response marks them as logged).
                 log_response(
-                    "%s: %s", response.reason_phrase, request.path, response=response, request=request
+                    "%s: %s",
+                    response.reason_phrase,
+                    request.path,
+                    response=response,
+                    request=request,
                 )
         finally:
             request_id_var.reset(token)

@@ -33,7 +33,9 @@ def secret(name: str, dev_default: str) -> str:
 
 
 # SECURITY
-SECRET_KEY = secret("SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production-0123456789")
+SECRET_KEY = secret(
+    "SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+)
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "dev")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PROD else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -42,7 +44,7 @@ if IS_PROD and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=prod")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Symmetric key for pgcrypto (django-pgcrypto-fields interpolates it into SQL, so quotes are banned).
+# Symmetric key for pgcrypto (django-pgcrypto-fields puts it into SQL, so quotes are banned).
 PGCRYPTO_KEY = secret("PGCRYPTO_KEY", "dev-only-pgcrypto-key")
 if any(ch in PGCRYPTO_KEY for ch in "'\\%"):
     raise ImproperlyConfigured("PGCRYPTO_KEY must not contain quotes, backslashes or percent signs")
@@ -228,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Complaint statuses appear in several fields (status, allowed_transitions, 409 bodies).
+    "ENUM_NAME_OVERRIDES": {"ComplaintStatusEnum": "complaints.workflow.Status"},
 }
 
 # EVENTS (Kafka, Celery)
@@ -283,7 +287,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -141,4 +141,3 @@ class EventConsumer:
             if self._dlq_producer is not None:
                 self._dlq_producer.close(timeout=5)
                 self._dlq_producer = None
-

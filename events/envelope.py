@@ -62,9 +62,14 @@ def decode(raw: bytes | None) -> Event:
         raise InvalidEvent(f"unparseable: {exc.__class__.__name__}") from exc
     if not isinstance(data, dict):
         raise InvalidEvent("unparseable: envelope is not an object")
-    missing = {"event_id", "type", "schema_version", "occurred_at", "aggregate_id", "payload"} - set(
-        data
-    )
+    missing = {
+        "event_id",
+        "type",
+        "schema_version",
+        "occurred_at",
+        "aggregate_id",
+        "payload",
+    } - set(data)
     if missing:
         raise InvalidEvent(f"missing fields: {', '.join(sorted(missing))}")
     if data["schema_version"] not in SUPPORTED_SCHEMA_VERSIONS:

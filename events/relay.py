@@ -7,6 +7,7 @@ still has an older pending row held by another relay waits, so one complaint's e
 reach Kafka in order.
 """
 
+import contextlib
 import logging
 import select
 import threading
@@ -227,10 +228,8 @@ class OutboxRelay:
 
     def _close_listen(self) -> None:
         if self._listen_conn is not None:
-            try:
+            with contextlib.suppress(psycopg2.Error):
                 self._listen_conn.close()
-            except psycopg2.Error:
-                pass
         self._listen_conn = None
 
     # -- main loop ------------------------------------------------------------------
@@ -267,12 +266,12 @@ class OutboxRelay:
                     self.published_total += result.published
                     error = result.errors[0]
                 backoff = min(max(backoff * 2, 0.2), self.max_backoff)
-                logger.warning("outbox relay: broker unavailable (%s); retry in %.1fs", error, backoff)
+                logger.warning(
+                    "outbox relay: broker unavailable (%s); retry in %.1fs", error, backoff
+                )
                 if producer is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # replacing a broken producer
                         producer.close(timeout=1)
-                    except Exception:  # noqa: BLE001, S110 - replacing a broken producer
-                        pass
                     producer = None
                 self._sleep(backoff)
         finally:

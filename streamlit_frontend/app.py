@@ -21,33 +21,33 @@ st.set_page_config(page_title="Complaints", page_icon=":material/support_agent:"
 
 api = ui.client()
 
-login = st.Page("pages/login.py", title="Log in", icon=":material/login:", default=True)
-signup = st.Page("pages/signup.py", title="Sign up", icon=":material/person_add:")
-detail = st.Page("pages/complaint_detail.py", title="Complaint", icon=":material/description:")
-account = st.Page("pages/account.py", title="My account", icon=":material/account_circle:")
+login = st.Page("app_pages/login.py", title="Log in", icon=":material/login:", default=True)
+signup = st.Page("app_pages/signup.py", title="Sign up", icon=":material/person_add:")
+detail = st.Page("app_pages/complaint_detail.py", title="Complaint", icon=":material/description:")
+account = st.Page("app_pages/account.py", title="My account", icon=":material/account_circle:")
 
 if not api.is_authenticated:
     pages = {"Welcome": [login, signup]}
 elif api.is_handler:
     work = [
-        st.Page("pages/queue.py", title="Queue", icon=":material/inbox:", default=True),
+        st.Page("app_pages/queue.py", title="Queue", icon=":material/inbox:", default=True),
         detail,
     ]
     if api.role in {"supervisor", "admin"}:
         work.append(
-            st.Page("pages/dashboard.py", title="Dashboard", icon=":material/monitoring:")
+            st.Page("app_pages/dashboard.py", title="Dashboard", icon=":material/monitoring:")
         )
     pages = {"Work": work, "Account": [account]}
 else:
     pages = {
         "Complaints": [
             st.Page(
-                "pages/my_complaints.py",
+                "app_pages/my_complaints.py",
                 title="My complaints",
                 icon=":material/list_alt:",
                 default=True,
             ),
-            st.Page("pages/new_complaint.py", title="New complaint", icon=":material/add_circle:"),
+            st.Page("app_pages/new_complaint.py", title="New complaint", icon=":material/add_circle:"),
             detail,
         ],
         "Account": [account],

@@ -219,7 +219,7 @@ def require_login() -> ApiClient:
 def open_complaint(complaint_id: str) -> None:
     """Go to the complaint detail page."""
     st.session_state[CURRENT_COMPLAINT_KEY] = str(complaint_id)
-    st.switch_page("pages/complaint_detail.py", query_params={"id": str(complaint_id)})
+    st.switch_page("app_pages/complaint_detail.py", query_params={"id": str(complaint_id)})
 
 
 # ---------------------------------------------------------------------------------------------

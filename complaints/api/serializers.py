@@ -55,9 +55,12 @@ def _is_overdue(complaint: Complaint) -> bool:
     if annotated is not None:
         return bool(annotated)
     now = timezone.now()
-    if complaint.status == Status.NEW and complaint.acknowledged_at is None:
-        if complaint.ack_due_at < now:
-            return True
+    if (
+        complaint.status == Status.NEW
+        and complaint.acknowledged_at is None
+        and complaint.ack_due_at < now
+    ):
+        return True
     return complaint.status not in FINISHED_STATUSES and complaint.resolve_due_at < now
 
 
@@ -201,7 +204,9 @@ class CategoryInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(max_length=100, required=False)
     is_active = serializers.BooleanField(required=False)
-    acknowledge_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
+    acknowledge_within_hours = serializers.IntegerField(
+        min_value=1, max_value=24 * 365, required=False
+    )
     resolve_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
     default_assignee_id = serializers.UUIDField(required=False, allow_null=True)
 

@@ -20,7 +20,7 @@ from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
-from complaints.models import Complaint, Priority
+from complaints.models import Category, Comment, Complaint, HistoryEntry, Priority
 from complaints.workflow import Status
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -66,6 +66,8 @@ class ComplaintListCreateView(generics.GenericAPIView):
     filterset_class = ComplaintFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Complaint.objects.none()
         return selectors.complaint_list(user=self.request.user, filters=self.request.query_params)
 
     def filter_queryset(self, queryset):
@@ -93,7 +95,8 @@ class ComplaintListCreateView(generics.GenericAPIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="Client-chosen key (max 255 characters) making the create safe to retry.",
+                description="Client-chosen key (max 255 characters) that makes the create "
+                "safe to retry.",
             )
         ],
         request=s.ComplaintCreateInSerializer,
@@ -261,6 +264,8 @@ class ComplaintCommentsView(generics.GenericAPIView):
     serializer_class = s.CommentOutSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Comment.objects.none()
         complaint = selectors.complaint_get(user=self.request.user, complaint_id=self.kwargs["pk"])
         return selectors.comment_list(user=self.request.user, complaint=complaint)
 
@@ -297,6 +302,8 @@ class ComplaintHistoryView(generics.GenericAPIView):
     serializer_class = s.HistoryOutSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return HistoryEntry.objects.none()
         complaint = selectors.complaint_get(user=self.request.user, complaint_id=self.kwargs["pk"])
         return selectors.history_list(user=self.request.user, complaint=complaint)
 
@@ -348,6 +355,8 @@ class CategoryListCreateView(generics.GenericAPIView):
     permission_classes = [CategoryManagerOrReadOnly]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Category.objects.none()
         return selectors.category_list(user=self.request.user)
 
     @extend_schema(

@@ -58,12 +58,15 @@ def test_columns_decrypt_with_the_key():
 @pytest.mark.django_db
 def test_wrong_key_cannot_decrypt():
     user = UserFactory()
-    with pytest.raises(DatabaseError, match="(?i)wrong key|corrupt"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pgp_sym_decrypt(email, %s) FROM accounts_user WHERE id = %s",
-                ["wrong-key", user.pk],
-            )
+    with (
+        pytest.raises(DatabaseError, match="(?i)wrong key|corrupt"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "SELECT pgp_sym_decrypt(email, %s) FROM accounts_user WHERE id = %s",
+            ["wrong-key", user.pk],
+        )
 
 
 @pytest.mark.django_db

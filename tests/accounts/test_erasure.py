@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -7,7 +8,7 @@ from accounts.models import User
 from complaints.models import Attachment, Comment, Complaint, Feedback, HistoryEntry
 from tests.accounts._data import complaint_with_everything
 from tests.conftest import client_for
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, ComplaintFactory
 
 ME = "/api/users/me/"
 
@@ -35,7 +36,8 @@ def test_erase_anonymises_and_blocks_login(api_client, customer, agent, category
     user = User.objects.get(pk=customer.pk)
     assert user.full_name == ERASED_NAME
     assert user.phone == ""
-    assert user.email.startswith("erased-") and user.email.endswith("@invalid")
+    assert user.email.startswith("erased-")
+    assert user.email.endswith("@invalid")
     assert not user.has_usable_password()
     assert user.is_active is False
     assert user.erased_at is not None
@@ -47,8 +49,9 @@ def test_erase_anonymises_and_blocks_login(api_client, customer, agent, category
     )
     assert login.status_code == 401
     assert (
-        api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
-        .status_code
+        api_client.post(
+            "/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+        ).status_code
         == 401
     )
     assert client.get(ME).status_code == 401
@@ -89,15 +92,9 @@ def test_erased_text_is_not_in_the_database(customer, mine):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pgp_sym_decrypt(description, %s) FROM complaints_complaint WHERE id = %s",
-            [connection.settings_dict.get("PGCRYPTO_KEY") or _key(), mine.complaint.pk],
+            [settings.PGCRYPTO_KEY, mine.complaint.pk],
         )
         assert cursor.fetchone()[0] == ERASED_TEXT
-
-
-def _key():
-    from django.conf import settings
-
-    return settings.PGCRYPTO_KEY
 
 
 @pytest.mark.django_db
@@ -127,8 +124,6 @@ def test_erase_leaves_other_users_alone(customer, other_customer, agent, categor
 
 @pytest.mark.django_db
 def test_empty_feedback_comment_stays_empty(customer, category):
-    from tests.factories import ComplaintFactory
-
     complaint = ComplaintFactory(customer=customer, category=category)
     feedback = Feedback.objects.create(complaint=complaint, rating=2, comment="")
 

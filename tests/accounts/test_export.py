@@ -31,7 +31,14 @@ def test_export_contains_the_callers_data(customer_client, customer, mine, their
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     data = response.json()
-    assert set(data) == {"exported_at", "profile", "complaints", "comments", "feedback", "attachments"}
+    assert set(data) == {
+        "exported_at",
+        "profile",
+        "complaints",
+        "comments",
+        "feedback",
+        "attachments",
+    }
     assert data["profile"]["email"] == customer.email
     assert data["profile"]["full_name"] == customer.full_name
     assert data["profile"]["phone"] == customer.phone
@@ -52,7 +59,9 @@ def test_export_contains_the_callers_data(customer_client, customer, mine, their
 
 
 @pytest.mark.django_db
-def test_export_contains_nothing_of_other_users(customer_client, agent, other_customer, mine, theirs):
+def test_export_contains_nothing_of_other_users(
+    customer_client, agent, other_customer, mine, theirs
+):
     text = json.dumps(customer_client.get(URL).json())
 
     assert "THEIRS" not in text

@@ -106,7 +106,9 @@ def test_change_password_revokes_refresh_tokens(api_client, customer):
     customer.refresh_from_db()
     assert customer.check_password("Fresh-Meadow-8841")
     for pair in tokens:
-        refresh = api_client.post("/api/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+        refresh = api_client.post(
+            "/api/token/refresh/", {"refresh": pair["refresh"]}, format="json"
+        )
         assert refresh.status_code == 401
     assert not OutstandingToken.objects.filter(
         user=customer, blacklistedtoken__isnull=True

@@ -191,7 +191,9 @@ def test_other_customer_cannot_upload_or_list(other_customer_client, complaint):
 @pytest.mark.parametrize("finished", [Status.CLOSED, Status.RESOLVED, Status.WITHDRAWN])
 def test_customer_cannot_upload_to_finished_complaint(customer, finished, agent_client):
     complaint = ComplaintFactory(customer=customer, status=finished)
-    assert upload(client_for(customer), complaint, PDF).status_code == 403
+    resp = upload(client_for(customer), complaint, PDF)
+    assert resp.status_code == 409
+    assert resp.json()["current_status"] == finished
     # Handlers still may.
     assert upload(agent_client, complaint, PDF).status_code == 201
 

@@ -1,4 +1,7 @@
-"""``manage.py create_handler EMAIL --role agent|supervisor|admin [--password P] [--full-name N]``."""
+"""``manage.py create_handler EMAIL --role agent|supervisor|admin [--password P] [--full-name N]``
+
+Creates a staff account through ``accounts.services.user_create``.
+"""
 
 import getpass
 
@@ -12,7 +15,9 @@ from accounts.services import user_create
 
 
 class Command(BaseCommand):
-    help = "Create a staff account (agent, supervisor or admin). Prompts for the password if omitted."
+    help = (
+        "Create a staff account (agent, supervisor or admin). Prompts for the password if omitted."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("email")
@@ -27,9 +32,7 @@ class Command(BaseCommand):
         if password is None:
             password = self._prompt_password(email=email, full_name=full_name)
         try:
-            user = user_create(
-                email=email, password=password, full_name=full_name, role=role
-            )
+            user = user_create(email=email, password=password, full_name=full_name, role=role)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {user.role} {user.id}"))

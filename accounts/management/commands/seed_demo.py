@@ -12,15 +12,32 @@ from accounts.demo import seed_demo_users
 
 
 class Command(BaseCommand):
-    help = "Create or reset demo users (customer, agent, supervisor, admin) with dev-only passwords."
+    help = (
+        "Create or reset demo users (customer, agent, supervisor, admin) with dev-only passwords."
+    )
 
     def add_arguments(self, parser) -> None:
-        pass
+        parser.add_argument(
+            "--complaints",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-insert N demo complaints (see complaints.demo).",
+        )
+        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--encryption",
+            choices=["pool", "per-row"],
+            default="pool",
+            help="pool: reuse server-encrypted texts (fast); per-row: encrypt every description.",
+        )
 
     def handle(self, *args, **options) -> None:
         if getattr(settings, "IS_PROD", False):
             raise CommandError("seed_demo creates users with public passwords; not in production.")
         self.users = self.seed_users()
+        if options.get("complaints"):
+            self.seed_complaints(options["complaints"], self.users, options)
 
     def seed_users(self):
         seeded = seed_demo_users()
@@ -29,3 +46,32 @@ class Command(BaseCommand):
             state = "created" if created else "exists, reset"
             self.stdout.write(f"  {spec.role:<11} {spec.email:<24} {spec.password}  ({state})")
         return seeded
+
+    def seed_complaints(self, n: int, users, options) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from analytics.services import refresh_daily_stats_range
+        from complaints.demo import seed_complaints
+
+        def progress(done: int, seconds: float) -> None:
+            self.stdout.write(f"  {done:>9} complaints  {done / seconds:>8.0f}/s")
+
+        demo = {spec.role: user for spec, user, _ in users}
+        result = seed_complaints(
+            n=n,
+            batch_size=options["batch_size"],
+            encryption=options["encryption"],
+            customers=[demo["customer"]] if "customer" in demo else [],
+            handlers=[u for role, u in demo.items() if role != "customer"],
+            progress=progress,
+        )
+        today = timezone.now().date()
+        refresh_daily_stats_range(start_day=today - timedelta(days=91), end_day=today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {result.created} complaints in {result.seconds:.1f}s "
+                f"({result.rate:.0f}/s, encryption={options['encryption']})."
+            )
+        )

@@ -10,7 +10,9 @@ from events.kafka import ensure_topics
 
 
 class Command(BaseCommand):
-    help = "Run the local Tansu broker (memory storage) on KAFKA_BOOTSTRAP_SERVERS, in the foreground."
+    help = (
+        "Run the local Tansu broker (memory storage) on KAFKA_BOOTSTRAP_SERVERS, in the foreground."
+    )
 
     def handle(self, *args, **options):
         first = settings.KAFKA_BOOTSTRAP_SERVERS.split(",")[0].strip()

@@ -36,4 +36,4 @@ if submitted:
             ui.flash(f"Welcome, {st.session_state['user_name']}!")
             st.rerun()
 
-st.page_link("pages/signup.py", label="No account yet? Sign up", icon=":material/person_add:")
+st.page_link("app_pages/signup.py", label="No account yet? Sign up", icon=":material/person_add:")

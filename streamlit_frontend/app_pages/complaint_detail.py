@@ -40,7 +40,7 @@ if st.query_params.get("id") != complaint_id:
 loaded = ui.attempt(lambda: api.get_complaint(complaint_id), spinner="Loading complaint...")
 if not loaded.ok:
     st.page_link(
-        "pages/queue.py" if is_handler else "pages/my_complaints.py",
+        "app_pages/queue.py" if is_handler else "app_pages/my_complaints.py",
         label="Back to the list",
         icon=":material/arrow_back:",
     )
@@ -58,7 +58,7 @@ def done(message: str) -> None:
 # --- header --------------------------------------------------------------------------------
 
 st.page_link(
-    "pages/queue.py" if is_handler else "pages/my_complaints.py",
+    "app_pages/queue.py" if is_handler else "app_pages/my_complaints.py",
     label="Back to the list",
     icon=":material/arrow_back:",
 )

@@ -64,6 +64,6 @@ if submitted:
                 st.rerun()
             else:
                 ui.flash("Your account is ready. Please log in.")
-                st.switch_page("pages/login.py")
+                st.switch_page("app_pages/login.py")
 
-st.page_link("pages/login.py", label="Already have an account? Log in", icon=":material/login:")
+st.page_link("app_pages/login.py", label="Already have an account? Log in", icon=":material/login:")

@@ -10,7 +10,7 @@ head, action = st.columns([4, 1], vertical_alignment="bottom")
 head.title("My complaints")
 with action:
     if st.button("New complaint", key="goto_new", icon=":material/add:", type="primary"):
-        st.switch_page("pages/new_complaint.py")
+        st.switch_page("app_pages/new_complaint.py")
 
 with st.container(border=True):
     search_col, category_col, order_col = st.columns([3, 2, 2])

@@ -1,0 +1,115 @@
+"""Benchmark the complaint list endpoint on a seeded database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/complaints_bench \
+        uv run python manage.py seed_demo --complaints 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/complaints_bench \
+        uv run python bench/bench_list.py [--repeat 30]
+
+Requests go through Django's test client (full middleware, JWT auth, serializers) as the
+demo agent. Prints p50/p95 latency and SQL query counts per scenario, then EXPLAIN ANALYZE
+of the main list queries to show which indexes they use.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "complaints_project.settings")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
+
+from accounts.selectors import user_get_by_email  # noqa: E402
+from complaints.models import Complaint  # noqa: E402
+
+SCENARIOS = [
+    ("default (newest first)", {}),
+    ("status=new", {"status": "new"}),
+    ("status=in_progress,awaiting_customer", {"status": "in_progress,awaiting_customer"}),
+    ("overdue=true", {"overdue": "true"}),
+    ("assignee=me&status=in_progress", {"assignee": "me", "status": "in_progress"}),
+    ("q=<reference prefix>", {"q": None}),  # filled in with a real reference prefix
+    ("q=parcel (title words)", {"q": "parcel"}),
+    ("ordering=-priority", {"ordering": "-priority"}),
+    ("ordering=resolve_due_at&overdue=true", {"ordering": "resolve_due_at", "overdue": "true"}),
+    ("page=200", {"page": "200"}),
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--email", default="agent@example.com")
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+
+    user = user_get_by_email(email=args.email)
+    if user is None:
+        sys.exit("Run `manage.py seed_demo --complaints N` first.")
+    total = Complaint.objects.count()
+    ref = Complaint.objects.order_by("-created_at").values_list("reference", flat=True).first()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    print(f"complaints: {total}   user: {args.email} ({user.role})   repeat: {args.repeat}")
+    print(f"{'scenario':<42} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'count':>8}")
+    for name, params in SCENARIOS:
+        params = dict(params)
+        if params.get("q", "") is None:
+            params["q"] = ref[:-2]
+        timings, queries, count = [], set(), None
+        for i in range(args.repeat + 2):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                resp = client.get("/api/complaints/", params)
+                elapsed = (time.perf_counter() - started) * 1000
+            if resp.status_code != 200:
+                sys.exit(f"{name}: HTTP {resp.status_code} {resp.content[:300]!r}")
+            if i >= 2:  # warm-up
+                timings.append(elapsed)
+                queries.add(len(ctx.captured_queries))
+            count = resp.json().get("count")
+        print(
+            f"{name:<42} {statistics.median(timings):>8.1f} {percentile(timings, 0.95):>8.1f}"
+            f" {'/'.join(map(str, sorted(queries))):>8} {count!s:>8}"
+        )
+
+    if args.no_explain:
+        return
+    from complaints.selectors import complaint_list
+
+    print("\nEXPLAIN ANALYZE of the main list queries (first page of 25):")
+    for name, params in [
+        ("default", {}),
+        ("status=new", {"status": "new"}),
+        ("overdue=true", {"overdue": "true"}),
+        ("q=<reference prefix>", {"q": ref[:-2]}),
+        ("q=parcel", {"q": "parcel"}),
+        ("assignee=me&status=in_progress", {"assignee": "me", "status": "in_progress"}),
+    ]:
+        qs = complaint_list(user=user, filters=params)
+        print(f"\n--- {name}")
+        print(qs[:25].explain(analyze=True, buffers=True))
+        print(f"--- {name} (count)")
+        print(qs.order_by().explain(analyze=True))
+
+
+if __name__ == "__main__":
+    main()

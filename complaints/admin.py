@@ -1,0 +1,642 @@
+"""Back office for complaint handlers.
+
+Every change goes through ``complaints.services`` (never ``obj.save()`` for status or
+assignee), so history, signals and the outbox stay in step with what the API does.
+Access relies on ``is_staff`` (handlers) and the role groups' permissions.
+"""
+
+import csv
+from collections.abc import Iterator
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from accounts.models import Role, User
+from complaints.models import (
+    Attachment,
+    Category,
+    Comment,
+    Complaint,
+    HistoryEntry,
+    Priority,
+    overdue_q,
+)
+from complaints.selectors import allowed_transitions
+from complaints.services import (
+    category_create,
+    category_update,
+    comment_create,
+    complaint_assign,
+    complaint_transition,
+)
+from complaints.workflow import FINISHED_STATUSES, REASON_REQUIRED, TRANSITIONS, Status
+from complaints_project.exceptions import ConflictError
+
+ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(getattr(exc, "detail", exc))
+
+
+# --------------------------------------------------------------------------- list filters
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "On time")]
+
+    def queryset(self, request, queryset):
+        condition = overdue_q(timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(condition)
+        if self.value() == "no":
+            return queryset.exclude(condition)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        handlers = User.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+        handlers = handlers.filter(is_active=True).only("id", "full_name", "role")
+        return [
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *[(str(u.pk), u.full_name or str(u)) for u in handlers],
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assignee=request.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value:
+            try:
+                return queryset.filter(assignee_id=value)
+            except ValidationError:
+                return queryset.none()
+        return queryset
+
+
+# --------------------------------------------------------------------------- inlines
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ReadOnlyInline):
+    model = HistoryEntry
+    verbose_name_plural = "timeline"
+    fields = readonly_fields = ("created_at", "kind", "from_value", "to_value", "actor_name", "is_internal")
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="actor")
+    def actor_name(self, obj: HistoryEntry) -> str:
+        return obj.actor.full_name if obj.actor else "system"
+
+
+class CommentInline(ReadOnlyInline):
+    """All comments including internal notes (this admin is for handlers only)."""
+
+    model = Comment
+    fields = readonly_fields = ("created_at", "author_name", "kind", "body")
+    ordering = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="author")
+    def author_name(self, obj: Comment) -> str:
+        return f"{obj.author.full_name} ({obj.author.get_role_display()})"
+
+    @admin.display(description="kind")
+    def kind(self, obj: Comment) -> str:
+        return "Internal note" if obj.is_internal else "Public"
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = readonly_fields = ("created_at", "original_name", "content_type", "size", "comment")
+
+
+# --------------------------------------------------------------------------- complaint form
+
+
+class ComplaintWorkForm(forms.ModelForm):
+    """No model field is editable; the extra fields feed the services."""
+
+    NOTE_INTERNAL = "internal"
+    NOTE_PUBLIC = "public"
+
+    new_status = forms.ChoiceField(label="Move to", required=False)
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when resolving or rejecting (stored as resolution / rejection reason).",
+    )
+    assign_to_me = forms.BooleanField(label="Assign to me", required=False)
+    note_kind = forms.ChoiceField(
+        label="Add",
+        choices=[(NOTE_INTERNAL, "Internal note"), (NOTE_PUBLIC, "Public reply to the customer")],
+        initial=NOTE_INTERNAL,
+        required=False,
+    )
+    note_body = forms.CharField(
+        label="Text", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    request_user: User | None = None  # set per request by ComplaintAdmin.get_form
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = []
+        if self.instance.pk and self.request_user is not None:
+            allowed = allowed_transitions(complaint=self.instance, user=self.request_user)
+        labels = dict(Status.choices)
+        self.fields["new_status"].choices = [("", "— keep status —")] + [
+            (s, labels.get(s, s)) for s in allowed
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to_status = cleaned.get("new_status")
+        if to_status in REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", f"A reason is required to move to '{to_status}'.")
+        return cleaned
+
+
+# --------------------------------------------------------------------------- CSV export
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def export_rows(queryset, *, include_personal: bool, include_description: bool) -> Iterator[list]:
+    header = [
+        "reference",
+        "title",
+        "status",
+        "priority",
+        "category",
+        "channel",
+        "assignee_id",
+        "customer_id",
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "closed_at",
+        "ack_due_at",
+        "resolve_due_at",
+        "overdue",
+    ]
+    if include_personal:
+        header += ["customer_name", "customer_email"]
+    if include_description:
+        header += ["description"]
+    yield header
+    now = timezone.now()
+    for c in queryset.iterator(chunk_size=2000):
+        row = [
+            c.reference,
+            c.title,
+            c.status,
+            Priority(c.priority).label,
+            c.category.name,
+            c.channel,
+            c.assignee_id or "",
+            c.customer_id,
+            c.created_at.isoformat(),
+            c.acknowledged_at.isoformat() if c.acknowledged_at else "",
+            c.resolved_at.isoformat() if c.resolved_at else "",
+            c.closed_at.isoformat() if c.closed_at else "",
+            c.ack_due_at.isoformat(),
+            c.resolve_due_at.isoformat(),
+            _is_overdue(c, now),
+        ]
+        if include_personal:
+            row += [c.customer.full_name, c.customer.email]
+        if include_description:
+            row += [c.description]
+        yield [_csv_safe(v) for v in row]
+
+
+def _is_overdue(c: Complaint, now) -> str:
+    ack_late = c.acknowledged_at is None and c.status == Status.NEW and c.ack_due_at < now
+    resolve_late = c.resolve_due_at < now and c.status not in FINISHED_STATUSES
+    return "yes" if ack_late or resolve_late else "no"
+
+
+def stream_csv(queryset, *, include_personal: bool, include_description: bool, filename: str):
+    writer = csv.writer(_Echo())
+    rows = export_rows(
+        queryset, include_personal=include_personal, include_description=include_description
+    )
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------- complaint admin
+
+
+def _handler_targets() -> list[str]:
+    """Statuses some handler role can move a complaint to, in workflow order."""
+    seen: list[str] = []
+    for targets in TRANSITIONS.values():
+        for to, roles in targets.items():
+            if roles & {Role.AGENT, Role.SUPERVISOR, Role.ADMIN} and to not in seen:
+                seen.append(to)
+    return seen
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    form = ComplaintWorkForm
+    list_display = (
+        "reference",
+        "title",
+        "status",
+        "priority_name",
+        "category",
+        "assignee_name",
+        "created_at",
+        "overdue_flag",
+    )
+    list_filter = ("status", "priority", "category", AssigneeFilter, OverdueFilter)
+    search_fields = ("reference", "title")
+    search_help_text = "Reference (exact or prefix) or words in the title."
+    list_select_related = ("category", "assignee")
+    list_per_page = 50
+    show_full_result_count = False
+    ordering = ("-created_at",)
+    inlines = [HistoryInline, CommentInline, AttachmentInline]
+    actions = ["assign_to_me", "export_csv", "export_csv_with_descriptions"]
+    readonly_fields = (
+        "reference",
+        "title",
+        "status",
+        "priority_name",
+        "category",
+        "channel",
+        "customer_name",
+        "assignee_name",
+        "created_at",
+        "updated_at",
+        "acknowledged_at",
+        "ack_due_at",
+        "resolved_at",
+        "resolve_due_at",
+        "closed_at",
+        "overdue_flag",
+        "description",
+        "resolution",
+        "rejection_reason",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("reference", "status", "overdue_flag"),
+                    "title",
+                    ("priority_name", "category", "channel"),
+                    ("customer_name", "assignee_name"),
+                    "description",
+                )
+            },
+        ),
+        (
+            "Clocks",
+            {
+                "fields": (
+                    ("created_at", "updated_at"),
+                    ("acknowledged_at", "ack_due_at"),
+                    ("resolved_at", "resolve_due_at"),
+                    "closed_at",
+                )
+            },
+        ),
+        ("Outcome", {"fields": ("resolution", "rejection_reason"), "classes": ("collapse",)}),
+        (
+            "Work on this complaint",
+            {"fields": ("new_status", "reason", "assign_to_me", "note_kind", "note_body")},
+        ),
+    )
+
+    # ---- queryset and columns
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        qs = qs.annotate(
+            is_overdue=ExpressionWrapper(overdue_q(timezone.now()), output_field=BooleanField())
+        )
+        # The change list never decrypts the long texts; the change view loads them on demand.
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
+        return qs
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        # Reference prefix uses the varchar_pattern_ops index; title words the trigram index.
+        return queryset.filter(
+            Q(reference__startswith=term.upper()) | Q(title__icontains=term)
+        ), False
+
+    @admin.display(description="priority", ordering="priority")
+    def priority_name(self, obj: Complaint) -> str:
+        return Priority(obj.priority).label
+
+    @admin.display(description="assignee", ordering="assignee")
+    def assignee_name(self, obj: Complaint) -> str:
+        return obj.assignee.full_name if obj.assignee_id else "—"
+
+    @admin.display(description="customer")
+    def customer_name(self, obj: Complaint) -> str:
+        return f"{obj.customer.full_name} <{obj.customer.email}>"
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue_flag(self, obj: Complaint) -> bool:
+        value = getattr(obj, "is_overdue", None)
+        if value is None:
+            value = Complaint.objects.filter(pk=obj.pk).overdue().exists()
+        return bool(value)
+
+    # ---- permissions: complaints are created by customers through the API, never deleted
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # ---- change view: the work form goes through the services
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        """Apply the work form through the services; the model itself is never saved here."""
+        data = form.cleaned_data
+        steps = []
+        if data.get("assign_to_me"):
+            steps.append(
+                ("Assigned to you.", lambda: complaint_assign(
+                    complaint=obj, actor=request.user, assignee=request.user
+                ))
+            )
+        body = (data.get("note_body") or "").strip()
+        if body:
+            internal = data.get("note_kind", ComplaintWorkForm.NOTE_INTERNAL) != "public"
+            steps.append(
+                (
+                    "Internal note added." if internal else "Public reply sent.",
+                    lambda: comment_create(
+                        complaint=obj, author=request.user, body=body, internal=internal
+                    ),
+                )
+            )
+        to_status = data.get("new_status")
+        if to_status:
+            steps.append(
+                (
+                    f"Moved to {Status(to_status).label}.",
+                    lambda: complaint_transition(
+                        complaint=obj,
+                        actor=request.user,
+                        to_status=to_status,
+                        reason=data.get("reason", ""),
+                    ),
+                )
+            )
+        for done, step in steps:
+            try:
+                step()
+            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+                self.message_user(request, _error_text(exc), messages.ERROR)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+
+    def save_related(self, request, form, formsets, change):
+        """Inlines are read-only; nothing to save."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"changed": {"fields": [f for f in form.changed_data]}}]
+
+    # ---- actions
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        role = getattr(request.user, "role", None)
+        for to in _handler_targets():
+            if not any(role in targets.get(to, ()) for targets in TRANSITIONS.values()):
+                continue
+            name = f"transition_to_{to}"
+            label = f"Move selected to “{Status(to).label}”"
+            if to in REASON_REQUIRED:
+                label += "…"
+            actions[name] = (self._make_transition_action(to), name, label)
+        if role not in SUPERVISOR_ROLES:
+            actions.pop("export_csv_with_descriptions", None)
+        return actions
+
+    def _make_transition_action(self, to_status: str):
+        def action(modeladmin, request, queryset):
+            return modeladmin.transition_selected(request, queryset, to_status)
+
+        return action
+
+    def transition_selected(self, request, queryset, to_status: str):
+        reason = ""
+        if to_status in REASON_REQUIRED:
+            reason = (request.POST.get("reason") or "").strip()
+            if not reason:
+                return TemplateResponse(
+                    request,
+                    "admin/complaints/complaint/transition_reason.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": f"Move to “{Status(to_status).label}”",
+                        "opts": self.model._meta,
+                        "queryset": queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS),
+                        "action": f"transition_to_{to_status}",
+                        "to_status": Status(to_status).label,
+                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                        "error": "A reason is required." if "apply" in request.POST else "",
+                    },
+                )
+        moved, skipped = [], []
+        for complaint in queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS).select_related("category"):
+            if to_status not in allowed_transitions(complaint=complaint, user=request.user):
+                skipped.append(complaint.reference)
+                continue
+            try:
+                complaint_transition(
+                    complaint=complaint, actor=request.user, to_status=to_status, reason=reason
+                )
+            except (ValidationError, PermissionDenied, ConflictError, Http404):
+                skipped.append(complaint.reference)
+            else:
+                moved.append(complaint.reference)
+        label = Status(to_status).label
+        if moved:
+            self.message_user(
+                request, f"Moved {len(moved)} complaint(s) to “{label}”.", messages.SUCCESS
+            )
+        if skipped:
+            shown = ", ".join(skipped[:20]) + (" …" if len(skipped) > 20 else "")
+            self.message_user(
+                request,
+                f"Skipped {len(skipped)} complaint(s) that cannot move to “{label}” "
+                f"from their current status: {shown}",
+                messages.WARNING,
+            )
+        return None
+
+    @admin.action(description="Assign selected to me")
+    def assign_to_me(self, request, queryset):
+        done, failed = 0, []
+        for complaint in queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS):
+            try:
+                complaint_assign(complaint=complaint, actor=request.user, assignee=request.user)
+            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+                failed.append(f"{complaint.reference}: {_error_text(exc)}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Assigned {done} complaint(s) to you.", messages.SUCCESS)
+        for failure in failed[:20]:
+            self.message_user(request, failure, messages.WARNING)
+
+    def _export(self, request, queryset, *, include_description: bool):
+        qs = queryset.select_related("category", "customer").order_by("-created_at", "id")
+        if not include_description:
+            qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        return stream_csv(
+            qs,
+            include_personal=bool(request.user.is_staff),
+            include_description=include_description,
+            filename=f"complaints-{stamp}.csv",
+        )
+
+    @admin.action(description="Export selected as CSV")
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, include_description=False)
+
+    @admin.action(description="Export selected as CSV, with descriptions (supervisors)")
+    def export_csv_with_descriptions(self, request, queryset):
+        if getattr(request.user, "role", None) not in SUPERVISOR_ROLES:
+            raise PermissionDenied
+        return self._export(request, queryset, include_description=True)
+
+
+# --------------------------------------------------------------------------- categories
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "name",
+            "slug",
+            "is_active",
+            "acknowledge_within_hours",
+            "resolve_within_hours",
+            "default_assignee",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "default_assignee" in self.fields:
+            self.fields["default_assignee"].queryset = User.objects.filter(
+                role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN], is_active=True
+            )
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    list_display = (
+        "name",
+        "slug",
+        "is_active",
+        "acknowledge_within_hours",
+        "resolve_within_hours",
+        "default_assignee_link",
+    )
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("default_assignee",)
+
+    @admin.display(description="default assignee")
+    def default_assignee_link(self, obj: Category) -> str:
+        if obj.default_assignee_id is None:
+            return "—"
+        return format_html("{}", obj.default_assignee.full_name)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data}
+        if change:
+            changes = {f: fields[f] for f in form.changed_data if f in fields}
+            saved = category_update(
+                category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
+            )
+        else:
+            saved = category_create(actor=request.user, **fields)
+        obj.pk = saved.pk

@@ -1,0 +1,55 @@
+"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from complaints import signals
+from complaints.history import history_record
+from complaints.models import Complaint, HistoryKind
+from complaints.workflow import FINISHED_STATUSES, Status
+
+ACKNOWLEDGE = "acknowledge"
+RESOLVE = "resolve"
+
+
+def _breach(clock: str, now: datetime, limit: int) -> int:
+    if clock == ACKNOWLEDGE:
+        late = Complaint.objects.filter(
+            ack_breached_at__isnull=True,
+            acknowledged_at__isnull=True,
+            status=Status.NEW,
+            ack_due_at__lt=now,
+        ).order_by("ack_due_at")
+        stamp, due = "ack_breached_at", "ack_due_at"
+    else:
+        late = (
+            Complaint.objects.filter(resolve_breached_at__isnull=True, resolve_due_at__lt=now)
+            .exclude(status__in=FINISHED_STATUSES)
+            .order_by("resolve_due_at")
+        )
+        stamp, due = "resolve_breached_at", "resolve_due_at"
+    with transaction.atomic():
+        # Rows a use case holds right now are skipped; the next scan gets them.
+        complaints = list(late.select_for_update(skip_locked=True, of=("self",))[:limit])
+        for complaint in complaints:
+            setattr(complaint, stamp, now)
+            complaint.save(update_fields=[stamp])
+            history_record(
+                complaint=complaint, actor=None, kind=HistoryKind.SLA_BREACHED, to_value=clock
+            )
+            signals.complaint_sla_breached.send(
+                sender=Complaint,
+                complaint=complaint,
+                actor=None,
+                clock=clock,
+                due_at=getattr(complaint, due),
+            )
+    return len(complaints)
+
+
+def scan_breaches(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Mark complaints whose acknowledge/resolve clock has run out; each breach once."""
+    now = now or timezone.now()
+    return {ACKNOWLEDGE: _breach(ACKNOWLEDGE, now, limit), RESOLVE: _breach(RESOLVE, now, limit)}

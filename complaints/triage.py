@@ -1,0 +1,99 @@
+"""Automatic triage of new complaints: urgency by keywords/category, then an assignee.
+
+Runs as the system (actor=None) through the complaint services, so history and events are
+recorded like any other change. Assignment takes a transaction-scoped advisory lock, so two
+triage tasks running at once never pick the same "least recently assigned" agent.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
+
+from accounts.models import Role, User
+from complaints.models import Complaint, HistoryEntry, HistoryKind, Priority
+from complaints.workflow import FINISHED_STATUSES
+
+logger = logging.getLogger(__name__)
+
+ROUND_ROBIN_LOCK = "complaints-triage-round-robin"
+
+
+def _keywords_re() -> re.Pattern | None:
+    words = [w.strip().lower() for w in settings.TRIAGE_URGENT_KEYWORDS if w.strip()]
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def urgency_for(complaint: Complaint) -> Priority | None:
+    """The priority the rules demand, if any.
+
+    Keywords in the title → urgent; a category listed as urgent → high.
+    """
+    pattern = _keywords_re()
+    if pattern and pattern.search(complaint.title or ""):
+        return Priority.URGENT
+    if complaint.category.slug in settings.TRIAGE_URGENT_CATEGORY_SLUGS:
+        return Priority.HIGH
+    return None
+
+
+def _assignable(user: User | None) -> bool:
+    return bool(user and user.is_active and user.is_handler and user.erased_at is None)
+
+
+def next_agent() -> User | None:
+    """The active agent assigned least recently (never-assigned first). Caller holds the lock."""
+    last_assigned = (
+        HistoryEntry.objects.filter(
+            kind=HistoryKind.ASSIGNEE_CHANGED,
+            to_value=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        User.objects.filter(role=Role.AGENT, is_active=True, erased_at__isnull=True)
+        .annotate(last_assigned=Subquery(last_assigned))
+        .order_by(F("last_assigned").asc(nulls_first=True), "date_joined", "id")
+        .first()
+    )
+
+
+def triage_complaint(complaint_id: str) -> dict:
+    """Apply the urgency rule and assign. Call inside a transaction (the task's claim)."""
+    from complaints.services import complaint_assign, complaint_update
+
+    complaint = (
+        Complaint.objects.select_related("category__default_assignee")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    result = {"priority_raised": False, "assignee_id": None}
+    if complaint is None or complaint.status in FINISHED_STATUSES:
+        return result
+
+    wanted = urgency_for(complaint)
+    if wanted is not None and complaint.priority < wanted:
+        complaint = complaint_update(complaint=complaint, actor=None, priority=wanted)
+        result["priority_raised"] = True
+
+    if complaint.assignee_id is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [ROUND_ROBIN_LOCK]
+            )
+        complaint.refresh_from_db(fields=["assignee"])
+        if complaint.assignee_id is None:
+            default = complaint.category.default_assignee
+            assignee = default if _assignable(default) else next_agent()
+            if assignee is None:
+                logger.warning("triage: no active agent to assign complaint %s", complaint.pk)
+                return result
+            complaint = complaint_assign(complaint=complaint, actor=None, assignee=assignee)
+    result["assignee_id"] = str(complaint.assignee_id) if complaint.assignee_id else None
+    return result

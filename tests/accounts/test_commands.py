@@ -1,0 +1,138 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.demo import DEMO_USERS
+from accounts.models import Role, User
+from accounts.selectors import user_get_by_email
+
+
+def run(*args, **kwargs) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO(), **kwargs)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+def test_create_handler(role):
+    run(
+        "create_handler",
+        "Staff.Member@Example.com",
+        "--role",
+        role,
+        "--password",
+        "Quiet-Lantern-93",
+        "--full-name",
+        "Staff Member",
+    )
+
+    user = user_get_by_email(email="staff.member@example.com")
+    assert user.role == role
+    assert user.full_name == "Staff Member"
+    assert user.is_staff
+    assert user.is_superuser is (role == Role.ADMIN)
+    assert user.check_password("Quiet-Lantern-93")
+    assert list(user.groups.values_list("name", flat=True)) == [role]
+
+
+@pytest.mark.django_db
+def test_create_handler_prompts_for_password(monkeypatch):
+    answers = iter(["Quiet-Lantern-93", "Quiet-Lantern-93"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+
+    run("create_handler", "prompted@example.com", "--role", "agent")
+
+    user = user_get_by_email(email="prompted@example.com")
+    assert user.check_password("Quiet-Lantern-93")
+    assert user.full_name == "prompted"
+
+
+@pytest.mark.django_db
+def test_create_handler_prompt_rejects_weak_then_mismatch(monkeypatch):
+    answers = iter(
+        ["123", "123", "Quiet-Lantern-93", "other", "Quiet-Lantern-93", "Quiet-Lantern-93"]
+    )
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+
+    run("create_handler", "retry@example.com", "--role", "supervisor")
+
+    assert user_get_by_email(email="retry@example.com").check_password("Quiet-Lantern-93")
+
+
+@pytest.mark.django_db
+def test_create_handler_rejects_customer_role():
+    with pytest.raises(CommandError):
+        run(
+            "create_handler",
+            "x@example.com",
+            "--role",
+            "customer",
+            "--password",
+            "Quiet-Lantern-93",
+        )
+
+
+@pytest.mark.django_db
+def test_create_handler_rejects_existing_email(agent):
+    with pytest.raises(CommandError, match="already exists"):
+        run(
+            "create_handler",
+            agent.email.upper(),
+            "--role",
+            "agent",
+            "--password",
+            "Quiet-Lantern-93",
+        )
+
+
+@pytest.mark.django_db
+def test_create_handler_rejects_weak_password():
+    with pytest.raises(CommandError):
+        run("create_handler", "weak@example.com", "--role", "agent", "--password", "123")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    first = run("seed_demo")
+    ids = {spec.email: user_get_by_email(email=spec.email).pk for spec in DEMO_USERS}
+    user = user_get_by_email(email="agent@example.com")
+    user.set_password("Changed-By-Someone-1")
+    user.is_active = False
+    user.save()
+
+    second = run("seed_demo")
+
+    assert User.objects.count() == len(DEMO_USERS) == 4
+    for spec in DEMO_USERS:
+        user = user_get_by_email(email=spec.email)
+        assert user.pk == ids[spec.email]
+        assert user.role == spec.role
+        assert user.is_active
+        assert user.check_password(spec.password)
+        assert list(user.groups.values_list("name", flat=True)) == [spec.role]
+        assert spec.email in first
+        assert spec.password in first
+    assert "created" in first
+    assert "exists" in second
+
+
+@pytest.mark.django_db
+def test_seed_demo_users_can_log_in(api_client):
+    run("seed_demo")
+
+    for spec in DEMO_USERS:
+        response = api_client.post(
+            "/api/token/", {"email": spec.email, "password": spec.password}, format="json"
+        )
+        assert response.status_code == 200, spec.email
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_in_production(settings):
+    settings.IS_PROD = True
+
+    with pytest.raises(CommandError):
+        run("seed_demo")

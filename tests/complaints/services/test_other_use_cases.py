@@ -1,0 +1,275 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from complaints import services
+from complaints.models import Comment, Complaint, Feedback, HistoryKind, Priority
+from complaints.workflow import Status
+from complaints_project.exceptions import ConflictError
+from tests.complaints.services.helpers import make_complaint
+from tests.factories import CategoryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --------------------------------------------------------------------------- assign
+
+
+def test_agent_takes_and_drops_a_complaint(customer, agent, signal_log):
+    complaint = make_complaint(customer=customer)
+    complaint = services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
+    assert complaint.assignee == agent
+    complaint = services.complaint_assign(complaint=complaint, actor=agent, assignee=None)
+    assert complaint.assignee is None
+    entries = complaint.history.filter(kind=HistoryKind.ASSIGNEE_CHANGED)
+    assert [(e.from_value, e.to_value) for e in entries] == [
+        ("", str(agent.pk)),
+        (str(agent.pk), ""),
+    ]
+    sent = signal_log.named("assigned")
+    assert [(s["from_assignee_id"], s["to_assignee_id"]) for s in sent] == [
+        (None, agent.pk),
+        (agent.pk, None),
+    ]
+
+
+def test_agent_cannot_assign_others(customer, agent):
+    other_agent = UserFactory(role=Role.AGENT)
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(PermissionDenied):
+        services.complaint_assign(complaint=complaint, actor=agent, assignee=other_agent)
+    complaint = services.complaint_assign(complaint=complaint, actor=None, assignee=other_agent)
+    with pytest.raises(PermissionDenied):
+        services.complaint_assign(complaint=complaint, actor=agent, assignee=None)
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
+def test_supervisors_assign_anyone_active(customer, agent, role):
+    actor = UserFactory(role=role)
+    complaint = make_complaint(customer=customer)
+    complaint = services.complaint_assign(complaint=complaint, actor=actor, assignee=agent)
+    assert complaint.assignee == agent
+    inactive = UserFactory(role=Role.AGENT, is_active=False)
+    with pytest.raises(ValidationError) as exc:
+        services.complaint_assign(complaint=complaint, actor=actor, assignee=inactive)
+    assert "assignee_id" in exc.value.message_dict
+
+
+def test_assignee_must_be_a_handler(customer, supervisor, other_customer):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(ValidationError):
+        services.complaint_assign(complaint=complaint, actor=supervisor, assignee=other_customer)
+
+
+def test_customer_cannot_assign(customer, other_customer, agent):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(PermissionDenied):
+        services.complaint_assign(complaint=complaint, actor=customer, assignee=agent)
+    with pytest.raises(Http404):
+        services.complaint_assign(complaint=complaint, actor=other_customer, assignee=agent)
+
+
+def test_same_assignee_is_a_no_op(customer, agent, signal_log):
+    complaint = make_complaint(customer=customer)
+    services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
+    services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
+    assert len(signal_log.named("assigned")) == 1
+
+
+# --------------------------------------------------------------------------- update
+
+
+def test_customer_edits_text_while_new(customer, signal_log):
+    complaint = make_complaint(customer=customer)
+    complaint = services.complaint_update(
+        complaint=complaint, actor=customer, title="New title", description="More detail"
+    )
+    complaint.refresh_from_db()
+    assert (complaint.title, complaint.description) == ("New title", "More detail")
+    (sent,) = signal_log.named("updated")
+    assert sent["changes"]["title"] == ("Broken kettle", "New title")
+
+
+def test_customer_cannot_edit_after_acknowledgement(customer):
+    complaint = make_complaint(customer=customer, status=Status.ACKNOWLEDGED)
+    with pytest.raises(ConflictError):
+        services.complaint_update(complaint=complaint, actor=customer, title="Changed")
+    complaint.refresh_from_db()
+    assert complaint.title == "Broken kettle"
+
+
+def test_customer_cannot_change_priority_or_category(customer):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(PermissionDenied):
+        services.complaint_update(complaint=complaint, actor=customer, priority=Priority.URGENT)
+    complaint.refresh_from_db()
+    assert complaint.priority == Priority.NORMAL
+
+
+def test_agent_cannot_change_priority_category_or_text(customer, agent):
+    complaint = make_complaint(customer=customer)
+    for changes in ({"priority": Priority.HIGH}, {"category": CategoryFactory()}, {"title": "x"}):
+        with pytest.raises(PermissionDenied):
+            services.complaint_update(complaint=complaint, actor=agent, **changes)
+
+
+def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, signal_log):
+    category = CategoryFactory(acknowledge_within_hours=10, resolve_within_hours=100)
+    complaint = make_complaint(customer=customer, category=category)
+    complaint = services.complaint_update(
+        complaint=complaint, actor=supervisor, priority=Priority.URGENT
+    )
+    assert complaint.ack_due_at - complaint.created_at == timedelta(hours=2.5)
+    assert complaint.resolve_due_at - complaint.created_at == timedelta(hours=25)
+    entry = complaint.history.get(kind=HistoryKind.PRIORITY_CHANGED)
+    assert (entry.from_value, entry.to_value) == ("normal", "urgent")
+    (sent,) = signal_log.named("updated")
+    assert sent["changes"] == {"priority": ("normal", "urgent")}
+
+
+def test_category_change_keeps_stopped_clocks(customer, supervisor):
+    complaint = make_complaint(customer=customer, status=Status.RESOLVED)
+    ack_due, resolve_due = complaint.ack_due_at, complaint.resolve_due_at
+    new_category = CategoryFactory(acknowledge_within_hours=1, resolve_within_hours=2)
+    complaint = services.complaint_update(
+        complaint=complaint, actor=supervisor, category=new_category
+    )
+    complaint.refresh_from_db()
+    assert complaint.category == new_category
+    assert (complaint.ack_due_at, complaint.resolve_due_at) == (ack_due, resolve_due)
+    assert complaint.history.filter(kind=HistoryKind.CATEGORY_CHANGED).count() == 1
+
+
+def test_category_change_after_ack_moves_only_resolve_clock(customer, supervisor):
+    complaint = make_complaint(customer=customer, status=Status.IN_PROGRESS)
+    ack_due = complaint.ack_due_at
+    new_category = CategoryFactory(acknowledge_within_hours=1, resolve_within_hours=2)
+    complaint = services.complaint_update(
+        complaint=complaint, actor=supervisor, category=new_category
+    )
+    assert complaint.ack_due_at == ack_due
+    assert complaint.resolve_due_at - complaint.created_at == timedelta(hours=2)
+
+
+def test_inactive_category_cannot_be_chosen(customer, supervisor):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(ValidationError):
+        services.complaint_update(
+            complaint=complaint, actor=supervisor, category=CategoryFactory(is_active=False)
+        )
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def test_comment_records_history_and_signal(customer, agent, signal_log):
+    complaint = make_complaint(customer=customer)
+    note = services.comment_create(
+        complaint=complaint, author=agent, body="Check logs", internal=True
+    )
+    entry = complaint.history.get(kind=HistoryKind.COMMENT_ADDED)
+    assert entry.is_internal is True
+    assert entry.to_value == str(note.pk)
+    (sent,) = signal_log.named("commented")
+    assert sent["comment"] == note
+    assert sent["actor"] == agent
+
+
+def test_customer_cannot_post_internal_note(customer):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(ValidationError) as exc:
+        services.comment_create(complaint=complaint, author=customer, body="x", internal=True)
+    assert "internal" in exc.value.message_dict
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Status.CLOSED, Status.REJECTED, Status.WITHDRAWN])
+def test_customer_cannot_comment_on_finished(customer, agent, status):
+    complaint = make_complaint(customer=customer, status=status)
+    with pytest.raises(ConflictError):
+        services.comment_create(complaint=complaint, author=customer, body="Hello?")
+    services.comment_create(complaint=complaint, author=agent, body="Staff note", internal=True)
+
+
+def test_customer_reply_while_awaiting_moves_back_to_in_progress(customer, signal_log):
+    complaint = make_complaint(customer=customer, status=Status.AWAITING_CUSTOMER)
+    signal_log.clear()
+    services.comment_create(complaint=complaint, author=customer, body="Here you go")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.IN_PROGRESS
+    entry = complaint.history.filter(kind=HistoryKind.STATUS_CHANGED).last()
+    assert (entry.actor, entry.to_value) == (None, Status.IN_PROGRESS)
+    assert [name for name, _ in signal_log] == ["commented", "status_changed"]
+
+
+def test_staff_comment_while_awaiting_keeps_status(customer, agent):
+    complaint = make_complaint(customer=customer, status=Status.AWAITING_CUSTOMER)
+    services.comment_create(complaint=complaint, author=agent, body="Any news?")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_CUSTOMER
+
+
+def test_internal_note_does_not_touch_updated_at(customer, agent):
+    complaint = make_complaint(customer=customer)
+    before = Complaint.objects.get(pk=complaint.pk).updated_at
+    services.comment_create(complaint=complaint, author=agent, body="secret", internal=True)
+    assert Complaint.objects.get(pk=complaint.pk).updated_at == before
+
+
+def test_other_customer_cannot_comment(customer, other_customer):
+    complaint = make_complaint(customer=customer)
+    with pytest.raises(Http404):
+        services.comment_create(complaint=complaint, author=other_customer, body="hi")
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+@pytest.mark.parametrize("status", [Status.RESOLVED, Status.CLOSED])
+def test_feedback_once(customer, signal_log, status):
+    complaint = make_complaint(customer=customer, status=status)
+    feedback = services.feedback_submit(
+        complaint=complaint, customer=customer, rating=4, comment="ok"
+    )
+    assert feedback.rating == 4
+    assert complaint.history.filter(kind=HistoryKind.FEEDBACK_RECEIVED).count() == 1
+    (sent,) = signal_log.named("feedback_received")
+    assert sent["feedback"] == feedback
+    with pytest.raises(ConflictError):
+        services.feedback_submit(complaint=complaint, customer=customer, rating=5)
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [Status.NEW, Status.IN_PROGRESS, Status.REJECTED])
+def test_feedback_only_when_resolved_or_closed(customer, status):
+    complaint = make_complaint(customer=customer, status=status)
+    with pytest.raises(ConflictError):
+        services.feedback_submit(complaint=complaint, customer=customer, rating=3)
+
+
+@pytest.mark.parametrize("rating", [0, 6, -1, True, "5"])
+def test_feedback_rating_range(customer, rating):
+    complaint = make_complaint(customer=customer, status=Status.RESOLVED)
+    with pytest.raises(ValidationError):
+        services.feedback_submit(complaint=complaint, customer=customer, rating=rating)
+
+
+def test_feedback_only_by_owner(customer, other_customer, agent):
+    complaint = make_complaint(customer=customer, status=Status.RESOLVED)
+    with pytest.raises(Http404):
+        services.feedback_submit(complaint=complaint, customer=other_customer, rating=3)
+    with pytest.raises(PermissionDenied):
+        services.feedback_submit(complaint=complaint, customer=agent, rating=3)
+
+
+def test_rollback_of_use_case_leaves_no_history(customer, agent):
+    complaint = make_complaint(customer=customer, status=Status.IN_PROGRESS)
+    count = complaint.history.count()
+    with pytest.raises(ValidationError):
+        services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.RESOLVED)
+    assert complaint.history.count() == count
+    assert timezone.now()

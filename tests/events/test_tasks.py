@@ -1,0 +1,145 @@
+"""Task effects called directly (no broker): SLA scan, triage, analytics hand-off, health."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from complaints import tasks
+from complaints.models import HistoryEntry, HistoryKind, Priority
+from complaints.sla import scan_breaches
+from complaints.workflow import Status
+from events import health
+from events.models import OutboxEvent, ProcessedEvent
+from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
+from tests.events.conftest import create_complaint
+
+pytestmark = pytest.mark.django_db
+
+
+def _envelope(complaint, type="complaint.created", **payload):
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": type,
+        "schema_version": 1,
+        "occurred_at": timezone.now().isoformat(),
+        "aggregate_id": str(complaint.pk),
+        "payload": payload,
+    }
+
+
+def test_sla_scan_stamps_each_breach_once(mailoutbox):
+    now = timezone.now()
+    late_ack = ComplaintFactory(ack_due_at=now - timedelta(minutes=5))
+    late_resolve = ComplaintFactory(
+        status=Status.IN_PROGRESS,
+        acknowledged_at=now - timedelta(days=3),
+        resolve_due_at=now - timedelta(minutes=1),
+    )
+    ComplaintFactory()  # on time
+    ComplaintFactory(status=Status.RESOLVED, resolve_due_at=now - timedelta(days=1),
+                     acknowledged_at=now - timedelta(days=3), ack_due_at=now - timedelta(days=2))
+
+    assert scan_breaches(now=now) == {"acknowledge": 1, "resolve": 1}
+    assert scan_breaches(now=now + timedelta(minutes=1)) == {"acknowledge": 0, "resolve": 0}
+    late_ack.refresh_from_db()
+    late_resolve.refresh_from_db()
+    assert late_ack.ack_breached_at == now
+    assert late_resolve.resolve_breached_at == now
+    assert HistoryEntry.objects.filter(kind=HistoryKind.SLA_BREACHED).count() == 2
+    events = OutboxEvent.objects.filter(type="complaint.sla_breached").order_by("id")
+    assert [e.payload["clock"] for e in events] == ["acknowledge", "resolve"]
+
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    UserFactory(role=Role.AGENT)
+    envelope = _envelope(late_ack, "complaint.sla_breached", clock="acknowledge", due_at=None)
+    tasks.notify_sla_breached.apply(args=[envelope]).get()
+    tasks.notify_sla_breached.apply(args=[envelope]).get()
+    assert [m.to for m in mailoutbox] == [[supervisor.email]]
+    assert late_ack.reference in mailoutbox[0].subject
+
+
+def test_triage_default_assignee_round_robin_and_urgency(customer):
+    agents = [UserFactory(role=Role.AGENT) for _ in range(3)]
+    default = UserFactory(role=Role.AGENT)
+    with_default = CategoryFactory(default_assignee=default)
+    plain = CategoryFactory()
+
+    c1 = create_complaint(customer, with_default)
+    tasks.triage_complaint.apply(args=[_envelope(c1)]).get()
+    c1.refresh_from_db()
+    assert c1.assignee_id == default.pk
+
+    picked = []
+    for i in range(4):
+        c = create_complaint(customer, plain, title=f"plain {i}")
+        tasks.triage_complaint.apply(args=[_envelope(c)]).get()
+        c.refresh_from_db()
+        picked.append(c.assignee_id)
+    # Never-assigned agents first, then the one whose last assignment is the oldest.
+    assert set(picked[:3]) == {a.pk for a in agents}
+    assert picked[3] == default.pk
+
+    urgent = create_complaint(customer, plain, title="Child injury from unsafe toy")
+    envelope = _envelope(urgent)
+    tasks.triage_complaint.apply(args=[envelope]).get()
+    tasks.triage_complaint.apply(args=[envelope]).get()  # redelivered: no second effect
+    urgent.refresh_from_db()
+    assert urgent.priority == Priority.URGENT
+    changes = HistoryEntry.objects.filter(complaint=urgent, kind=HistoryKind.PRIORITY_CHANGED)
+    assert [(h.actor_id, h.from_value, h.to_value) for h in changes] == [(None, "normal", "urgent")]
+    assert HistoryEntry.objects.filter(complaint=urgent, kind=HistoryKind.ASSIGNEE_CHANGED).count() == 1
+    assert ProcessedEvent.objects.filter(event_id=envelope["event_id"]).count() == 1
+
+
+def test_analytics_is_asked_to_refresh_the_event_day(customer, category, monkeypatch):
+    from celery import current_app
+
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args=None, **kw: sent.append((name, args)))
+    complaint = create_complaint(customer, category)
+    envelope = _envelope(complaint)
+    tasks.refresh_analytics.apply(args=[envelope]).get()
+    tasks.refresh_analytics.apply(args=[envelope]).get()
+    day = envelope["occurred_at"][:10]
+    assert sent == [(tasks.analytics_task_name(), [day])]
+    assert sent[0][0] in tasks.ANALYTICS_TASK_NAMES
+
+
+def test_internal_note_task_never_emails(customer, category, agent, mailoutbox):
+    from complaints import services
+
+    complaint = create_complaint(customer, category)
+    note = services.comment_create(complaint=complaint, author=agent, body="secret", internal=True)
+    # Even if an event lied about the flag, the database says internal: nothing is sent.
+    for internal in (True, False):
+        envelope = _envelope(complaint, "complaint.commented", comment_id=str(note.pk), internal=internal)
+        tasks.notify_public_reply.apply(args=[envelope]).get()
+    assert mailoutbox == []
+
+
+def test_outbox_health_reports_pending_and_age(customer, category, settings):
+    create_complaint(customer, category)
+    ok, details = health.check_outbox()
+    assert ok and details["pending"] == 1
+    settings.EVENTS_OUTBOX_MAX_PENDING = 0
+    ok, details = health.check_outbox()
+    assert not ok
+
+
+@pytest.mark.kafka
+def test_kafka_health_and_consumer_lag(kafka_topics, producer, settings):
+    assert health.check_kafka() == (True, {})
+    for i in range(3):
+        producer.send(settings.EVENTS_TOPIC, key=b"k", value=b"{}").get(10)
+    ok, details = health.check_consumer_lag()
+    assert ok and details["lag"] == 3 and details["partitions"] == 3
+
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:1"
+    ok, details = health.check_kafka()
+    assert not ok and "error" in details

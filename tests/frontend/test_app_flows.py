@@ -1,0 +1,271 @@
+"""End-to-end flows through the Streamlit app (AppTest) against the live Django API."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from accounts.models import Role
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the current page, for loose assertions."""
+    parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.subheader)]
+    parts += [e.value for e in (*at.success, *at.info, *at.warning, *at.error)]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    """Open a page like a user clicking it in the sidebar navigation.
+
+    ``AppTest.switch_page`` keeps requesting that page on every later run, whereas a browser
+    follows the app's own ``st.switch_page``/``st.rerun`` navigation afterwards. Clearing the
+    pending request after the run gives browser semantics.
+    """
+    at.switch_page(page).run()
+    at._page_hash = ""
+    assert_ok(at)
+    return at
+
+
+def log_in(at: AppTest, email: str, password: str = DEFAULT_PASSWORD) -> AppTest:
+    at.text_input(key="login_email").input(email)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+    assert_ok(at)
+    return at
+
+
+def sign_up(at: AppTest, *, name: str, email: str, password: str) -> AppTest:
+    goto(at, "app_pages/signup.py")
+    at.text_input(key="signup_full_name").input(name)
+    at.text_input(key="signup_email").input(email)
+    at.text_input(key="signup_password").input(password)
+    at.text_input(key="signup_password2").input(password)
+    at.button(key="signup_submit").click().run()
+    assert_ok(at)
+    return at
+
+
+def file_complaint(at: AppTest, *, category, title: str, description: str) -> AppTest:
+    goto(at, "app_pages/new_complaint.py")
+    version = at.session_state["new_complaint_form_version"]
+    select = at.selectbox(key=f"nc_category_{version}")
+    assert category.name in select.options
+    select.select(category.id)  # the option value is the id; the label is its name
+    at.text_input(key=f"nc_title_{version}").input(title)
+    at.text_area(key=f"nc_description_{version}").input(description)
+    at.button(key="nc_submit").click().run()
+    assert_ok(at)
+    return at
+
+
+def test_login_page_is_the_entry(new_app):
+    at = new_app()
+    assert_ok(at)
+    assert at.title[0].value == "Log in"
+    # Nobody is logged in: no customer or handler page is offered.
+    assert "My complaints" not in texts(at)
+
+
+def test_wrong_password_is_shown_not_crashed(new_app, customer):
+    at = new_app()
+    log_in(at, customer.email, "wrong-password-123")
+    assert at.title[0].value == "Log in"
+    assert at.error, "a login error should be visible"
+
+
+def test_signup_shows_field_errors_next_to_fields(new_app, customer):
+    at = new_app()
+    sign_up(at, name="Dup Licate", email=customer.email, password="An0ther-Strong-pass")
+    assert at.title[0].value == "Sign up"
+    assert any("already exists" in e.value for e in at.error), [e.value for e in at.error]
+
+    sign_up(at, name="Weak Pass", email="weak@example.com", password="12345678")
+    assert at.title[0].value == "Sign up"
+    assert any("password" in e.value.lower() for e in at.error), [e.value for e in at.error]
+
+
+def test_customer_files_replies_handler_resolves_customer_rates(new_app, categories):
+    # --- a new customer signs up (and is logged straight in) -----------------------------
+    customer = new_app()
+    sign_up(customer, name="Ada Customer", email="ada@example.com", password="Sturdy-Pass-2026")
+    assert customer.session_state["auth_role"] == "customer"
+    assert customer.title[0].value == "My complaints"
+    assert "not filed any complaints" in texts(customer)
+
+    # --- log out and back in (logout blacklists the refresh token) -------------------------
+    customer.sidebar.button(key="logout").click().run()
+    assert_ok(customer)
+    assert customer.title[0].value == "Log in"
+    assert "auth_refresh" not in customer.session_state
+    log_in(customer, "ada@example.com", "Sturdy-Pass-2026")
+    assert customer.title[0].value == "My complaints"
+
+    # --- file a complaint: lands on its detail page ---------------------------------------
+    file_complaint(
+        customer,
+        category=categories[0],
+        title="Charged twice for March",
+        description="My card was charged twice on 3 March.",
+    )
+    title = customer.title[0].value
+    assert "Charged twice for March" in title, texts(customer)
+    reference = title.split(" - ")[0]
+    assert reference.startswith("CMP-")
+    complaint_id = customer.session_state["current_complaint_id"]
+    # A customer is never offered handler moves.
+    assert not [b for b in customer.button if b.key in ("to_acknowledged", "to_resolved")]
+    assert customer.button(key="to_withdrawn")
+
+    # --- it is in the list, and search by reference finds it -------------------------------
+    goto(customer, "app_pages/my_complaints.py")
+    assert_ok(customer)
+    assert reference in texts(customer)
+    customer.text_input(key="my_q").input(reference).run()
+    assert reference in texts(customer)
+    customer.text_input(key="my_q").input("no such complaint").run()
+    assert reference not in texts(customer)
+    assert "No complaints match" in texts(customer)
+    customer.text_input(key="my_q").input("").run()
+
+    # --- reply from the detail page --------------------------------------------------------
+    customer.button(key=f"open_{complaint_id}").click().run()
+    assert_ok(customer)
+    assert reference in customer.title[0].value
+    customer.text_area(key=f"reply_body_{complaint_id}").input("Any news on this?")
+    customer.button(key="reply_submit").click().run()
+    assert_ok(customer)
+    assert "Any news on this?" in texts(customer)
+
+    # --- an agent assigns it to self and works it to resolved ------------------------------
+    agent_user = UserFactory(role=Role.AGENT, full_name="Bob Agent")
+    agent = new_app()
+    log_in(agent, agent_user.email)
+    assert agent.session_state["auth_role"] == "agent"
+    assert agent.title[0].value == "Queue"
+    agent.segmented_control(key="queue_scope").set_value("none").run()
+    assert_ok(agent)
+    assert reference in texts(agent)
+    agent.button(key=f"assign_{complaint_id}").click().run()
+    assert_ok(agent)
+    assert "assigned to you" in texts(agent)
+    agent.segmented_control(key="queue_scope").set_value("mine").run()
+    assert reference in texts(agent)
+
+    agent.button(key=f"open_{complaint_id}").click().run()
+    assert_ok(agent)
+    assert reference in agent.title[0].value
+    # Only the moves the API allows are offered.
+    offered = {b.key for b in agent.button if b.key and b.key.startswith("to_")}
+    assert offered == {"to_acknowledged", "to_rejected"}
+    agent.button(key="to_acknowledged").click().run()
+    assert_ok(agent)
+    agent.button(key="to_in_progress").click().run()
+    assert_ok(agent)
+
+    # Resolving needs a reason: the button refuses without one.
+    agent.button(key="to_resolved").click().run()
+    assert any("reason" in e.value.lower() for e in agent.error)
+    # An internal note is not shown to the customer.
+    agent.text_area(key=f"reply_body_{complaint_id}").input("Refund approved by finance.")
+    agent.toggle(key="reply_internal").set_value(True)
+    agent.button(key="reply_submit").click().run()
+    assert_ok(agent)
+    assert "Refund approved by finance." in texts(agent)
+    agent.text_area(key=f"reason_{complaint_id}").input("Refunded the duplicate charge.")
+    agent.button(key="to_resolved").click().run()
+    assert_ok(agent)
+    assert "resolved" in texts(agent).lower()
+    assert "Refunded the duplicate charge." in texts(agent)
+
+    # --- the customer sees the resolution and rates it -------------------------------------
+    customer.run()
+    assert_ok(customer)
+    page = texts(customer)
+    assert "Refunded the duplicate charge." in page
+    assert "Refund approved by finance." not in page
+    assert customer.button(key="to_reopened")
+    customer.radio(key="feedback_rating").set_value(5)
+    customer.text_area(key="feedback_comment").input("Quick and polite.")
+    customer.button(key="feedback_submit").click().run()
+    assert_ok(customer)
+    assert "Thank you for your feedback" in texts(customer)
+    assert "(5/5)" in texts(customer)
+    assert not [r for r in customer.radio if r.key == "feedback_rating"]
+
+
+def test_customer_withdraws_after_confirming(new_app, categories, customer):
+    at = new_app()
+    log_in(at, customer.email)
+    file_complaint(at, category=categories[1], title="Parcel lost", description="Never arrived.")
+    at.button(key="to_withdrawn").click().run()
+    assert at.button(key="confirm_withdraw_yes")
+    at.button(key="confirm_withdraw_yes").click().run()
+    assert_ok(at)
+    assert "withdrawn" in texts(at).lower()
+    assert not [b for b in at.button if b.key and b.key.startswith("to_")]
+
+
+def test_new_complaint_requires_fields(new_app, categories, customer):
+    at = new_app()
+    log_in(at, customer.email)
+    goto(at, "app_pages/new_complaint.py")
+    at.button(key="nc_submit").click().run()
+    assert_ok(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "Choose a category" in errors
+    assert "title" in errors
+    assert at.title[0].value == "New complaint"
+
+
+def test_expired_session_goes_back_to_login(new_app, customer):
+    at = new_app()
+    log_in(at, customer.email)
+    assert at.title[0].value == "My complaints"
+    at.session_state["auth_access"] = "not-a-jwt"
+    at.session_state["auth_refresh"] = "not-a-jwt-either"
+    at.run()
+    assert_ok(at)
+    assert at.title[0].value == "Log in"
+    assert any("log in again" in w.value.lower() for w in at.warning)
+
+
+def test_api_down_is_a_friendly_message(new_app, customer):
+    at = new_app()
+    log_in(at, customer.email)
+    at.session_state["api_base_url"] = "http://127.0.0.1:9"  # nothing listens here
+    at.run()
+    assert_ok(at)
+    assert any("Cannot reach" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_supervisor_dashboard(new_app, categories, customer, supervisor):
+    at = new_app()
+    log_in(at, customer.email)
+    file_complaint(at, category=categories[0], title="Wrong amount", description="Too much.")
+
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/dashboard.py")
+    assert_ok(boss)
+    assert boss.title[0].value == "Dashboard"
+    metrics = {m.label: m.value for m in boss.metric}
+    assert metrics["Complaints (all time)"] == "1"
+    assert metrics["Open now"] == "1"
+    charts = boss.get("plotly_chart")
+    assert len(charts) >= 3
+
+
+def test_agent_has_no_dashboard(new_app, agent):
+    at = new_app()
+    log_in(at, agent.email)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/dashboard.py")
