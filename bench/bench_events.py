@@ -102,8 +102,12 @@ def bench_latency(rate: float, seconds: float) -> list[float]:
 
     relay = OutboxRelay(poll_seconds=1)
     consumer = EventConsumer(
-        consumer_overrides={"max_poll_interval_ms": 3000, "session_timeout_ms": 3000,
-                            "heartbeat_interval_ms": 500, "fetch_max_wait_ms": 10}
+        consumer_overrides={
+            "max_poll_interval_ms": 3000,
+            "session_timeout_ms": 3000,
+            "heartbeat_interval_ms": 500,
+            "fetch_max_wait_ms": 10,
+        }
     )
 
     def run(target):
@@ -112,14 +116,23 @@ def bench_latency(rate: float, seconds: float) -> list[float]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(t,), daemon=True) for t in (relay.run, consumer.run)]
+    threads = [
+        threading.Thread(target=run, args=(t,), daemon=True) for t in (relay.run, consumer.run)
+    ]
     for t in threads:
         t.start()
-    with start_worker(app, pool="threads", concurrency=8, perform_ping_check=False,
-                      loglevel="ERROR", shutdown_timeout=10):
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=8,
+        perform_ping_check=False,
+        loglevel="ERROR",
+        shutdown_timeout=10,
+    ):
         # Warm-up: wait for the consumer group to form.
-        warm = complaint_create(customer=customer, category=category, title="warm-up",
-                                description="x", actor=customer)
+        warm = complaint_create(
+            customer=customer, category=category, title="warm-up", description="x", actor=customer
+        )
         deadline = time.monotonic() + 30
         while str(warm.pk) not in done and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -127,8 +140,13 @@ def bench_latency(rate: float, seconds: float) -> list[float]:
         total = int(rate * seconds)
         next_at = time.perf_counter()
         for i in range(total):
-            complaint = complaint_create(customer=customer, category=category, title=f"bench {i}",
-                                         description="x", actor=customer)
+            complaint = complaint_create(
+                customer=customer,
+                category=category,
+                title=f"bench {i}",
+                description="x",
+                actor=customer,
+            )
             committed[str(complaint.pk)] = time.perf_counter()
             next_at += interval
             delay = next_at - time.perf_counter()
@@ -160,13 +178,17 @@ def main():
 
         ensure_topics(partitions=6, replication=1)
         throughput = bench_relay(args.events)
-        print(f"relay throughput: {throughput:,.0f} events/s ({args.events} events, "
-              f"batch {settings.EVENTS_RELAY_BATCH_SIZE})")
+        print(
+            f"relay throughput: {throughput:,.0f} events/s ({args.events} events, "
+            f"batch {settings.EVENTS_RELAY_BATCH_SIZE})"
+        )
         latencies, sent = bench_latency(args.rate, args.seconds)
-        print(f"end-to-end commit -> notify_receipt done at {args.rate:.0f} events/s for "
-              f"{args.seconds:.0f}s: {len(latencies)}/{sent} done, "
-              f"p50 {statistics.median(latencies):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
-              f"max {max(latencies):.1f} ms")
+        print(
+            f"end-to-end commit -> notify_receipt done at {args.rate:.0f} events/s for "
+            f"{args.seconds:.0f}s: {len(latencies)}/{sent} done, "
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
+            f"max {max(latencies):.1f} ms"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         broker.stop()

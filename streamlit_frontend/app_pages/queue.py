@@ -13,7 +13,7 @@ if not api.is_handler:
 
 st.title("Queue")
 
-SCOPES = {"mine": "Assigned to me", "none": "Unassigned", "all": "Everything"}
+SCOPES = {"me": "Assigned to me", "none": "Unassigned", "all": "Everything"}
 
 with st.container(border=True):
     top = st.columns([2, 2, 1], vertical_alignment="bottom")
@@ -21,7 +21,7 @@ with st.container(border=True):
         "Show",
         options=list(SCOPES),
         format_func=SCOPES.get,
-        default="mine",
+        default="me",
         required=True,
         key="queue_scope",
     )

@@ -76,7 +76,9 @@ def test_poison_messages_go_to_the_dlq_and_the_consumer_keeps_going(people, prod
     assert reasons[0].startswith("unknown schema_version")
     assert reasons[1].startswith("unknown type")
     assert reasons[2].startswith("unparseable")
-    assert all(dict(r.headers)["dlq.source.topic"] == kafka_topics.EVENTS_TOPIC.encode() for r in dlq)
+    assert all(
+        dict(r.headers)["dlq.source.topic"] == kafka_topics.EVENTS_TOPIC.encode() for r in dlq
+    )
 
     # Offsets were committed: the group does not see them again.
     again = _consumer(hand_off=recorder)
@@ -122,7 +124,9 @@ def _emails_to(address):
 def test_notifications_end_to_end(people, producer, kafka_topics, celery_worker, mailoutbox):
     customer, agent = people["customer"], people["agent"]
     complaint = create_complaint(customer, people["category"])
-    services.comment_create(complaint=complaint, author=agent, body="PRIVATE internal note", internal=True)
+    services.comment_create(
+        complaint=complaint, author=agent, body="PRIVATE internal note", internal=True
+    )
     services.comment_create(complaint=complaint, author=agent, body="We are on it.")
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
     _publish_all(producer)
@@ -174,9 +178,7 @@ def test_consumer_killed_before_commit_redelivers_without_double_effects(
     people, producer, kafka_topics, celery_worker, mailoutbox
 ):
     customer = people["customer"]
-    complaints = [
-        create_complaint(customer, people["category"], title=f"c{i}") for i in range(3)
-    ]
+    complaints = [create_complaint(customer, people["category"], title=f"c{i}") for i in range(3)]
     _publish_all(producer)
 
     first = _consumer()
@@ -185,9 +187,13 @@ def test_consumer_killed_before_commit_redelivers_without_double_effects(
         raise CrashBeforeCommit
 
     first.commit = crash
-    with pytest.raises(CrashBeforeCommit):
+
+    def run_until_crash():
         for _ in range(50):
             first.run_once(timeout_ms=300)
+
+    with pytest.raises(CrashBeforeCommit):
+        run_until_crash()
     first.consumer.close(autocommit=False)  # died: nothing committed
 
     receipts = ProcessedEvent.objects.filter(handler="complaints.tasks.notify_receipt")
@@ -216,7 +222,9 @@ def test_consumer_killed_before_commit_redelivers_without_double_effects(
         )
 
 
-def test_relay_duplicates_have_one_effect(people, kafka_topics, celery_worker, mailoutbox, monkeypatch):
+def test_relay_duplicates_have_one_effect(
+    people, kafka_topics, celery_worker, mailoutbox, monkeypatch
+):
     from events import relay as relay_module
 
     customer = people["customer"]
@@ -248,6 +256,9 @@ def test_relay_duplicates_have_one_effect(people, kafka_topics, celery_worker, m
 
     time.sleep(1.0)
     assert len(_emails_to(customer.email)) == 1
-    assert HistoryEntry.objects.filter(complaint=complaint, kind=HistoryKind.ASSIGNEE_CHANGED).count() == 1
+    assert (
+        HistoryEntry.objects.filter(complaint=complaint, kind=HistoryKind.ASSIGNEE_CHANGED).count()
+        == 1
+    )
     with transaction.atomic():
         pass

@@ -64,10 +64,14 @@ def test_create_writes_one_event_with_the_envelope(customer, category):
 
 
 def test_rolled_back_change_leaves_no_event(customer, category):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _create(customer, category)
-        assert OutboxEvent.objects.count() == 1
-        raise RuntimeError("boom")
+    def failing_use_case():
+        with transaction.atomic():
+            _create(customer, category)
+            assert OutboxEvent.objects.count() == 1
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_use_case()
     assert OutboxEvent.objects.count() == 0
 
 

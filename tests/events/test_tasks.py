@@ -13,8 +13,8 @@ from complaints.sla import scan_breaches
 from complaints.workflow import Status
 from events import health
 from events.models import OutboxEvent, ProcessedEvent
-from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
 from tests.events.conftest import create_complaint
+from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,12 @@ def test_sla_scan_stamps_each_breach_once(mailoutbox):
         resolve_due_at=now - timedelta(minutes=1),
     )
     ComplaintFactory()  # on time
-    ComplaintFactory(status=Status.RESOLVED, resolve_due_at=now - timedelta(days=1),
-                     acknowledged_at=now - timedelta(days=3), ack_due_at=now - timedelta(days=2))
+    ComplaintFactory(
+        status=Status.RESOLVED,
+        resolve_due_at=now - timedelta(days=1),
+        acknowledged_at=now - timedelta(days=3),
+        ack_due_at=now - timedelta(days=2),
+    )
 
     assert scan_breaches(now=now) == {"acknowledge": 1, "resolve": 1}
     assert scan_breaches(now=now + timedelta(minutes=1)) == {"acknowledge": 0, "resolve": 0}
@@ -90,7 +94,10 @@ def test_triage_default_assignee_round_robin_and_urgency(customer):
     assert urgent.priority == Priority.URGENT
     changes = HistoryEntry.objects.filter(complaint=urgent, kind=HistoryKind.PRIORITY_CHANGED)
     assert [(h.actor_id, h.from_value, h.to_value) for h in changes] == [(None, "normal", "urgent")]
-    assert HistoryEntry.objects.filter(complaint=urgent, kind=HistoryKind.ASSIGNEE_CHANGED).count() == 1
+    assert (
+        HistoryEntry.objects.filter(complaint=urgent, kind=HistoryKind.ASSIGNEE_CHANGED).count()
+        == 1
+    )
     assert ProcessedEvent.objects.filter(event_id=envelope["event_id"]).count() == 1
 
 
@@ -98,7 +105,9 @@ def test_analytics_is_asked_to_refresh_the_event_day(customer, category, monkeyp
     from celery import current_app
 
     sent = []
-    monkeypatch.setattr(current_app, "send_task", lambda name, args=None, **kw: sent.append((name, args)))
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, args=None, **kw: sent.append((name, args))
+    )
     complaint = create_complaint(customer, category)
     envelope = _envelope(complaint)
     tasks.refresh_analytics.apply(args=[envelope]).get()
@@ -115,7 +124,9 @@ def test_internal_note_task_never_emails(customer, category, agent, mailoutbox):
     note = services.comment_create(complaint=complaint, author=agent, body="secret", internal=True)
     # Even if an event lied about the flag, the database says internal: nothing is sent.
     for internal in (True, False):
-        envelope = _envelope(complaint, "complaint.commented", comment_id=str(note.pk), internal=internal)
+        envelope = _envelope(
+            complaint, "complaint.commented", comment_id=str(note.pk), internal=internal
+        )
         tasks.notify_public_reply.apply(args=[envelope]).get()
     assert mailoutbox == []
 
@@ -123,7 +134,8 @@ def test_internal_note_task_never_emails(customer, category, agent, mailoutbox):
 def test_outbox_health_reports_pending_and_age(customer, category, settings):
     create_complaint(customer, category)
     ok, details = health.check_outbox()
-    assert ok and details["pending"] == 1
+    assert ok
+    assert details["pending"] == 1
     settings.EVENTS_OUTBOX_MAX_PENDING = 0
     ok, details = health.check_outbox()
     assert not ok
@@ -132,14 +144,17 @@ def test_outbox_health_reports_pending_and_age(customer, category, settings):
 @pytest.mark.kafka
 def test_kafka_health_and_consumer_lag(kafka_topics, producer, settings):
     assert health.check_kafka() == (True, {})
-    for i in range(3):
+    for _i in range(3):
         producer.send(settings.EVENTS_TOPIC, key=b"k", value=b"{}").get(10)
     ok, details = health.check_consumer_lag()
-    assert ok and details["lag"] == 3 and details["partitions"] == 3
+    assert ok
+    assert details["lag"] == 3
+    assert details["partitions"] == 3
 
     from django.core.cache import cache
 
     cache.clear()
     settings.KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:1"
     ok, details = health.check_kafka()
-    assert not ok and "error" in details
+    assert not ok
+    assert "error" in details

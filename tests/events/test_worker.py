@@ -32,15 +32,35 @@ def _worker(mail_dir: Path, log: Path) -> subprocess.Popen:
         "EVENTS_TEST_MAIL_DIR": str(mail_dir),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "complaints_project", "worker",
-         "-P", "solo", "-c", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "INFO"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "complaints_project",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
 def _sent_mails(mail_dir: Path, reference: str) -> int:
-    return sum(p.read_text().count(f"Subject: We received your complaint {reference}") for p in mail_dir.glob("*.log"))
+    return sum(
+        p.read_text().count(f"Subject: We received your complaint {reference}")
+        for p in mail_dir.glob("*.log")
+    )
 
 
 def _blocked_on_claim() -> bool:
@@ -71,7 +91,8 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
     params.pop("cursor_factory", None)
     blocker = psycopg2.connect(**params)
     blocker.cursor().execute(
-        "INSERT INTO events_processedevent (event_id, handler, processed_at) VALUES (%s, %s, now())",
+        "INSERT INTO events_processedevent (event_id, handler, processed_at)"
+        " VALUES (%s, %s, now())",
         [event_id, HANDLER],
     )
     worker = _worker(mail_dir, log)
@@ -91,7 +112,11 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
     time.sleep(2.5)  # past the visibility timeout: Redis gives the unacked task back
     worker = _worker(mail_dir, log)
     try:
-        wait_until(lambda: ProcessedEvent.objects.filter(event_id=event_id).exists(), timeout=40, interval=0.2)
+        wait_until(
+            lambda: ProcessedEvent.objects.filter(event_id=event_id).exists(),
+            timeout=40,
+            interval=0.2,
+        )
         wait_until(lambda: _sent_mails(mail_dir, complaint.reference) == 1, timeout=10)
         # Run it once more by hand: already processed, no second email.
         celery_app.send_task(HANDLER, args=[envelope])

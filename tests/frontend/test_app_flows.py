@@ -157,7 +157,7 @@ def test_customer_files_replies_handler_resolves_customer_rates(new_app, categor
     agent.button(key=f"assign_{complaint_id}").click().run()
     assert_ok(agent)
     assert "assigned to you" in texts(agent)
-    agent.segmented_control(key="queue_scope").set_value("mine").run()
+    agent.segmented_control(key="queue_scope").set_value("me").run()
     assert reference in texts(agent)
 
     agent.button(key=f"open_{complaint_id}").click().run()
