@@ -116,7 +116,14 @@ class ReadOnlyInline(admin.TabularInline):
 class HistoryInline(ReadOnlyInline):
     model = HistoryEntry
     verbose_name_plural = "timeline"
-    fields = readonly_fields = ("created_at", "kind", "from_value", "to_value", "actor_name", "is_internal")
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "from_value",
+        "to_value",
+        "actor_name",
+        "is_internal",
+    )
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
@@ -432,9 +439,12 @@ class ComplaintAdmin(admin.ModelAdmin):
         steps = []
         if data.get("assign_to_me"):
             steps.append(
-                ("Assigned to you.", lambda: complaint_assign(
-                    complaint=obj, actor=request.user, assignee=request.user
-                ))
+                (
+                    "Assigned to you.",
+                    lambda: complaint_assign(
+                        complaint=obj, actor=request.user, assignee=request.user
+                    ),
+                )
             )
         body = (data.get("note_body") or "").strip()
         if body:
@@ -472,7 +482,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         """Inlines are read-only; nothing to save."""
 
     def construct_change_message(self, request, form, formsets, add=False):
-        return [{"changed": {"fields": [f for f in form.changed_data]}}]
+        return [{"changed": {"fields": list(form.changed_data)}}]
 
     # ---- actions
 
@@ -631,7 +641,9 @@ class CategoryAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data}
+        fields = {
+            f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
+        }
         if change:
             changes = {f: fields[f] for f in form.changed_data if f in fields}
             saved = category_update(

@@ -149,7 +149,5 @@ def complaint_stats(*, days: int = DEFAULT_DAYS, now: datetime | None = None) ->
         "sla_breached": breached_n,
         "sla_breach_rate": (breached_n / decided) if decided else None,
         "days": days,
-        "per_day": [
-            {"day": d.day, "created": d.created, "resolved": d.resolved} for d in series
-        ],
+        "per_day": [{"day": d.day, "created": d.created, "resolved": d.resolved} for d in series],
     }

@@ -173,9 +173,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
         return ApiFileRejected(detail or default, **common)
     if status == 429:
         retry_after = _retry_after(response)
-        return ApiRateLimited(
-            detail or "Too many requests.", retry_after=retry_after, **common
-        )
+        return ApiRateLimited(detail or "Too many requests.", retry_after=retry_after, **common)
     if status >= 500:
         return ApiUnavailable(
             "The complaints service had a problem. Please try again in a moment.", **common
@@ -455,9 +453,7 @@ class ApiClient:
     def update_complaint(self, complaint_id: str, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", f"/api/complaints/{complaint_id}/", json=fields)
 
-    def transition(
-        self, complaint_id: str, *, to_status: str, reason: str = ""
-    ) -> dict[str, Any]:
+    def transition(self, complaint_id: str, *, to_status: str, reason: str = "") -> dict[str, Any]:
         body: dict[str, Any] = {"to_status": to_status}
         if reason:
             body["reason"] = reason
@@ -470,10 +466,14 @@ class ApiClient:
 
     def list_comments(self, complaint_id: str) -> list[dict[str, Any]]:
         return _results(
-            self._json("GET", f"/api/complaints/{complaint_id}/comments/", params={"page_size": 100})
+            self._json(
+                "GET", f"/api/complaints/{complaint_id}/comments/", params={"page_size": 100}
+            )
         )
 
-    def add_comment(self, complaint_id: str, *, body: str, internal: bool = False) -> dict[str, Any]:
+    def add_comment(
+        self, complaint_id: str, *, body: str, internal: bool = False
+    ) -> dict[str, Any]:
         return self._json(
             "POST",
             f"/api/complaints/{complaint_id}/comments/",

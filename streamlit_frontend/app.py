@@ -47,7 +47,9 @@ else:
                 icon=":material/list_alt:",
                 default=True,
             ),
-            st.Page("app_pages/new_complaint.py", title="New complaint", icon=":material/add_circle:"),
+            st.Page(
+                "app_pages/new_complaint.py", title="New complaint", icon=":material/add_circle:"
+            ),
             detail,
         ],
         "Account": [account],

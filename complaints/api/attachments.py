@@ -123,7 +123,8 @@ class ComplaintAttachmentsView(GenericAPIView):
 
 def content_disposition(name: str) -> str:
     fallback = name.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "")
-    return f"attachment; filename=\"{fallback or 'attachment'}\"; filename*=UTF-8''{quote(name, safe='')}"
+    encoded = quote(name, safe="")
+    return f"attachment; filename=\"{fallback or 'attachment'}\"; filename*=UTF-8''{encoded}"
 
 
 class AttachmentDownloadView(APIView):
@@ -146,6 +147,3 @@ class AttachmentDownloadView(APIView):
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-

@@ -18,15 +18,14 @@ labels = ui.TRANSITION_LABELS if is_handler else ui.CUSTOMER_TRANSITION_LABELS
 # Which complaint: the one opened from a list, or ?id=... in the address.
 complaint_id = st.query_params.get("id") or st.session_state.get(ui.CURRENT_COMPLAINT_KEY)
 
-with st.sidebar:
-    with st.form("find_by_ref", border=False):
-        ref = st.text_input("Open by reference", placeholder="CMP-2026-000123", key="find_ref")
-        if st.form_submit_button("Open", key="find_ref_submit") and ref.strip():
-            found = ui.attempt(
-                lambda: api.get_complaint_by_reference(ref.strip().upper()), spinner="Looking..."
-            )
-            if found.ok:
-                ui.open_complaint(found.value["id"])
+with st.sidebar, st.form("find_by_ref", border=False):
+    ref = st.text_input("Open by reference", placeholder="CMP-2026-000123", key="find_ref")
+    if st.form_submit_button("Open", key="find_ref_submit") and ref.strip():
+        found = ui.attempt(
+            lambda: api.get_complaint_by_reference(ref.strip().upper()), spinner="Looking..."
+        )
+        if found.ok:
+            ui.open_complaint(found.value["id"])
 
 if not complaint_id:
     st.title("Complaint")
@@ -349,7 +348,10 @@ for att in attachments.value or []:
     with cols[1]:
         if data is None:
             if st.button("Get file", key=f"att_get_{att_id}"):
-                fetched = ui.attempt(lambda: api.download_attachment(att_id), spinner="Fetching...")
+                fetched = ui.attempt(
+                    lambda att_id=att_id: api.download_attachment(att_id),
+                    spinner="Fetching...",
+                )
                 if fetched.ok:
                     st.session_state[f"att_data_{att_id}"] = fetched.value
                     st.rerun()

@@ -35,9 +35,7 @@ breach_rate = stats.get("sla_breach_rate")
 
 
 def csat_sample() -> tuple[float | None, list[int]]:
-    page = api.list_complaints(
-        status=["resolved", "closed"], ordering="-updated_at", page_size=100
-    )
+    page = api.list_complaints(status=["resolved", "closed"], ordering="-updated_at", page_size=100)
     ratings = [
         int(c["feedback"]["rating"])
         for c in page.results
@@ -97,9 +95,7 @@ with right:
     if not open_total:
         st.caption("Nothing open right now.")
     else:
-        fig = px.bar(
-            pd.DataFrame(open_rows), x="count", y="status", orientation="h", text="count"
-        )
+        fig = px.bar(pd.DataFrame(open_rows), x="count", y="status", orientation="h", text="count")
         fig.update_layout(height=320, margin={"t": 10, "b": 10}, yaxis_title="")
         st.plotly_chart(fig, key="chart_open_status")
 
@@ -131,9 +127,7 @@ with middle:
     if all(v is None for v in medians.values()):
         st.caption("No acknowledged or resolved complaints yet.")
     else:
-        frame = pd.DataFrame(
-            [{"step": k, "hours": (v or 0) / 3600} for k, v in medians.items()]
-        )
+        frame = pd.DataFrame([{"step": k, "hours": (v or 0) / 3600} for k, v in medians.items()])
         fig = px.bar(frame, x="step", y="hours", text_auto=".1f")
         fig.update_layout(height=260, margin={"t": 20, "b": 10}, xaxis_title="")
         st.plotly_chart(fig, key="chart_ttr")

@@ -138,7 +138,7 @@ def test_assign_to_me_action(agent, agent_web):
 
 
 def test_csv_export_streams_without_descriptions(agent_web):
-    a = ComplaintFactory(title="=HYPERLINK(\"http://evil\")", description="SECRET-DESC")
+    a = ComplaintFactory(title='=HYPERLINK("http://evil")', description="SECRET-DESC")
     b = ComplaintFactory(title="Normal title")
     resp = run_action(agent_web, "export_csv", [a, b])
     assert resp.status_code == 200
@@ -168,7 +168,9 @@ def test_supervisor_can_export_descriptions(supervisor_web, agent_web):
 
 def test_change_view_shows_timeline_and_internal_notes(agent, agent_web):
     complaint = ComplaintFactory()
-    Comment.objects.create(complaint=complaint, author=agent, body="Internal hint", is_internal=True)
+    Comment.objects.create(
+        complaint=complaint, author=agent, body="Internal hint", is_internal=True
+    )
     HistoryEntry.objects.create(complaint=complaint, actor=agent, kind=HistoryKind.CREATED)
     url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
     resp = agent_web.get(url)
@@ -199,13 +201,19 @@ def test_change_form_goes_through_services(agent, agent_web):
     assert complaint.status == Status.ACKNOWLEDGED
     assert complaint.assignee == agent
     note = Comment.objects.get(complaint=complaint)
-    assert note.is_internal and note.body == "Looking into it"
+    assert note.is_internal
+    assert note.body == "Looking into it"
     kinds = set(HistoryEntry.objects.filter(complaint=complaint).values_list("kind", flat=True))
     assert {"status_changed", "assignee_changed", "comment_added"} <= kinds
 
     # Public reply, and an illegal move (acknowledged -> acknowledged) is not even offered.
-    form.update(new_status="resolved", reason="", assign_to_me="", note_kind="public",
-                note_body="We are on it")
+    form.update(
+        new_status="resolved",
+        reason="",
+        assign_to_me="",
+        note_kind="public",
+        note_body="We are on it",
+    )
     resp = agent_web.post(url, form)
     assert resp.status_code == 200  # form error: not a legal choice
     form.update(new_status="in_progress")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media(tmp_path, settings):
+def media(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
 
@@ -94,7 +94,7 @@ def test_sanitize_filename_limits_length():
 # --- upload --------------------------------------------------------------------------------
 
 
-def test_customer_uploads_pdf(customer_client, customer, complaint, _media):
+def test_customer_uploads_pdf(customer_client, customer, complaint, media):
     resp = upload(customer_client, complaint, PDF, name="../../secret/Report.pdf")
     assert resp.status_code == 201, resp.content
     body = resp.json()
@@ -107,7 +107,7 @@ def test_customer_uploads_pdf(customer_client, customer, complaint, _media):
     # Stored under a random name inside MEDIA_ROOT, never the client's name.
     assert "Report" not in attachment.file.name
     assert ".." not in attachment.file.name
-    files = stored_files(_media)
+    files = stored_files(media)
     assert len(files) == 1
     assert files[0].read_bytes() == PDF
     entry = HistoryEntry.objects.get(complaint=complaint, kind=HistoryKind.ATTACHMENT_ADDED)
@@ -141,11 +141,11 @@ def test_html_disguised_as_text_is_served_as_plain_text(customer_client, complai
 
 
 @override_settings(ATTACHMENT_MAX_BYTES=1024)
-def test_just_over_the_limit_is_413(customer_client, complaint, _media):
+def test_just_over_the_limit_is_413(customer_client, complaint, media):
     assert upload(customer_client, complaint, b"a" * 1025, name="a.txt").status_code == 413
     assert upload(customer_client, complaint, b"a" * 1024, name="a.txt").status_code == 201
     assert Attachment.objects.count() == 1
-    assert len(stored_files(_media)) == 1
+    assert len(stored_files(media)) == 1
 
 
 @override_settings(ATTACHMENT_MAX_BYTES=1024)
@@ -279,9 +279,7 @@ def test_list_query_count(agent_client, complaint, django_assert_max_num_queries
 # --- transaction ---------------------------------------------------------------------------
 
 
-def test_stored_file_deleted_when_transaction_rolls_back(
-    customer, complaint, monkeypatch, _media
-):
+def test_stored_file_deleted_when_transaction_rolls_back(customer, complaint, monkeypatch, media):
     def boom(**kwargs):
         raise RuntimeError("history failed")
 
@@ -291,4 +289,4 @@ def test_stored_file_deleted_when_transaction_rolls_back(
             complaint=complaint, uploader=customer, upload=SimpleUploadedFile("a.pdf", PDF)
         )
     assert Attachment.objects.count() == 0
-    assert stored_files(_media) == []
+    assert stored_files(media) == []

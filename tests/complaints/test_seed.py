@@ -50,7 +50,8 @@ def test_seeded_rows_are_consistent_and_encrypted(encryption):
         assert c.reference.startswith(f"CMP-{c.created_at.year}-")
         assert now - timezone.timedelta(days=91) <= c.created_at <= now
         assert c.created_at <= c.updated_at <= now
-        assert c.ack_due_at > c.created_at and c.resolve_due_at > c.created_at
+        assert c.ack_due_at > c.created_at
+        assert c.resolve_due_at > c.created_at
         if c.acknowledged_at:
             assert c.created_at <= c.acknowledged_at <= now
         if c.resolved_at:

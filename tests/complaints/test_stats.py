@@ -16,8 +16,16 @@ pytestmark = pytest.mark.django_db
 H = timedelta(hours=1)
 
 
-def make(created, *, status=Status.NEW, ack_after=None, resolve_after=None, ack_due=48 * H,
-         resolve_due=240 * H, **kw):
+def make(
+    created,
+    *,
+    status=Status.NEW,
+    ack_after=None,
+    resolve_after=None,
+    ack_due=48 * H,
+    resolve_due=240 * H,
+    **kw,
+):
     """A complaint created at ``created`` with timestamps relative to it."""
     c = ComplaintFactory(
         created_at=created,
@@ -43,14 +51,26 @@ def dataset(now):
     delivery = CategoryFactory(name="Delivery", slug="delivery")
     old = now - timedelta(days=20)
     # 1: acked after 1h, resolved after 10h, both on time -> decided, not breached
-    make(old, status=Status.RESOLVED, ack_after=1 * H, resolve_after=10 * H, category=billing,
-         priority=Priority.HIGH)
+    make(
+        old,
+        status=Status.RESOLVED,
+        ack_after=1 * H,
+        resolve_after=10 * H,
+        category=billing,
+        priority=Priority.HIGH,
+    )
     # 2: acked after 3h, resolved after 300h (> 240h due) -> breached
     make(old, status=Status.CLOSED, ack_after=3 * H, resolve_after=300 * H, category=billing)
     # 3: acked after 50h (> 48h due), still in progress, resolve clock still running
     #    (resolve due = created + 1000h) -> breached (ack late)
-    make(old, status=Status.IN_PROGRESS, ack_after=50 * H, resolve_due=1000 * H,
-         category=delivery, priority=Priority.URGENT)
+    make(
+        old,
+        status=Status.IN_PROGRESS,
+        ack_after=50 * H,
+        resolve_due=1000 * H,
+        category=delivery,
+        priority=Priority.URGENT,
+    )
     # 4: new, created 1h ago, nothing due yet -> undecided
     make(now - 1 * H, category=delivery, priority=Priority.LOW)
     # 5: new, created 3 days ago, never acknowledged (due 48h) -> breached, ack overdue

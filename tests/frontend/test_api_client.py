@@ -1,0 +1,249 @@
+"""The typed API client against the real API (live server): tokens, refresh, error mapping."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+
+import pytest
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import Role
+from streamlit_frontend.api_client import (
+    ACCESS_KEY,
+    REFRESH_KEY,
+    ApiAuthError,
+    ApiClient,
+    ApiConflict,
+    ApiFileRejected,
+    ApiNotFound,
+    ApiRateLimited,
+    ApiUnavailable,
+    ApiValidationError,
+    SessionExpired,
+    decode_jwt_claims,
+)
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def client_for(api_url):
+    def make(user=None) -> ApiClient:
+        api = ApiClient({}, base_url=api_url)
+        if user is not None:
+            api.login(email=user.email, password=DEFAULT_PASSWORD)
+        return api
+
+    return make
+
+
+def file_one(api: ApiClient, category, title: str = "Broken kettle") -> dict:
+    return api.create_complaint(
+        category=category.id,
+        title=title,
+        description="It stopped working after two days.",
+        idempotency_key=str(uuid.uuid4()),
+    )
+
+
+def test_login_stores_tokens_role_and_user(client_for, customer):
+    api = client_for(customer)
+    assert api.is_authenticated
+    assert api.role == "customer"
+    assert api.user_id == str(customer.pk)
+    assert api.me()["full_name"] == customer.full_name
+
+
+def test_wrong_password_is_an_auth_error(client_for, customer):
+    api = client_for()
+    with pytest.raises(ApiAuthError):
+        api.login(email=customer.email, password="not-the-password")
+    assert not api.is_authenticated
+
+
+def test_refresh_rotates_and_stores_the_new_refresh_token(client_for, customer):
+    api = client_for(customer)
+    old_refresh = api.state[REFRESH_KEY]
+    api.refresh()
+    assert api.state[REFRESH_KEY] != old_refresh
+    # The rotated-out token is blacklisted: using it again ends the session.
+    stale = ApiClient({REFRESH_KEY: old_refresh, ACCESS_KEY: "x"}, base_url=api.base_url)
+    with pytest.raises(SessionExpired):
+        stale.refresh()
+    assert not stale.is_authenticated
+
+
+def test_expired_access_token_is_refreshed_transparently(client_for, customer):
+    api = client_for(customer)
+    expired = AccessToken.for_user(customer)
+    expired.set_exp(lifetime=-AccessToken.lifetime - AccessToken.lifetime)
+    expired_str = str(expired)
+    assert decode_jwt_claims(expired_str)["exp"] < time.time()
+    api.state[ACCESS_KEY] = expired_str
+    old_refresh = api.state[REFRESH_KEY]
+
+    assert api.me()["id"] == str(customer.pk)
+    assert api.state[ACCESS_KEY] != expired_str
+    assert api.state[REFRESH_KEY] != old_refresh
+
+
+def test_rejected_access_token_triggers_one_refresh_and_retry(client_for, customer):
+    api = client_for(customer)
+    api.state[ACCESS_KEY] = "header.eyJleHAiOjQxMDI0NDQ4MDB9.signature"  # not expired, but bogus
+    assert api.list_complaints().count == 0
+    assert api.state[ACCESS_KEY].count(".") == 2
+    assert decode_jwt_claims(api.state[ACCESS_KEY])["role"] == "customer"
+
+
+def test_failed_refresh_clears_the_session(client_for, customer):
+    api = client_for(customer)
+    api.state[ACCESS_KEY] = "bogus"
+    api.state[REFRESH_KEY] = "also-bogus"
+    with pytest.raises(SessionExpired):
+        api.me()
+    assert ACCESS_KEY not in api.state
+    assert REFRESH_KEY not in api.state
+
+
+def test_logout_blacklists_the_refresh_token(client_for, customer):
+    api = client_for(customer)
+    refresh = api.state[REFRESH_KEY]
+    assert api.logout() is True
+    assert not api.is_authenticated
+    again = ApiClient({REFRESH_KEY: refresh, ACCESS_KEY: "x"}, base_url=api.base_url)
+    with pytest.raises(SessionExpired):
+        again.refresh()
+
+
+def test_register_field_errors(client_for, customer):
+    api = client_for()
+    with pytest.raises(ApiValidationError) as excinfo:
+        api.register(email="not-an-email", password="x", full_name="")
+    errors = excinfo.value.field_errors
+    assert {"email", "full_name"} <= set(errors)
+    with pytest.raises(ApiValidationError) as excinfo:
+        api.register(email=customer.email, password="Sturdy-Pass-2026", full_name="Again")
+    assert "email" in excinfo.value.field_errors
+
+
+def test_create_is_idempotent_per_key(client_for, customer, category):
+    api = client_for(customer)
+    key = str(uuid.uuid4())
+    body = {"category": category.id, "title": "Late delivery", "description": "Two weeks late."}
+    first = api.create_complaint(**body, idempotency_key=key)
+    second = api.create_complaint(**body, idempotency_key=key)
+    assert first["id"] == second["id"]
+    assert first["priority"] == "normal"
+    assert api.list_complaints().count == 1
+    assert api.get_complaint_by_reference(first["reference"])["id"] == first["id"]
+
+
+def test_filters_and_pagination(client_for, customer, category):
+    api = client_for(customer)
+    made = [file_one(api, category, title=f"Issue number {i}") for i in range(3)]
+    page = api.list_complaints(page_size=2, ordering="created_at")
+    assert page.count == 3
+    assert page.next
+    assert not page.previous
+    assert [c["id"] for c in page.results] == [made[0]["id"], made[1]["id"]]
+    assert api.list_complaints(page=2, page_size=2).previous
+    assert api.list_complaints(q=made[2]["reference"]).count == 1
+    assert api.list_complaints(status=["resolved", "closed"]).count == 0
+    with pytest.raises(ApiValidationError) as excinfo:
+        api.list_complaints(priority="sky-high")
+    assert "priority" in excinfo.value.field_errors
+
+
+def test_another_customers_complaint_is_not_found(client_for, customer, other_customer, category):
+    mine = file_one(client_for(customer), category)
+    with pytest.raises(ApiNotFound):
+        client_for(other_customer).get_complaint(mine["id"])
+
+
+def test_disallowed_transition_is_a_conflict_with_allowed(client_for, customer, category):
+    api = client_for(customer)
+    complaint = file_one(api, category)
+    assert complaint["allowed_transitions"] == ["withdrawn"]
+    with pytest.raises(ApiConflict) as excinfo:
+        api.transition(complaint["id"], to_status="resolved", reason="I fixed it myself")
+    assert excinfo.value.current_status == "new"
+    assert excinfo.value.allowed == ["withdrawn"]
+
+
+def test_handler_flow_through_the_client(client_for, customer, category):
+    customer_api = client_for(customer)
+    complaint = file_one(customer_api, category)
+    agent = UserFactory(role=Role.AGENT)
+    agent_api = client_for(agent)
+    assert agent_api.is_handler
+    assert agent_api.list_complaints(assignee="none").count == 1
+    agent_api.assign(complaint["id"], assignee_id=agent_api.user_id)
+    assert agent_api.list_complaints(assignee="me").count == 1
+    for to_status in ("acknowledged", "in_progress"):
+        agent_api.transition(complaint["id"], to_status=to_status)
+    with pytest.raises(ApiValidationError) as excinfo:
+        agent_api.transition(complaint["id"], to_status="resolved")
+    assert "reason" in excinfo.value.field_errors
+    agent_api.add_comment(complaint["id"], body="Checked with the warehouse.", internal=True)
+    done = agent_api.transition(complaint["id"], to_status="resolved", reason="Replaced it.")
+    assert done["status"] == "resolved"
+
+    seen = customer_api.get_complaint(complaint["id"])
+    assert seen["resolution"] == "Replaced it."
+    assert set(seen["allowed_transitions"]) == {"closed", "reopened"}
+    assert customer_api.list_comments(complaint["id"]) == []  # the internal note is hidden
+    customer_api.give_feedback(complaint["id"], rating=4, comment="Fine.")
+    assert customer_api.get_complaint(complaint["id"])["feedback"]["rating"] == 4
+    kinds = [h["kind"] for h in customer_api.history(complaint["id"])]
+    assert kinds[0] == "created"
+    assert "status_changed" in kinds
+
+
+def test_attachments_upload_download_and_type_rejection(client_for, customer, category):
+    api = client_for(customer)
+    complaint = file_one(api, category)
+    att = api.upload_attachment(
+        complaint["id"], filename="receipt.txt", content=b"paid 10 EUR\n", content_type="text/plain"
+    )
+    listed = api.list_attachments(complaint["id"])
+    assert [a["id"] for a in listed] == [att["id"]]
+    assert api.download_attachment(att["id"]) == b"paid 10 EUR\n"
+    with pytest.raises((ApiFileRejected, ApiValidationError)):
+        api.upload_attachment(
+            complaint["id"],
+            filename="tool.exe",
+            content=b"MZ\x90\x00" + b"\x00" * 64,
+            content_type="application/x-msdownload",
+        )
+
+
+def test_stats_for_supervisors(client_for, supervisor, customer, category):
+    file_one(client_for(customer), category)
+    stats = client_for(supervisor).stats(days=7)
+    assert stats["total"] == 1
+    assert len(stats["per_day"]) == 7
+    assert "sla_breach_rate" in stats
+
+
+def test_rate_limit_carries_retry_after(client_for, customer):
+    api = client_for()
+    with pytest.raises(ApiRateLimited) as excinfo:  # noqa: PT012
+        for _ in range(50):
+            try:
+                api.login(email=customer.email, password="wrong-password-1")
+            except ApiAuthError:
+                continue
+    assert excinfo.value.retry_after is not None
+    assert excinfo.value.retry_after > 0
+
+
+def test_unreachable_api_is_unavailable():
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api = ApiClient({}, base_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(ApiUnavailable, match="Cannot reach"):
+        api.register(email="a@example.com", password="x", full_name="A")
