@@ -1,37 +1,47 @@
-"""Event pipeline benchmark against a local Tansu broker, PostgreSQL and Redis.
+"""Event pipeline benchmark, run like production: every stage is its own process.
 
-1. Relay throughput: N pending outbox rows → Kafka (events/s).
-2. End-to-end latency at a steady rate: complaint_create commit → notify_receipt task done
-   (outbox → relay → Kafka → consumer → Celery (Redis) → worker), p50/p99.
+Processes: a Tansu broker on its own port, ``manage.py run_outbox_relay``,
+``manage.py run_event_consumer`` and ``celery -A complaints_project worker`` (default pool and
+settings). This process only writes (bulk outbox rows, or complaints through the real service)
+and reads the results from PostgreSQL.
 
-Run: uv run python bench/bench_events.py [--events 20000] [--rate 100] [--seconds 10]
-Uses a throwaway database (bench_complaints_events) and Redis db 6 unless REDIS_URL is set.
+1. Relay throughput: N pending outbox rows inserted in one transaction, drained by the relay
+   process at its default batch size; events/s from the insert's commit to the last row marked
+   published (a topic of its own, so the consumer never sees them).
+2. End-to-end latency: ``complaint_create`` at a steady rate; for each complaint, commit time →
+   ``processed_at`` of the ``notify_receipt`` ProcessedEvent row (written in the task's effect
+   transaction). Also reports commit → ``published_at`` (the relay's share) and the throughput.
+
+Run: uv run python bench/bench_events.py [--events 20000] [--rate 100] [--seconds 30]
+Uses its own database (created and migrated), Redis db 8 (flushed) and broker port.
 """
 
 import argparse
 import os
-import statistics
+import signal
+import subprocess
 import sys
-import threading
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "complaints_project.settings_test")
-os.environ.setdefault("TEST_DB_NAME", "bench_complaints_events")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "complaints_project.settings_test",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/complaints_bench_events",
+    "REDIS_URL": "redis://127.0.0.1:6379/8",
+    "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:19392",
+    "LOG_LEVEL": "WARNING",
+    "CONN_MAX_AGE": "600",
+}
+for _key, _value in BENCH_ENV.items():
+    os.environ.setdefault(_key, _value)
+os.environ.pop("TEST_DB_NAME", None)
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
-from events.dev_broker import DevBroker  # noqa: E402
+HANDLER = "complaints.tasks.notify_receipt"
+RELAY_TOPIC = "complaints.events.bench-relay"
 
 
 def pct(values, q):
@@ -39,158 +49,244 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def bench_relay(n: int) -> float:
+def summary(values):
+    return (
+        f"p50 {pct(values, 50):.1f} ms, p95 {pct(values, 95):.1f} ms, "
+        f"p99 {pct(values, 99):.1f} ms, max {max(values):.1f} ms"
+    )
+
+
+def ensure_database() -> None:
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    conn.close()
+
+
+class Procs:
+    """Child processes started by the benchmark, stopped by pid (never by name)."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str], **env: str) -> None:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        self.procs[name] = subprocess.Popen(  # noqa: S603 - fixed commands
+            argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+        )
+
+    def stop(self, name: str, timeout: float = 20) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def check(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir}")
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py"), *args]
+
+
+def bench_relay(procs: Procs, n: int) -> float:
+    from django.db import connection, transaction
     from django.utils import timezone
 
-    from events.kafka import make_producer
     from events.models import OutboxEvent
-    from events.relay import publish_outbox_batch
+    from events.receivers import NOTIFY_CHANNEL
 
+    procs.start("relay-throughput", manage("run_outbox_relay"), EVENTS_TOPIC=RELAY_TOPIC)
+    time.sleep(3)  # let it connect and LISTEN
+    procs.check()
     aggregates = [uuid.uuid4() for _ in range(500)]
     now = timezone.now()
-    OutboxEvent.objects.bulk_create(
-        [
-            OutboxEvent(
-                type="complaint.updated",
-                aggregate_id=aggregates[i % len(aggregates)],
-                payload={"reference": f"CMP-2026-{i:06d}", "status": "new", "priority": "normal"},
-                occurred_at=now,
-            )
-            for i in range(n)
-        ],
-        batch_size=2000,
-    )
-    producer = make_producer()
+    rows = [
+        OutboxEvent(
+            type="complaint.updated",
+            aggregate_id=aggregates[i % len(aggregates)],
+            payload={"reference": f"CMP-2026-{i:06d}", "status": "new", "priority": "normal"},
+            occurred_at=now,
+        )
+        for i in range(n)
+    ]
+    with transaction.atomic():
+        OutboxEvent.objects.bulk_create(rows, batch_size=2000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])
     start = time.perf_counter()
-    published = 0
-    while True:
-        count = publish_outbox_batch(producer, batch_size=settings.EVENTS_RELAY_BATCH_SIZE)
-        if not count:
-            break
-        published += count
+    pending = OutboxEvent.objects.filter(published_at__isnull=True)
+    deadline = time.monotonic() + 300
+    while pending.exists():
+        procs.check()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"relay did not drain: {pending.count()} pending")
+        time.sleep(0.02)
     elapsed = time.perf_counter() - start
-    producer.close()
-    assert published == n, (published, n)
+    procs.stop("relay-throughput")
     OutboxEvent.objects.all().delete()
     return n / elapsed
 
 
-def bench_latency(rate: float, seconds: float) -> list[float]:
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
+def processed_times(handler: str) -> dict[str, float]:
+    """{complaint id: processed_at epoch} for ``handler``."""
+    from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT o.aggregate_id, extract(epoch FROM p.processed_at)
+            FROM events_processedevent p JOIN events_outboxevent o ON o.event_id = p.event_id
+            WHERE p.handler = %s
+            """,
+            [handler],
+        )
+        return {str(a): float(t) for a, t in cursor.fetchall()}
+
+
+def published_times() -> dict[str, float]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT aggregate_id, extract(epoch FROM published_at) FROM events_outboxevent "
+            "WHERE type = 'complaint.created' AND published_at IS NOT NULL"
+        )
+        return {str(a): float(t) for a, t in cursor.fetchall()}
+
+
+def bench_latency(procs: Procs, rate: float, seconds: float, concurrency: int | None) -> None:
     from accounts.models import Role
     from complaints.services import complaint_create
-    from complaints_project.celery import app
-    from events.consumer import EventConsumer
-    from events.relay import OutboxRelay
     from tests.factories import CategoryFactory, UserFactory
+
+    worker = [sys.executable, "-m", "celery", "-A", "complaints_project", "worker"]
+    worker += ["--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    if concurrency:
+        worker.append(f"--concurrency={concurrency}")
+    procs.start("worker", worker)
+    procs.start("consumer", manage("run_event_consumer"))
+    procs.start("relay", manage("run_outbox_relay"))
 
     customer = UserFactory(role=Role.CUSTOMER)
     UserFactory(role=Role.AGENT)
     category = CategoryFactory()
-    committed: dict[str, float] = {}
-    done: dict[str, float] = {}
 
-    def on_done(task_id=None, task=None, **kw):
-        if task.name == "complaints.tasks.notify_receipt":
-            done[kw["args"][0]["aggregate_id"]] = time.perf_counter()
-
-    task_postrun.connect(on_done, weak=False)
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
-
-    relay = OutboxRelay(poll_seconds=1)
-    consumer = EventConsumer(
-        consumer_overrides={
-            "max_poll_interval_ms": 3000,
-            "session_timeout_ms": 3000,
-            "heartbeat_interval_ms": 500,
-            "fetch_max_wait_ms": 10,
-        }
+    # Warm-up: every process up, the consumer group formed, a complaint all the way through.
+    started = time.monotonic()
+    warm = complaint_create(
+        customer=customer, category=category, title="warm-up", description="x", actor=customer
     )
+    while str(warm.pk) not in processed_times(HANDLER):
+        procs.check()
+        if time.monotonic() - started > 120:
+            raise RuntimeError(f"warm-up complaint not processed; see {procs.log_dir}")
+        time.sleep(0.1)
+    print(f"pipeline ready after {time.monotonic() - started:.1f}s")
+    time.sleep(2)
 
-    def run(target):
-        try:
-            target()
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(t,), daemon=True) for t in (relay.run, consumer.run)
-    ]
-    for t in threads:
-        t.start()
-    with start_worker(
-        app,
-        pool="threads",
-        concurrency=8,
-        perform_ping_check=False,
-        loglevel="ERROR",
-        shutdown_timeout=10,
-    ):
-        # Warm-up: wait for the consumer group to form.
-        warm = complaint_create(
-            customer=customer, category=category, title="warm-up", description="x", actor=customer
+    committed: dict[str, float] = {}
+    interval = 1.0 / rate
+    total = int(rate * seconds)
+    behind = 0
+    start = time.perf_counter()
+    next_at = start
+    for i in range(total):
+        complaint = complaint_create(
+            customer=customer, category=category, title=f"bench {i}", description="x", actor=customer
         )
-        deadline = time.monotonic() + 30
-        while str(warm.pk) not in done and time.monotonic() < deadline:
-            time.sleep(0.05)
-        interval = 1.0 / rate
-        total = int(rate * seconds)
-        next_at = time.perf_counter()
-        for i in range(total):
-            complaint = complaint_create(
-                customer=customer,
-                category=category,
-                title=f"bench {i}",
-                description="x",
-                actor=customer,
-            )
-            committed[str(complaint.pk)] = time.perf_counter()
-            next_at += interval
-            delay = next_at - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-        deadline = time.monotonic() + 60
-        while any(k not in done for k in committed) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    relay.stop()
-    consumer.stop()
-    for t in threads:
-        t.join(15)
-    return [(done[k] - v) * 1000 for k, v in committed.items() if k in done], len(committed)
+        committed[str(complaint.pk)] = time.time()  # complaint_create has committed
+        next_at += interval
+        delay = next_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        else:
+            behind += 1
+    offered = total / (time.perf_counter() - start)
+    finished_sending = time.monotonic()
+    done = processed_times(HANDLER)
+    while any(k not in done for k in committed) and time.monotonic() - finished_sending < 60:
+        time.sleep(0.2)
+        done = processed_times(HANDLER)
+    procs.check()
+    published = published_times()
+    e2e = [(done[k] - t) * 1000 for k, t in committed.items() if k in done]
+    relay = [(published[k] - t) * 1000 for k, t in committed.items() if k in published]
+    span = max(done[k] for k in committed if k in done) - min(committed.values())
+    print(
+        f"offered {offered:.1f} complaints/s for {seconds:.0f}s ({total} complaints, "
+        f"{behind} sends behind schedule); {len(e2e)}/{total} {HANDLER.rsplit('.', 1)[-1]} done "
+        f"({len(e2e) / span:.1f}/s over the run)"
+    )
+    print(f"  commit -> published_at (relay):        {summary(relay)}")
+    print(f"  commit -> notify_receipt processed_at: {summary(e2e)}")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--rate", type=float, default=100)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", type=int, default=None, help="celery worker processes")
+    parser.add_argument("--skip-relay", action="store_true")
     args = parser.parse_args()
 
-    broker = DevBroker().start()
-    settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
-    try:
-        from events.kafka import ensure_topics
+    import django
 
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from complaints_project.celery import app
+    from events.dev_broker import DevBroker
+    from events.kafka import ensure_topics
+
+    ensure_database()
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()  # Redis db of the benchmark only
+
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-events-"))
+    print(f"process logs in {log_dir}")
+    host, _, port = settings.KAFKA_BOOTSTRAP_SERVERS.rpartition(":")
+    broker = DevBroker(host=host, port=int(port), log=log_dir / "tansu.log").start()
+    procs = Procs(log_dir)
+    try:
         ensure_topics(partitions=6, replication=1)
-        throughput = bench_relay(args.events)
-        print(
-            f"relay throughput: {throughput:,.0f} events/s ({args.events} events, "
-            f"batch {settings.EVENTS_RELAY_BATCH_SIZE})"
-        )
-        latencies, sent = bench_latency(args.rate, args.seconds)
-        print(
-            f"end-to-end commit -> notify_receipt done at {args.rate:.0f} events/s for "
-            f"{args.seconds:.0f}s: {len(latencies)}/{sent} done, "
-            f"p50 {statistics.median(latencies):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
-            f"max {max(latencies):.1f} ms"
-        )
+        settings.EVENTS_TOPIC = RELAY_TOPIC
+        ensure_topics(partitions=6, replication=1)
+        settings.EVENTS_TOPIC = os.environ.get("EVENTS_TOPIC", "complaints.events")
+        if not args.skip_relay:
+            throughput = bench_relay(procs, args.events)
+            print(
+                f"relay throughput (separate process, batch {settings.EVENTS_RELAY_BATCH_SIZE}): "
+                f"{throughput:,.0f} events/s ({args.events} events)"
+            )
+        bench_latency(procs, args.rate, args.seconds, args.concurrency)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        procs.stop_all()
         broker.stop()
 
 

@@ -3,8 +3,10 @@
 import io
 import json
 import logging
+import logging.config
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -163,6 +165,9 @@ def test_each_request_gets_its_own_id(client):
 @pytest.fixture
 def json_log_lines():
     """Capture what the configured JSON console handler writes (real filter and formatter)."""
+    # Re-apply the project's config: an in-process Celery worker elsewhere in the suite may
+    # have replaced the root handlers.
+    logging.config.dictConfig(settings.LOGGING)
     handler = next(
         h
         for h in logging.getLogger().handlers

@@ -78,11 +78,6 @@ def test_upload_is_multipart_and_download_binary(generated):
     assert any(p["name"] == "days" for p in stats["parameters"])
 
 
-@pytest.mark.xfail(
-    reason="Warnings from complaints/api/views.py (queryset without swagger_fake_view guard, "
-    "duplicate enum names); owned by the API engineer. Remove this mark once they are fixed.",
-    strict=False,
-)
 def test_fail_on_warn(generated):
     """Same bar as ``manage.py spectacular --validate --fail-on-warn``: no warnings at all."""
     _, warnings, _ = generated
