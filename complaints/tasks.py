@@ -7,6 +7,8 @@ redelivered message or a re-run task does nothing the second time.
 from datetime import datetime
 
 from celery import current_app, shared_task
+from django.conf import settings
+from django.core.cache import cache
 
 from complaints import notifications, sla, triage
 from events import dispatch
@@ -83,13 +85,34 @@ def analytics_task_name() -> str:
     return ANALYTICS_TASK_NAMES[0]
 
 
+def schedule_analytics_refresh(day: str) -> bool:
+    """Queue one recompute of ``day`` per debounce window; True if this call queued it.
+
+    The recompute reads the whole day from the complaints table, so one per event (100/s at
+    peak) is quadratic work. The first event of a window queues it ``countdown`` seconds
+    later; events in between find the key and skip: their complaints are committed before
+    the key expires, hence before the recompute starts.
+    """
+    window = settings.EVENTS_ANALYTICS_DEBOUNCE_SECONDS
+    if window <= 0:
+        current_app.send_task(analytics_task_name(), args=[day])
+        return True
+    key = f"events:analytics-refresh:{day}"
+    if not cache.add(key, 1, timeout=window):
+        return False
+    try:
+        current_app.send_task(analytics_task_name(), args=[day], countdown=window)
+    except Exception:
+        cache.delete(key)  # not queued: the retry (or the next event) must queue it
+        raise
+    return True
+
+
 @shared_task(name=dispatch.ANALYTICS, **RETRYING)
 def refresh_analytics(self, envelope: dict) -> bool:
-    """Ask the analytics app to recompute the day of the event (an idempotent recompute)."""
+    """Ask the analytics app to recompute the day of the event (debounced, idempotent)."""
     day = datetime.fromisoformat(envelope["occurred_at"]).date().isoformat()
-    return run_once(
-        envelope, self.name, lambda e: current_app.send_task(analytics_task_name(), args=[day])
-    )
+    return run_once(envelope, self.name, lambda e: schedule_analytics_refresh(day))
 
 
 @shared_task(name="complaints.tasks.scan_sla_breaches", acks_late=True)

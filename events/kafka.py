@@ -43,6 +43,9 @@ def make_consumer(*topics: str, **overrides: Any) -> KafkaConsumer:
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "max_poll_records": 500,
+        # An idle fetch waits at most this long for data (500 ms by default): the bound on the
+        # latency a quiet partition adds before a new event is seen.
+        "fetch_max_wait_ms": 100,
         "max_poll_interval_ms": 300_000,
         "session_timeout_ms": 10_000,
         "heartbeat_interval_ms": 3_000,

@@ -63,7 +63,16 @@ WHERE o.published_at IS NULL AND o.id < b.first_id
 """
 
 
+# Walk the partial index in id order and stop after ``batch_size`` rows. Without this, stale
+# statistics (taken while the outbox was nearly empty) make the planner pick a bitmap scan of
+# every pending row plus a sort, so each batch of a backlog costs O(backlog); bitmap scans
+# also never mark the index entries of published rows dead, so they pile up.
+_INDEX_ORDER_SQL = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off"
+
+
 def _lock_batch(batch_size: int) -> tuple[list[OutboxEvent], int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_INDEX_ORDER_SQL)
     rows = list(
         OutboxEvent.objects.select_for_update(skip_locked=True)
         .filter(published_at__isnull=True)
@@ -86,9 +95,14 @@ def _lock_batch(batch_size: int) -> tuple[list[OutboxEvent], int]:
     return kept, len(rows) - len(kept)
 
 
+_MARK_PUBLISHED_SQL = "UPDATE events_outboxevent SET published_at = %s WHERE id = ANY(%s)"
+
+
 def _mark(published_ids: list[int], failures: dict[str, list[int]]) -> None:
     if published_ids:
-        OutboxEvent.objects.filter(id__in=published_ids).update(published_at=timezone.now())
+        # One statement with one array parameter (not an IN list of ``batch_size`` literals).
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_PUBLISHED_SQL, [timezone.now(), published_ids])
     for error, ids in failures.items():
         OutboxEvent.objects.filter(id__in=ids).update(
             attempts=F("attempts") + 1, last_error=error[:2000]
