@@ -20,6 +20,22 @@ from complaints.workflow import Status
 
 ORDERING_FIELDS = ("created_at", "updated_at", "priority", "resolve_due_at")
 ORDERING_ALIASES = {"created": "created_at", "updated": "updated_at"}
+# Ties are broken by creation time, then id, in the direction of the first key, so that every
+# allowed ordering (alone or after customer/status/assignee) is one index scan
+# (see the ``complaint_*`` indexes on ``Complaint.Meta``).
+TIEBREAK = ("created_at", "id")
+DEFAULT_ORDERING = ("-created_at", "-id")
+# Trigram (pg_trgm) search needs at least three characters to use the title index.
+Q_MIN_LENGTH = 3
+
+
+def ordering_with_tiebreak(keys: list[str]) -> list[str]:
+    """``keys`` followed by created_at and id (if not already there), in the first key's direction."""
+    if not keys:
+        return list(DEFAULT_ORDERING)
+    prefix = "-" if keys[0].startswith("-") else ""
+    present = {key.lstrip("-") for key in keys}
+    return [*keys, *(f"{prefix}{field}" for field in TIEBREAK if field not in present)]
 
 
 class DateOrDateTimeField(forms.Field):
@@ -88,8 +104,8 @@ class ComplaintOrderingFilter(df.OrderingFilter):
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value if param]
-        # Stable pages: equal keys are ordered by creation, then id.
-        return qs.order_by(*ordering, "-created_at", "id")
+        # Stable pages: equal keys are ordered by creation, then id (same direction).
+        return qs.order_by(*ordering_with_tiebreak(ordering))
 
 
 class ComplaintFilter(df.FilterSet):
@@ -114,12 +130,15 @@ class ComplaintFilter(df.FilterSet):
     )
     q = df.CharFilter(
         method="filter_q",
+        min_length=Q_MIN_LENGTH,
         max_length=200,
-        help_text="Reference (exact or prefix) or words in the title.",
+        help_text="Search: complaints whose reference starts with q or whose title contains q "
+        f"(case-insensitive). At least {Q_MIN_LENGTH} characters (400 otherwise).",
     )
     ordering = ComplaintOrderingFilter(
         help_text="created_at, updated_at, priority, resolve_due_at (or created, updated); "
-        "prefix with - for descending."
+        "prefix with - for descending. Ties are broken by created_at, then id, in the same "
+        "direction; the default is newest first (-created_at)."
     )
 
     class Meta:
@@ -156,6 +175,13 @@ class ComplaintFilter(df.FilterSet):
         return qs.filter(condition) if value == "true" else qs.exclude(condition)
 
     def filter_q(self, qs, name, value):
+        """Reference prefix OR title substring, each served by its own index (a BitmapOr).
+
+        ``reference LIKE 'Q%'`` uses the reference's ``varchar_pattern_ops`` index and
+        ``UPPER(title) LIKE '%Q%'`` (what ``icontains`` generates) the trigram GIN index on
+        ``UPPER(title)``. Shorter values than ``Q_MIN_LENGTH`` are a 400 (the form field's
+        ``min_length``): pg_trgm extracts no trigram from them, so they would scan every row.
+        """
         value = (value or "").strip()
         if not value:
             return qs

@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from pgcrypto import fields as encrypted
 
@@ -76,13 +77,31 @@ def overdue_q(now: datetime) -> Q:
     return ack_late | resolve_late
 
 
+def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
+    """B-tree indexes serving the list orderings (see ``filters.ordering_with_tiebreak``)."""
+    return [
+        models.Index(fields=[*lead, "-created_at", "-id"], name=f"{name}created_id"),
+        models.Index(fields=[*lead, "-updated_at", "-created_at", "-id"], name=f"{name}updated_id"),
+        models.Index(fields=[*lead, "-priority", "-created_at", "-id"], name=f"{name}priority_id"),
+        models.Index(
+            fields=[*lead, "resolve_due_at", "created_at", "id"], name=f"{name}resolve_due_id"
+        ),
+    ]
+
+
 class Complaint(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The FK columns are indexed as the first column of the composite indexes in Meta.
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        db_index=False,
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="complaints", db_index=False
+    )
     title = models.CharField(max_length=200)
     description = encrypted.TextPGPSymmetricKeyField()
     resolution = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
@@ -96,6 +115,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_complaints",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,22 +132,26 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Every list ordering (filters.ORDERING_FIELDS + the created_at/id tiebreak, read
+        # forwards or backwards) is one index scan, alone and after the list's common equality
+        # filters: customer (a customer's own list), status and assignee.
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="complaint_status_created"),
-            models.Index(fields=["customer", "-created_at"], name="complaint_customer_created"),
-            models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
-            models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
-            models.Index(fields=["priority", "-created_at"], name="complaint_priority_created"),
-            models.Index(fields=["-created_at"], name="complaint_created"),
-            models.Index(fields=["-updated_at"], name="complaint_updated"),
-            models.Index(fields=["resolve_due_at"], name="complaint_resolve_due"),
-            models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
-            GinIndex(fields=["title"], name="complaint_title_trgm", opclasses=["gin_trgm_ops"]),
-            # Reference prefix search (LIKE 'CMP-2026-%') from the list's ``q`` filter.
+            *_list_indexes([], "complaint_"),
+            *_list_indexes(["customer"], "complaint_cust_"),
+            *_list_indexes(["status"], "complaint_stat_"),
+            *_list_indexes(["assignee"], "complaint_asg_"),
+            # assignee=me&status=… (an agent's queue), newest first.
             models.Index(
-                fields=["reference"],
-                name="complaint_reference_prefix",
-                opclasses=["varchar_pattern_ops"],
+                fields=["assignee", "status", "-created_at", "-id"],
+                name="complaint_asg_status_created",
+            ),
+            models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
+            models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
+            # ``title__icontains`` is ``UPPER(title::text) LIKE UPPER(%s)``: the trigram index
+            # has to be on that expression to serve it. Reference prefix search uses the
+            # ``varchar_pattern_ops`` index Django creates for the unique ``reference``.
+            GinIndex(
+                OpClass(Upper("title"), name="gin_trgm_ops"), name="complaint_title_upper_trgm"
             ),
         ]
 

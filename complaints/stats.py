@@ -1,20 +1,21 @@
 """Complaint statistics for supervisors: a fixed number of queries whatever the data size.
 
 Queries: (1) counts by status x priority, (2) counts by category, (3) one aggregate with the
-medians and the SLA breach counts, (4) the stored daily aggregates, and at most (5, 6) the
-live per-day counts for today and any day the analytics table does not have yet.
+medians and the SLA breach counts, (4) the stored daily aggregates, (5, 6) the live per-day
+counts for today and any day the analytics table does not have yet, and (7) one aggregate over
+the feedback given in the window (CSAT).
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analytics.models import DailyComplaintStats
 from analytics.services import day_bounds
-from complaints.models import Category, Complaint, Priority
+from complaints.models import Category, Complaint, Feedback, Priority
 from complaints.workflow import FINISHED_STATUSES, Status
 
 DEFAULT_DAYS = 30
@@ -109,6 +110,37 @@ def per_day_series(*, days: int, today: date) -> list[DayCount]:
     return series
 
 
+CSAT_RATINGS = range(1, 6)
+SATISFIED_MIN_RATING = 4
+
+
+def window_start(*, days: int, today: date) -> datetime:
+    """Start (UTC midnight) of the ``days``-day window that ends today, today included."""
+    return day_bounds(today - timedelta(days=days - 1))[0]
+
+
+def csat_stats(*, start: datetime, end: datetime) -> dict:
+    """Customer satisfaction from the feedback given in ``[start, end]``, in one aggregate query.
+
+    ``satisfied_share`` is the share of 4-5 star ratings; it and ``average_rating`` are None
+    when nobody rated anything in the window. ``distribution`` always has the keys "1".."5".
+    """
+    agg = Feedback.objects.filter(created_at__gte=start, created_at__lte=end).aggregate(
+        responses=Count("pk"),
+        average_rating=Avg("rating"),
+        satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_MIN_RATING)),
+        **{f"r{r}": Count("pk", filter=Q(rating=r)) for r in CSAT_RATINGS},
+    )
+    responses = agg["responses"]
+    average = agg["average_rating"]
+    return {
+        "responses": responses,
+        "average_rating": float(average) if average is not None else None,
+        "satisfied_share": (agg["satisfied"] / responses) if responses else None,
+        "distribution": {str(r): agg[f"r{r}"] for r in CSAT_RATINGS},
+    }
+
+
 def complaint_stats(*, days: int = DEFAULT_DAYS, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     by_status = {s.value: 0 for s in Status}
@@ -136,7 +168,9 @@ def complaint_stats(*, days: int = DEFAULT_DAYS, now: datetime | None = None) ->
         breached=Count("pk", filter=breached),
     )
     decided, breached_n = agg["decided"], agg["breached"]
-    series = per_day_series(days=days, today=now.astimezone(UTC).date())
+    today = now.astimezone(UTC).date()
+    series = per_day_series(days=days, today=today)
+    csat = csat_stats(start=window_start(days=days, today=today), end=now)
     return {
         "generated_at": now,
         "total": sum(by_status.values()),
@@ -150,4 +184,5 @@ def complaint_stats(*, days: int = DEFAULT_DAYS, now: datetime | None = None) ->
         "sla_breach_rate": (breached_n / decided) if decided else None,
         "days": days,
         "per_day": [{"day": d.day, "created": d.created, "resolved": d.resolved} for d in series],
+        "csat": csat,
     }

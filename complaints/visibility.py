@@ -20,7 +20,9 @@ def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
     return qs
 
 
-def complaint_get_visible(*, user: User, complaint_id: UUID | str, for_update: bool = False) -> Complaint:
+def complaint_get_visible(
+    *, user: User, complaint_id: UUID | str, for_update: bool = False
+) -> Complaint:
     qs = complaints_visible_to(user=user).select_related("category", "customer", "assignee")
     if for_update:
         qs = qs.select_for_update(of=("self",))

@@ -1,4 +1,4 @@
-"""Create the database named by DATABASE_URL if it is missing; explain clearly when PostgreSQL is down."""
+"""Create the DATABASE_URL database if missing; say clearly what to do when PostgreSQL is down."""
 
 import os
 import sys

@@ -399,6 +399,26 @@ class ApiClient:
     def update_me(self, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", "/api/users/me/", json=fields)
 
+    def list_handlers(self, *, page: int = 1, page_size: int | None = None) -> Page:
+        """One page of active staff: ``{id, full_name, role, open_assigned}`` (staff only)."""
+        params: dict[str, Any] = {"page": page}
+        if page_size:
+            params["page_size"] = min(page_size, 100)
+        return Page.from_payload(self._json("GET", "/api/users/handlers/", params=params))
+
+    def all_handlers(self, *, max_pages: int = 10) -> list[dict[str, Any]]:
+        """Every active staff member (up to ``max_pages`` pages of 100), sorted by name.
+
+        The API cannot order by name (names are encrypted at rest), so the sort is done here.
+        """
+        handlers: list[dict[str, Any]] = []
+        for number in range(1, max_pages + 1):
+            page = self.list_handlers(page=number, page_size=100)
+            handlers.extend(page.results)
+            if not page.next:
+                break
+        return sorted(handlers, key=lambda h: (str(h.get("full_name") or "").casefold(), h["id"]))
+
     # -- complaints -----------------------------------------------------------------------
 
     def list_complaints(

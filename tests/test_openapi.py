@@ -29,6 +29,7 @@ CONTRACT = [
     ("get", "/api/users/me/"),
     ("post", "/api/users/me/password/"),
     ("get", "/api/users/me/export/"),
+    ("get", "/api/users/handlers/"),
     ("post", "/api/token/"),
     ("post", "/api/token/refresh/"),
 ]

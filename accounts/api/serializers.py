@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts.models import User
+from accounts.models import HANDLER_ROLES, User
 
 
 class TokenObtainSerializer(TokenObtainPairSerializer):
@@ -28,6 +28,17 @@ class UserOutputSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "full_name", "phone", "role", "date_joined"]
         read_only_fields = fields
+
+
+class HandlerOutputSerializer(serializers.Serializer):
+    """One staff member in the assignment list (``accounts.selectors.handlers_list``)."""
+
+    id = serializers.UUIDField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=sorted(HANDLER_ROLES), read_only=True)
+    open_assigned = serializers.IntegerField(
+        read_only=True, help_text="Open complaints currently assigned to this person."
+    )
 
 
 class UserRegisterInputSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from complaints.stats import DEFAULT_DAYS, MAX_DAYS, complaint_stats
+from complaints.stats import CSAT_RATINGS, DEFAULT_DAYS, MAX_DAYS, complaint_stats
 
 
 class IsSupervisorOrAdmin(BasePermission):
@@ -35,6 +35,31 @@ class DayCountSerializer(serializers.Serializer):
     resolved = serializers.IntegerField()
 
 
+# Field names "1".."5" are not Python identifiers, so the class is built with type().
+CsatDistributionSerializer = type(
+    "CsatDistributionSerializer",
+    (serializers.Serializer,),
+    {
+        str(r): serializers.IntegerField(help_text=f"Ratings of {r} star(s) in the window.")
+        for r in CSAT_RATINGS
+    },
+)
+
+
+class CsatSerializer(serializers.Serializer):
+    responses = serializers.IntegerField(
+        help_text="Feedback given in the window (the last `days` UTC days, today included)."
+    )
+    average_rating = serializers.FloatField(
+        allow_null=True, help_text="Mean rating, 1-5; null when there is no feedback."
+    )
+    satisfied_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Share (0-1) of ratings of 4 or 5 stars; null when there is no feedback.",
+    )
+    distribution = CsatDistributionSerializer(help_text="Number of ratings per star, 1-5.")
+
+
 class StatsSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     total = serializers.IntegerField()
@@ -50,6 +75,7 @@ class StatsSerializer(serializers.Serializer):
     sla_breach_rate = serializers.FloatField(allow_null=True)
     days = serializers.IntegerField()
     per_day = DayCountSerializer(many=True)
+    csat = CsatSerializer(help_text="Customer satisfaction from the feedback given in the window.")
 
 
 class StatsView(APIView):
@@ -59,7 +85,10 @@ class StatsView(APIView):
         summary="Complaint statistics (supervisors and admins)",
         parameters=[
             OpenApiParameter(
-                "days", int, description=f"Per-day window, 1-{MAX_DAYS} (default {DEFAULT_DAYS})."
+                "days",
+                int,
+                description=f"Window in UTC days, today included, 1-{MAX_DAYS} "
+                f"(default {DEFAULT_DAYS}); used by `per_day` and `csat`.",
             )
         ],
         responses={

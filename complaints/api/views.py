@@ -68,6 +68,7 @@ class ComplaintListCreateView(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Complaint.objects.none()
+        # Counted and paged on plain columns; only the page's rows are joined and decrypted.
         return selectors.complaint_list(user=self.request.user, filters=self.request.query_params)
 
     def filter_queryset(self, queryset):

@@ -1,8 +1,9 @@
 """One complaint: details, timeline, replies, attachments and the actions the caller may take.
 
-Customers can reply, withdraw, reopen/close a resolution and rate it. Handlers can assign,
-move it along the workflow (only the API's ``allowed_transitions`` are offered) and write
-public replies or internal notes.
+Customers can reply, withdraw, reopen/close a resolution and rate it. Handlers can assign
+(agents: "Assign to me"/"Unassign"; supervisors and admins also "Assign to …" anyone on the
+staff, listed by ``GET /api/users/handlers/``), move it along the workflow (only the API's
+``allowed_transitions`` are offered) and write public replies or internal notes.
 """
 
 from typing import Any
@@ -117,6 +118,7 @@ if is_handler:
         me = api.user_id
         assignee_id = str((complaint.get("assignee") or {}).get("id") or "")
         can_set_priority = api.role in {"supervisor", "admin"}
+        can_assign_others = api.role in {"supervisor", "admin"}
         assign_cols = st.columns(3)
         if assignee_id != me and assign_cols[0].button(
             "Assign to me", key="assign_me", icon=":material/person_check:"
@@ -157,6 +159,39 @@ if is_handler:
                     )
                     if changed.ok:
                         done(f"Priority set to {new_priority}.")
+
+        if can_assign_others:  # agents may only assign themselves (the API enforces it)
+            staff = ui.attempt(api.all_handlers, quiet=True)
+            if not staff.ok:
+                st.caption("The staff list could not be loaded right now.")
+            else:
+                by_id = {str(h["id"]): h for h in staff.value or [] if str(h["id"]) != assignee_id}
+                pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+                target = pick_col.selectbox(
+                    "Assign to …",
+                    options=list(by_id),
+                    index=None,
+                    format_func=lambda hid: (
+                        f"{by_id[hid].get('full_name') or '-'} "
+                        f"({str(by_id[hid].get('role', '')).capitalize()}, "
+                        f"{by_id[hid].get('open_assigned', 0)} open)"
+                    ),
+                    placeholder="Choose a staff member",
+                    key=f"assign_to_{complaint_id}_{assignee_id}",
+                )
+                if go_col.button(
+                    "Assign", key="assign_to_submit", icon=":material/assignment_ind:"
+                ):
+                    if not target:
+                        pick_col.error("Choose who should handle this complaint.")
+                    else:
+                        name = by_id[target].get("full_name") or "them"
+                        assigned = ui.attempt(
+                            lambda: api.assign(complaint_id, assignee_id=target),
+                            spinner="Assigning...",
+                        )
+                        if assigned.ok:
+                            done(f"Assigned to {name}.")
 
         if allowed:
             needs_reason = [s for s in allowed if s in ui.REASON_REQUIRED]

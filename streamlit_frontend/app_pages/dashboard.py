@@ -1,8 +1,7 @@
 """Supervisor dashboard: volume per day, open work by status, SLA, time to resolve, CSAT.
 
-Everything except CSAT comes from ``GET /api/stats/``. The stats endpoint has no
-satisfaction figures, so CSAT is computed here from the feedback on the most recent
-resolved/closed complaints (one page of up to 100) and labelled as such.
+Everything comes from one ``GET /api/stats/`` call; CSAT is its ``csat`` block (all feedback
+given in the chosen period, aggregated by the server).
 """
 
 from typing import Any
@@ -34,20 +33,11 @@ open_total = sum(by_status.get(s, 0) for s in ui.OPEN_STATUSES)
 breach_rate = stats.get("sla_breach_rate")
 
 
-def csat_sample() -> tuple[float | None, list[int]]:
-    page = api.list_complaints(status=["resolved", "closed"], ordering="-updated_at", page_size=100)
-    ratings = [
-        int(c["feedback"]["rating"])
-        for c in page.results
-        if isinstance(c.get("feedback"), dict) and c["feedback"].get("rating")
-    ]
-    if not ratings:
-        return None, []
-    return sum(r >= 4 for r in ratings) / len(ratings), ratings
-
-
-csat = ui.attempt(csat_sample, spinner="Loading ratings...", quiet=True)
-csat_rate, ratings = csat.value if csat.ok and csat.value else (None, [])
+csat: dict[str, Any] = dict(stats.get("csat") or {})
+csat_rate = csat.get("satisfied_share")
+csat_avg = csat.get("average_rating")
+csat_responses = int(csat.get("responses") or 0)
+distribution: dict[str, int] = csat.get("distribution") or {}
 
 m = st.columns(5)
 m[0].metric("Complaints (all time)", stats.get("total", 0))
@@ -67,8 +57,8 @@ m[3].metric(
 m[4].metric(
     "CSAT",
     "-" if csat_rate is None else f"{csat_rate:.0%}",
-    help="Share of 4-5 star ratings on the latest resolved/closed complaints "
-    f"({len(ratings)} rated). Not part of /api/stats/ yet.",
+    help=f"Share of 4-5 star ratings among the {csat_responses} rating(s) given in the last "
+    f"{days} days. Average rating: " + ("-" if csat_avg is None else f"{csat_avg:.1f}/5") + ".",
 )
 
 left, right = st.columns(2)
@@ -134,15 +124,20 @@ with middle:
     st.caption("Medians over all complaints.")
 with right:
     st.subheader("Customer satisfaction")
-    if not ratings:
-        st.caption("No ratings yet.")
+    if not csat_responses:
+        st.caption("No ratings in this period.")
     else:
-        counts = pd.Series(ratings).value_counts().reindex(range(1, 6), fill_value=0)
-        frame = pd.DataFrame({"stars": [f"{i}★" for i in counts.index], "ratings": counts.values})
+        frame = pd.DataFrame(
+            [{"stars": f"{i}★", "ratings": int(distribution.get(str(i), 0))} for i in range(1, 6)]
+        )
         fig = px.bar(frame, x="stars", y="ratings", text="ratings")
         fig.update_layout(height=260, margin={"t": 20, "b": 10}, xaxis_title="")
         st.plotly_chart(fig, key="chart_csat")
-    st.caption("From the latest resolved/closed complaints; /api/stats/ has no CSAT.")
+    st.caption(
+        f"{csat_responses} rating(s) in the last {days} days"
+        + ("" if csat_avg is None else f", average {csat_avg:.1f}/5")
+        + "."
+    )
 
 by_category = pd.DataFrame(stats.get("by_category") or [])
 by_priority = stats.get("by_priority") or {}

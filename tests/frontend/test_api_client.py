@@ -18,6 +18,7 @@ from streamlit_frontend.api_client import (
     ApiConflict,
     ApiFileRejected,
     ApiNotFound,
+    ApiPermissionDenied,
     ApiRateLimited,
     ApiUnavailable,
     ApiValidationError,
@@ -226,6 +227,56 @@ def test_stats_for_supervisors(client_for, supervisor, customer, category):
     assert stats["total"] == 1
     assert len(stats["per_day"]) == 7
     assert "sla_breach_rate" in stats
+    assert stats["csat"] == {
+        "responses": 0,
+        "average_rating": None,
+        "satisfied_share": None,
+        "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    }
+
+
+def test_stats_csat_counts_feedback_given_through_the_api(client_for, customer, category):
+    customer_api = client_for(customer)
+    complaint = file_one(customer_api, category)
+    agent_api = client_for(UserFactory(role=Role.AGENT))
+    agent_api.assign(complaint["id"], assignee_id=agent_api.user_id)
+    for to_status in ("acknowledged", "in_progress"):
+        agent_api.transition(complaint["id"], to_status=to_status)
+    agent_api.transition(complaint["id"], to_status="resolved", reason="Sent a new one.")
+    customer_api.give_feedback(complaint["id"], rating=4)
+    csat = client_for(UserFactory(role=Role.SUPERVISOR)).stats(days=7)["csat"]
+    assert csat["responses"] == 1
+    assert csat["satisfied_share"] == 1.0
+    assert csat["average_rating"] == 4.0
+    assert csat["distribution"]["4"] == 1
+
+
+def test_handlers_list_for_staff_only(client_for, customer, agent, supervisor):
+    zed = UserFactory(role=Role.AGENT, full_name="Zzzz Last")
+    amy = UserFactory(role=Role.ADMIN, full_name="aaaa first")
+    page = client_for(supervisor).list_handlers(page_size=2)
+    assert page.count == 4
+    assert len(page.results) == 2
+    assert page.next
+    everyone = client_for(agent).all_handlers()
+    assert len(everyone) == 4
+    # Sorted by name here (the API cannot sort encrypted names), case-insensitively.
+    assert everyone[0]["id"] == str(amy.pk)
+    assert everyone[-1]["id"] == str(zed.pk)
+    assert {h["role"] for h in everyone} == {"agent", "supervisor", "admin"}
+    assert all(h["open_assigned"] == 0 for h in everyone)
+    with pytest.raises(ApiPermissionDenied):
+        client_for(customer).list_handlers()
+
+
+def test_supervisor_assigns_to_an_agent(client_for, customer, supervisor, category):
+    complaint = file_one(client_for(customer), category)
+    bob = UserFactory(role=Role.AGENT, full_name="Bob Agent")
+    boss = client_for(supervisor)
+    boss.assign(complaint["id"], assignee_id=str(bob.pk))
+    rows = {h["id"]: h for h in boss.all_handlers()}
+    assert rows[str(bob.pk)]["open_assigned"] == 1
+    assert rows[str(supervisor.pk)]["open_assigned"] == 0
 
 
 def test_rate_limit_carries_retry_after(client_for, customer):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
 from accounts.models import Role
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from complaints.models import Feedback
+from complaints.workflow import Status
+from tests.factories import DEFAULT_PASSWORD, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -260,8 +265,75 @@ def test_supervisor_dashboard(new_app, categories, customer, supervisor):
     metrics = {m.label: m.value for m in boss.metric}
     assert metrics["Complaints (all time)"] == "1"
     assert metrics["Open now"] == "1"
+    assert metrics["CSAT"] == "-"
+    assert "No ratings in this period." in texts(boss)
     charts = boss.get("plotly_chart")
     assert len(charts) >= 3
+
+
+def test_dashboard_csat_comes_from_the_stats_endpoint(new_app, categories, supervisor):
+    # Ratings 5, 4, 2 given now (in the window) and a 1 given 60 days ago (outside 30 days).
+    now = timezone.now()
+    for rating, when in ((5, now), (4, now), (2, now), (1, now - timedelta(days=60))):
+        complaint = ComplaintFactory(status=Status.CLOSED, category=categories[0])
+        Feedback.objects.create(complaint=complaint, rating=rating, created_at=when)
+
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/dashboard.py")
+    metrics = {m.label: m.value for m in boss.metric}
+    assert metrics["CSAT"] == "67%"  # 2 of 3 ratings are 4-5 stars
+    assert "3 rating(s) in the last 30 days, average 3.7/5." in texts(boss)
+
+    boss.selectbox(key="dash_days").set_value(90).run()
+    assert_ok(boss)
+    metrics = {m.label: m.value for m in boss.metric}
+    assert metrics["CSAT"] == "50%"
+    assert "4 rating(s) in the last 90 days, average 3.0/5." in texts(boss)
+
+
+def test_supervisor_assigns_to_a_handler_agent_only_to_self(
+    new_app, categories, customer, supervisor
+):
+    complaint = ComplaintFactory(customer=customer, category=categories[0], title="Dented box")
+    bob = UserFactory(role=Role.AGENT, full_name="Bob Agent")
+    ComplaintFactory(assignee=bob, status=Status.IN_PROGRESS, category=categories[0])
+
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    boss.session_state["current_complaint_id"] = str(complaint.pk)
+    goto(boss, "app_pages/complaint_detail.py")
+    assert "Dented box" in boss.title[0].value
+    select = boss.selectbox(key=f"assign_to_{complaint.pk}_")
+    # Options show name, role and open workload; the value behind each is the user id.
+    assert "Bob Agent (Agent, 1 open)" in select.options
+    assert f"{supervisor.full_name} (Supervisor, 0 open)" in select.options
+    # Assigning without a choice is refused in place.
+    boss.button(key="assign_to_submit").click().run()
+    assert_ok(boss)
+    assert any("Choose who" in e.value for e in boss.error)
+
+    boss.selectbox(key=f"assign_to_{complaint.pk}_").select(str(bob.pk))
+    boss.button(key="assign_to_submit").click().run()
+    assert_ok(boss)
+    assert "Assigned to Bob Agent." in texts(boss)
+    complaint.refresh_from_db()
+    assert complaint.assignee_id == bob.pk
+    # The current assignee is not offered again; the others still are.
+    select = boss.selectbox(key=f"assign_to_{complaint.pk}_{bob.pk}")
+    assert select.options == [f"{supervisor.full_name} (Supervisor, 0 open)"]
+    assert boss.button(key="unassign")
+
+    # An agent keeps "Assign to me" / "Unassign" and gets no staff picker.
+    agent = new_app()
+    log_in(agent, bob.email)
+    agent.session_state["current_complaint_id"] = str(complaint.pk)
+    goto(agent, "app_pages/complaint_detail.py")
+    assert not [s for s in agent.selectbox if s.key and s.key.startswith("assign_to_")]
+    assert agent.button(key="unassign")
+    agent.button(key="unassign").click().run()
+    assert_ok(agent)
+    assert agent.button(key="assign_me")
 
 
 def test_agent_has_no_dashboard(new_app, agent):
