@@ -24,6 +24,7 @@ run: install
 	@echo "  Admin:      http://127.0.0.1:8000/admin/"
 	@echo "  Streamlit:  http://127.0.0.1:8501/"
 	@echo "  Kafka:      $${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} (local Tansu broker)"
+	@echo "  Emails:     .run/emails/ (one file per message)"
 	@echo ""
 	$(RUN) honcho start -f Procfile
 

@@ -468,3 +468,40 @@ def seed_complaints(
         customers=len(customers),
         handlers=len(handlers),
     )
+
+
+SHOWCASE_COMPLAINTS = [
+    ("delivery", "Parcel arrived crushed", "The box was crushed and the vase inside is broken."),
+    (
+        "billing",
+        "Charged twice for one order",
+        "Two identical card charges for order 1042.",
+    ),
+    (
+        "refunds",
+        "Refund not received after 3 weeks",
+        "Jacket returned on the 2nd, still no refund.",
+    ),
+]
+
+
+def seed_showcase_complaints(*, customer: User) -> list[Complaint]:
+    """A few complaints filed through the real service (so they carry history and events).
+
+    Only when the demo customer has none yet, so repeated ``make run`` stays idempotent.
+    """
+    from complaints.services import complaint_create
+
+    if Complaint.objects.filter(customer=customer).exists():
+        return []
+    categories = {c.slug: c for c in seed_categories()}
+    return [
+        complaint_create(
+            customer=customer,
+            category=categories[slug],
+            title=title,
+            description=description,
+            actor=customer,
+        )
+        for slug, title, description in SHOWCASE_COMPLAINTS
+    ]

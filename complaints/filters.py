@@ -30,7 +30,7 @@ Q_MIN_LENGTH = 3
 
 
 def ordering_with_tiebreak(keys: list[str]) -> list[str]:
-    """``keys`` followed by created_at and id (if not already there), in the first key's direction."""
+    """``keys``, then created_at and id (unless already there) in the first key's direction."""
     if not keys:
         return list(DEFAULT_ORDERING)
     prefix = "-" if keys[0].startswith("-") else ""

@@ -184,12 +184,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 COMPLAINT_REOPEN_WINDOW_DAYS = env.int("COMPLAINT_REOPEN_WINDOW_DAYS", default=14)
 
 # EMAIL
+# Dev writes each email to a file under .run/emails/ so the flow can be followed locally.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if not IS_PROD
-    else "django.core.mail.backends.smtp.EmailBackend",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if IS_PROD
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / ".run" / "emails")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="complaints@example.com")

@@ -1,6 +1,21 @@
-"""Which Celery tasks handle which event type. Tasks are addressed by name only."""
+"""Which handlers run for which event type, and the hand-off of an event to Celery.
+
+The consumer queues ONE task per event (``events.handle_event``); the worker runs every
+handler of the event's type in turn, in the order listed here (customer notifications
+first: they carry the latency target). Each handler claims (event_id, handler name) in its
+own transaction, so a retry only re-runs the handlers that have not succeeded yet.
+
+Handler names are also the names of the legacy one-handler Celery tasks, which stay
+registered so messages queued by an older consumer are still processed.
+"""
+
+import importlib
+from collections.abc import Callable
+from typing import Any
 
 from events.models import EventType
+
+HANDLE_EVENT = "events.handle_event"
 
 RECEIPT = "complaints.tasks.notify_receipt"
 STATUS = "complaints.tasks.notify_status_changed"
@@ -20,17 +35,36 @@ HANDLERS: dict[str, tuple[str, ...]] = {
     EventType.UPDATED: (),
 }
 
+Handler = Callable[[dict[str, Any]], Any]
+_REGISTRY: dict[str, Handler] = {}
+
 
 def handlers_for(event_type: str) -> tuple[str, ...]:
     return HANDLERS.get(event_type, ())
 
 
+def register(name: str) -> Callable[[Handler], Handler]:
+    """Register ``func(envelope)`` as the handler called ``name`` (a ``module.attr`` path)."""
+
+    def decorate(func: Handler) -> Handler:
+        _REGISTRY[name] = func
+        return func
+
+    return decorate
+
+
+def handler(name: str) -> Handler:
+    """The registered handler ``name``; imports its module first if needed."""
+    if name not in _REGISTRY:
+        importlib.import_module(name.rsplit(".", 1)[0])
+    return _REGISTRY[name]
+
+
 def hand_off(event, app=None) -> int:
-    """Queue one Celery task per handler; raises if the Celery broker does not take them."""
+    """Queue the event's task (none if no handler); raises if the Celery broker does not take it."""
+    if not handlers_for(event.type):
+        return 0
     if app is None:
         from complaints_project.celery import app
-    envelope = event.as_dict()
-    names = handlers_for(event.type)
-    for name in names:
-        app.send_task(name, args=[envelope], task_id=f"{event.event_id}:{name.rsplit('.', 1)[-1]}")
-    return len(names)
+    app.send_task(HANDLE_EVENT, args=[event.as_dict()], task_id=f"{event.event_id}:handle")
+    return 1

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         if getattr(settings, "IS_PROD", False):
             raise CommandError("seed_demo creates users with public passwords; not in production.")
         self.users = self.seed_users()
+        self.seed_showcase(self.users)
         if options.get("complaints"):
             self.seed_complaints(options["complaints"], self.users, options)
 
@@ -46,6 +47,16 @@ class Command(BaseCommand):
             state = "created" if created else "exists, reset"
             self.stdout.write(f"  {spec.role:<11} {spec.email:<24} {spec.password}  ({state})")
         return seeded
+
+    def seed_showcase(self, users) -> None:
+        from complaints.demo import seed_categories, seed_showcase_complaints
+
+        categories = seed_categories()
+        customer = next(user for spec, user, _ in users if spec.role == "customer")
+        filed = seed_showcase_complaints(customer=customer)
+        self.stdout.write(
+            f"Demo categories: {len(categories)}; showcase complaints filed: {len(filed)}."
+        )
 
     def seed_complaints(self, n: int, users, options) -> None:
         from datetime import timedelta

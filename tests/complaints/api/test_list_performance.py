@@ -1,0 +1,209 @@
+"""The complaint list stays cheap: no decryption in the ordered query, index-served orderings.
+
+The list query is two-staged (``selectors.ComplaintListing``): the filtered/ordered ids are
+paged on plain columns, and only the page's rows are joined and decrypted.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from complaints import services
+from complaints.filters import ORDERING_FIELDS
+from complaints.models import Complaint, Priority
+from complaints.selectors import complaint_list
+from complaints.workflow import Status
+from tests.complaints.services.helpers import make_complaint
+
+pytestmark = pytest.mark.django_db
+
+DECRYPTED_COLUMN = re.compile(r'pgp_sym_decrypt\("(\w+)"\."(\w+)"')
+# What the list shows: the rejection reason, customer/assignee names, the feedback comment.
+LIST_DECRYPTS = {"rejection_reason", "full_name", "comment"}
+
+
+def _list_queries(client, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/complaints/", params)
+    assert response.status_code == 200, response.content
+    return response, [q["sql"] for q in ctx.captured_queries if "complaints_complaint" in q["sql"]]
+
+
+@pytest.fixture
+def populated(customer, agent):
+    for i in range(6):
+        complaint = make_complaint(
+            customer=customer,
+            status=Status.REJECTED if i % 3 == 0 else Status.RESOLVED,
+            title=f"Parcel {i}",
+        )
+        services.complaint_assign(complaint=complaint, actor=None, assignee=agent)
+        if complaint.status == Status.RESOLVED:
+            services.feedback_submit(complaint=complaint, customer=customer, rating=4)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "parcel"}, {"ordering": "-priority"}, {"page": "2", "page_size": "2"}],
+)
+def test_list_decrypts_only_the_shown_columns_and_only_for_the_page(
+    agent_client, populated, params
+):
+    response, queries = _list_queries(agent_client, params)
+    assert response.json()["results"]
+    decrypting = [sql for sql in queries if "pgp_sym_decrypt" in sql]
+    assert len(decrypting) == 1  # the page rows; the count query decrypts nothing
+    (sql,) = decrypting
+    assert {column for _, column in DECRYPTED_COLUMN.findall(sql)} == LIST_DECRYPTS
+    for hidden in ('"description"', '"resolution"', '"email"', '"phone"'):
+        assert hidden not in sql
+    # The ordered, limited id query (the IN subquery) never decrypts.
+    page_ids = sql[sql.index("IN (SELECT") :]
+    assert "LIMIT" in page_ids
+    assert "pgp_sym_decrypt" not in page_ids
+
+
+@pytest.mark.parametrize("who", ["customer_client", "agent_client"])
+def test_list_is_three_queries_whatever_the_page_size(request, customer, agent, who):
+    client = request.getfixturevalue(who)
+    counts = set()
+    for n in (1, 12):
+        while Complaint.objects.count() < n:
+            c = make_complaint(customer=customer, status=Status.RESOLVED)
+            services.complaint_assign(complaint=c, actor=None, assignee=agent)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/complaints/", {"page_size": 100, "q": "kettle"})
+        assert len(response.json()["results"]) == n
+        counts.add(len(ctx.captured_queries))
+    assert counts == {3}  # auth user, count, page rows
+
+
+def test_list_rows_match_the_detail_view(agent_client, populated):
+    rows = agent_client.get("/api/complaints/", {"page_size": 100}).json()["results"]
+    assert len(rows) == 6
+    for row in rows:
+        detail = agent_client.get(f"/api/complaints/{row['id']}/").json()
+        assert {k: detail[k] for k in row} == row
+    assert any(row["rejection_reason"] for row in rows)
+    assert any(row["feedback"] and row["feedback"]["rating"] == 4 for row in rows)
+    assert all(row["customer"]["full_name"] and row["assignee"]["full_name"] for row in rows)
+
+
+@pytest.mark.parametrize("ordering", [*ORDERING_FIELDS, *(f"-{f}" for f in ORDERING_FIELDS)])
+def test_orderings_break_ties_by_created_then_id_and_page_stably(agent_client, customer, ordering):
+    now = timezone.now()
+    same = now - timedelta(hours=1)
+    for i in range(7):
+        complaint = make_complaint(customer=customer, priority=Priority.HIGH)
+        # Equal keys everywhere, and pairs of equal created_at: only the id tells them apart.
+        Complaint.objects.filter(pk=complaint.pk).update(
+            created_at=same - timedelta(minutes=i // 2),
+            updated_at=same,
+            resolve_due_at=same,
+        )
+    full = agent_client.get("/api/complaints/", {"ordering": ordering}).json()["results"]
+    descending = ordering.startswith("-")
+    keys = [(r["created_at"], r["id"]) for r in full]
+    assert keys == sorted(keys, reverse=descending)
+    paged = []
+    for page in range(1, 8):
+        body = agent_client.get(
+            "/api/complaints/", {"ordering": ordering, "page": page, "page_size": 1}
+        ).json()
+        paged += [r["id"] for r in body["results"]]
+    assert paged == [r["id"] for r in full]
+
+
+def test_default_ordering_is_newest_first_with_id_tiebreak(agent_client, customer):
+    same = timezone.now() - timedelta(hours=1)
+    for _ in range(4):
+        c = make_complaint(customer=customer)
+        Complaint.objects.filter(pk=c.pk).update(created_at=same)
+    ids = [r["id"] for r in agent_client.get("/api/complaints/").json()["results"]]
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_q_reference_prefix_or_title(agent_client, customer):
+    kettle = make_complaint(customer=customer, title="Broken kettle lid")
+    toaster = make_complaint(customer=customer, title="Toaster on fire")
+    follow_up = make_complaint(customer=customer, title=f"Follow-up to {kettle.reference}")
+
+    def refs(q):
+        response = agent_client.get("/api/complaints/", {"q": q})
+        assert response.status_code == 200, response.content
+        return sorted(r["reference"] for r in response.json()["results"])
+
+    # A reference (any case) matches that complaint's reference and titles mentioning it.
+    assert refs(kettle.reference.lower()) == sorted([kettle.reference, follow_up.reference])
+    assert refs(toaster.reference) == [toaster.reference]
+    # Title words, case-insensitive, anywhere in the title.
+    assert refs("KETTLE") == [kettle.reference]
+    assert refs("on fir") == [toaster.reference]
+    # A reference prefix.
+    assert toaster.reference in refs(toaster.reference[:-1])
+    # Not a prefix of the reference, and in no title.
+    assert refs(kettle.reference[4:]) == [follow_up.reference]
+    assert refs("dishwasher") == []
+
+
+@pytest.mark.parametrize("q", ["a", "ab", " ab "])
+def test_q_shorter_than_three_characters_is_400(agent_client, customer, q):
+    make_complaint(customer=customer, title="ab")
+    response = agent_client.get("/api/complaints/", {"q": q})
+    assert response.status_code == 400
+    assert "q" in response.json()
+
+
+def test_blank_q_is_ignored(agent_client, customer):
+    make_complaint(customer=customer)
+    response = agent_client.get("/api/complaints/", {"q": "   "})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+# ----------------------------------------------------------------------- query plans
+
+
+def _plan(listing) -> str:
+    sql, params = listing.keys[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The test tables are tiny: make anything but an index scan prohibitively expensive.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("ordering", [*ORDERING_FIELDS, *(f"-{f}" for f in ORDERING_FIELDS)])
+@pytest.mark.parametrize("scope", ["all", "customer", "status", "assignee", "assignee+status"])
+def test_every_ordering_is_index_served(customer, agent, ordering, scope):
+    make_complaint(customer=customer)
+    user = customer if scope == "customer" else agent
+    filters = {"ordering": ordering}
+    if "status" in scope:
+        filters["status"] = "new"
+    if "assignee" in scope:
+        filters["assignee"] = "me"
+    plan = _plan(complaint_list(user=user, filters=filters))
+    assert "Index" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+def test_q_is_index_served(agent):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for q in ("CMP-2026-0001", "parcel"):
+            listing = complaint_list(user=agent, filters={"q": q, "ordering": "-created"})
+            # Without the ordered scan (tiny table), the OR must be a BitmapOr of two indexes.
+            keys = listing.keys.order_by()
+            sql, params = keys.query.sql_with_params()
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "BitmapOr" in plan, plan
+            assert "complaint_title_upper_trgm" in plan, plan
+            assert "complaints_complaint_reference_" in plan, plan
