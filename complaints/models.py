@@ -9,7 +9,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from pgcrypto import fields as encrypted
 
-from complaints.workflow import FINISHED_STATUSES, Status
+from complaints.workflow import OPEN_STATUSES, Status
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
 
@@ -73,7 +73,8 @@ class ComplaintQuerySet(models.QuerySet):
 def overdue_q(now: datetime) -> Q:
     """A complaint is overdue when a running SLA clock has passed its due time."""
     ack_late = Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
-    resolve_late = Q(resolve_due_at__lt=now) & ~Q(status__in=FINISHED_STATUSES)
+    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
+    resolve_late = Q(resolve_due_at__lt=now, status__in=OPEN_STATUSES)
     return ack_late | resolve_late
 
 

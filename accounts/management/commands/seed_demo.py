@@ -36,9 +36,10 @@ class Command(BaseCommand):
         if getattr(settings, "IS_PROD", False):
             raise CommandError("seed_demo creates users with public passwords; not in production.")
         self.users = self.seed_users()
-        self.seed_showcase(self.users)
         if options.get("complaints"):
             self.seed_complaints(options["complaints"], self.users, options)
+        else:
+            self.seed_showcase(self.users)
 
     def seed_users(self):
         seeded = seed_demo_users()
