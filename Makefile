@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
-export DJANGO_SETTINGS_MODULE ?= complaints_project.settings
 
 .PHONY: run test install lint format check migrate seed bench clean
 

@@ -177,7 +177,9 @@ def published_times() -> dict[str, float]:
         return {str(a): float(t) for a, t in cursor.fetchall()}
 
 
-def bench_latency(procs: Procs, rate: float, seconds: float, concurrency: int | None) -> None:
+def bench_latency(
+    procs: Procs, rate: float, seconds: float, concurrency: int | None, pool: str | None
+) -> None:
     from accounts.models import Role
     from complaints.services import complaint_create
     from tests.factories import CategoryFactory, UserFactory
@@ -186,6 +188,8 @@ def bench_latency(procs: Procs, rate: float, seconds: float, concurrency: int | 
     worker += ["--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"]
     if concurrency:
         worker.append(f"--concurrency={concurrency}")
+    if pool:
+        worker.append(f"--pool={pool}")
     procs.start("worker", worker)
     procs.start("consumer", manage("run_event_consumer"))
     procs.start("relay", manage("run_outbox_relay"))
@@ -256,6 +260,7 @@ def main():
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=None, help="celery worker processes")
+    parser.add_argument("--pool", default=None, help="celery worker pool (prefork, threads)")
     parser.add_argument("--skip-relay", action="store_true")
     args = parser.parse_args()
 
@@ -291,7 +296,7 @@ def main():
                 f"relay throughput (separate process, batch {settings.EVENTS_RELAY_BATCH_SIZE}): "
                 f"{throughput:,.0f} events/s ({args.events} events)"
             )
-        bench_latency(procs, args.rate, args.seconds, args.concurrency)
+        bench_latency(procs, args.rate, args.seconds, args.concurrency, args.pool)
     finally:
         procs.stop_all()
         broker.stop()

@@ -1,6 +1,6 @@
-"""Celery tasks fed by the event consumer (one per handler) and the SLA beat.
+"""Event handlers (run by ``events.handle_event``, one task per event) and the SLA beat.
 
-Each event task claims (event_id, task name) in the transaction of its effect, so a
+Each handler claims (event_id, handler name) in the transaction of its effect, so a
 redelivered message or a re-run task does nothing the second time.
 """
 
@@ -13,69 +13,67 @@ from django.core.cache import cache
 from complaints import notifications, sla, triage
 from events import dispatch
 from events.idempotency import run_once
-
-RETRYING = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": (Exception,),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 10,
-}
+from events.tasks import RETRYING
 
 # The analytics app's recompute task, by name (it may be deployed separately).
 ANALYTICS_TASK_NAMES = ("analytics.refresh_daily_stats", "analytics.tasks.refresh_daily_stats")
 
 
-@shared_task(name=dispatch.RECEIPT, **RETRYING)
-def notify_receipt(self, envelope: dict) -> bool:
-    return run_once(envelope, self.name, lambda e: notifications.send_receipt(e["aggregate_id"]))
+# Event handlers, run in turn by ``events.handle_event`` (one task per event). Each claims
+# (event_id, handler name) with ``run_once``; False means skipped (already done, or nothing
+# to do).
 
 
-@shared_task(name=dispatch.STATUS, **RETRYING)
-def notify_status_changed(self, envelope: dict) -> bool:
+@dispatch.register(dispatch.RECEIPT)
+def handle_receipt(envelope: dict) -> bool:
+    return run_once(
+        envelope, dispatch.RECEIPT, lambda e: notifications.send_receipt(e["aggregate_id"])
+    )
+
+
+@dispatch.register(dispatch.STATUS)
+def handle_status_changed(envelope: dict) -> bool:
     def effect(e):
         p = e["payload"]
         notifications.send_status_changed(
             e["aggregate_id"], p.get("from_status"), p.get("to_status"), p.get("actor_id")
         )
 
-    return run_once(envelope, self.name, effect)
+    return run_once(envelope, dispatch.STATUS, effect)
 
 
-@shared_task(name=dispatch.REPLY, **RETRYING)
-def notify_public_reply(self, envelope: dict) -> bool:
+@dispatch.register(dispatch.REPLY)
+def handle_public_reply(envelope: dict) -> bool:
     if envelope["payload"].get("internal", True):
         return False  # internal notes never go to customers
     return run_once(
         envelope,
-        self.name,
+        dispatch.REPLY,
         lambda e: notifications.send_public_reply(e["aggregate_id"], e["payload"]["comment_id"]),
     )
 
 
-@shared_task(name=dispatch.ASSIGNED, **RETRYING)
-def notify_assigned(self, envelope: dict) -> bool:
+@dispatch.register(dispatch.ASSIGNED)
+def handle_assigned(envelope: dict) -> bool:
     def effect(e):
         p = e["payload"]
         notifications.send_assigned(e["aggregate_id"], p.get("to_assignee_id"), p.get("actor_id"))
 
-    return run_once(envelope, self.name, effect)
+    return run_once(envelope, dispatch.ASSIGNED, effect)
 
 
-@shared_task(name=dispatch.SLA, **RETRYING)
-def notify_sla_breached(self, envelope: dict) -> bool:
+@dispatch.register(dispatch.SLA)
+def handle_sla_breached(envelope: dict) -> bool:
     def effect(e):
         p = e["payload"]
         notifications.send_sla_breached(e["aggregate_id"], p.get("clock"), p.get("due_at"))
 
-    return run_once(envelope, self.name, effect)
+    return run_once(envelope, dispatch.SLA, effect)
 
 
-@shared_task(name=dispatch.TRIAGE, **RETRYING)
-def triage_complaint(self, envelope: dict) -> bool:
-    return run_once(envelope, self.name, lambda e: triage.triage_complaint(e["aggregate_id"]))
+@dispatch.register(dispatch.TRIAGE)
+def handle_triage(envelope: dict) -> bool:
+    return run_once(envelope, dispatch.TRIAGE, lambda e: triage.triage_complaint(e["aggregate_id"]))
 
 
 def analytics_task_name() -> str:
@@ -108,11 +106,50 @@ def schedule_analytics_refresh(day: str) -> bool:
     return True
 
 
-@shared_task(name=dispatch.ANALYTICS, **RETRYING)
-def refresh_analytics(self, envelope: dict) -> bool:
+@dispatch.register(dispatch.ANALYTICS)
+def handle_analytics(envelope: dict) -> bool:
     """Ask the analytics app to recompute the day of the event (debounced, idempotent)."""
     day = datetime.fromisoformat(envelope["occurred_at"]).date().isoformat()
-    return run_once(envelope, self.name, lambda e: schedule_analytics_refresh(day))
+    return run_once(envelope, dispatch.ANALYTICS, lambda e: schedule_analytics_refresh(day))
+
+
+# One task per handler, as queued by consumers before ``events.handle_event``: kept so such
+# messages still run after an upgrade (and to run one handler by hand). Same claims.
+
+
+@shared_task(name=dispatch.RECEIPT, **RETRYING)
+def notify_receipt(self, envelope: dict) -> bool:
+    return handle_receipt(envelope)
+
+
+@shared_task(name=dispatch.STATUS, **RETRYING)
+def notify_status_changed(self, envelope: dict) -> bool:
+    return handle_status_changed(envelope)
+
+
+@shared_task(name=dispatch.REPLY, **RETRYING)
+def notify_public_reply(self, envelope: dict) -> bool:
+    return handle_public_reply(envelope)
+
+
+@shared_task(name=dispatch.ASSIGNED, **RETRYING)
+def notify_assigned(self, envelope: dict) -> bool:
+    return handle_assigned(envelope)
+
+
+@shared_task(name=dispatch.SLA, **RETRYING)
+def notify_sla_breached(self, envelope: dict) -> bool:
+    return handle_sla_breached(envelope)
+
+
+@shared_task(name=dispatch.TRIAGE, **RETRYING)
+def triage_complaint(self, envelope: dict) -> bool:
+    return handle_triage(envelope)
+
+
+@shared_task(name=dispatch.ANALYTICS, **RETRYING)
+def refresh_analytics(self, envelope: dict) -> bool:
+    return handle_analytics(envelope)
 
 
 @shared_task(name="complaints.tasks.scan_sla_breaches", acks_late=True)

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "complaints_project.settings")
 
@@ -16,3 +17,19 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_db_connections(sender=None, **kwargs) -> None:
+    """Treat each task like a request: keep the connection while CONN_MAX_AGE allows.
+
+    Closes connections that are too old, broke, or were left in a transaction; the others
+    are reused (health-checked first when CONN_HEALTH_CHECKS). Eager tasks run inside the
+    caller's connection and transaction: left alone. See CELERY_DB_REUSE_MAX in settings.
+    """
+    if sender is None or getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
