@@ -178,7 +178,12 @@ def published_times() -> dict[str, float]:
 
 
 def bench_latency(
-    procs: Procs, rate: float, seconds: float, concurrency: int | None, pool: str | None
+    procs: Procs,
+    rate: float,
+    seconds: float,
+    concurrency: int | None,
+    pool: str | None,
+    agents: int = 1,
 ) -> None:
     from accounts.models import Role
     from complaints.services import complaint_create
@@ -195,7 +200,8 @@ def bench_latency(
     procs.start("relay", manage("run_outbox_relay"))
 
     customer = UserFactory(role=Role.CUSTOMER)
-    UserFactory(role=Role.AGENT)
+    for _ in range(agents):
+        UserFactory(role=Role.AGENT)
     category = CategoryFactory()
 
     # Warm-up: every process up, the consumer group formed, a complaint all the way through.
@@ -261,6 +267,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=None, help="celery worker processes")
     parser.add_argument("--pool", default=None, help="celery worker pool (prefork, threads)")
+    parser.add_argument("--agents", type=int, default=1, help="active agents triage picks from")
     parser.add_argument("--skip-relay", action="store_true")
     args = parser.parse_args()
 
@@ -296,7 +303,7 @@ def main():
                 f"relay throughput (separate process, batch {settings.EVENTS_RELAY_BATCH_SIZE}): "
                 f"{throughput:,.0f} events/s ({args.events} events)"
             )
-        bench_latency(procs, args.rate, args.seconds, args.concurrency, args.pool)
+        bench_latency(procs, args.rate, args.seconds, args.concurrency, args.pool, args.agents)
     finally:
         procs.stop_all()
         broker.stop()

@@ -1,15 +1,16 @@
 """Automatic triage of new complaints: urgency by keywords/category, then an assignee.
 
 Runs as the system (actor=None) through the complaint services, so history and events are
-recorded like any other change. Assignment takes a transaction-scoped advisory lock, so two
-triage tasks running at once never pick the same "least recently assigned" agent.
+recorded like any other change. The picked agent's row stays locked (FOR NO KEY UPDATE) until
+the triage transaction commits, and concurrent triages skip locked agents, so two triage
+tasks running at once never pick the same "least recently assigned" agent, and they do not
+wait for each other while free agents remain (one global lock made triage serial).
 """
 
 import logging
 import re
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 
@@ -18,8 +19,6 @@ from complaints.models import Complaint, HistoryEntry, HistoryKind, Priority
 from complaints.workflow import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
-
-ROUND_ROBIN_LOCK = "complaints-triage-round-robin"
 
 
 def _keywords_re() -> re.Pattern | None:
@@ -46,8 +45,12 @@ def _assignable(user: User | None) -> bool:
     return bool(user and user.is_active and user.is_handler and user.erased_at is None)
 
 
-def next_agent() -> User | None:
-    """The active agent assigned least recently (never-assigned first). Caller holds the lock."""
+def next_agent(*, lock: bool = False, skip_locked: bool = True) -> User | None:
+    """The active agent assigned least recently (never-assigned first).
+
+    ``lock``: row-lock the agent until the transaction ends, skipping agents other
+    transactions hold (``skip_locked``) or waiting for the first of them.
+    """
     last_assigned = (
         HistoryEntry.objects.filter(
             kind=HistoryKind.ASSIGNEE_CHANGED,
@@ -56,12 +59,27 @@ def next_agent() -> User | None:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    return (
+    agents = (
         User.objects.filter(role=Role.AGENT, is_active=True, erased_at__isnull=True)
         .annotate(last_assigned=Subquery(last_assigned))
         .order_by(F("last_assigned").asc(nulls_first=True), "date_joined", "id")
-        .first()
     )
+    if lock:
+        # NO KEY UPDATE: foreign keys to the agent (FOR KEY SHARE) are not blocked.
+        agents = agents.select_for_update(no_key=True, skip_locked=skip_locked)
+    return agents.first()
+
+
+def pick_agent() -> User | None:
+    """Lock and return the agent to assign. Call inside the triage transaction."""
+    agent = next_agent(lock=True)
+    agents = User.objects.filter(role=Role.AGENT, is_active=True, erased_at__isnull=True)
+    if agent is not None or not agents.exists():
+        return agent
+    # Every agent is held by a concurrent triage: wait for one to commit, then pick again
+    # (that commit may have made another agent the least recently assigned).
+    waited = next_agent(lock=True, skip_locked=False)
+    return next_agent(lock=True) or waited
 
 
 def triage_complaint(complaint_id: str) -> dict:
@@ -83,14 +101,10 @@ def triage_complaint(complaint_id: str) -> dict:
         result["priority_raised"] = True
 
     if complaint.assignee_id is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [ROUND_ROBIN_LOCK]
-            )
         complaint.refresh_from_db(fields=["assignee"])
         if complaint.assignee_id is None:
             default = complaint.category.default_assignee
-            assignee = default if _assignable(default) else next_agent()
+            assignee = default if _assignable(default) else pick_agent()
             if assignee is None:
                 logger.warning("triage: no active agent to assign complaint %s", complaint.pk)
                 return result

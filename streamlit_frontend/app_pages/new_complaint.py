@@ -41,6 +41,8 @@ with st.form(f"new_complaint_form_{version}"):
         "Title",
         max_chars=200,
         placeholder="A short summary",
+        help="Staff search complaints by title, so it is not encrypted: keep personal "
+        "details in the description.",
         key=f"nc_title_{version}",
     )
     errors["title"] = st.empty()
