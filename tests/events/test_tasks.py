@@ -1,5 +1,6 @@
 """Task effects called directly (no broker): SLA scan, triage, analytics hand-off, health."""
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -158,3 +159,60 @@ def test_kafka_health_and_consumer_lag(kafka_topics, producer, settings):
     ok, details = health.check_kafka()
     assert not ok
     assert "error" in details
+
+
+def test_handle_event_retries_only_the_failed_handler(
+    customer, category, agent, monkeypatch, mailoutbox
+):
+    from events import dispatch
+    from events.tasks import HandlersFailed, handle_event
+
+    complaint = create_complaint(customer, category)
+    envelope = _envelope(complaint)
+    calls = []
+    real_triage = dispatch.handler(dispatch.TRIAGE)
+
+    def failing_triage(e):
+        calls.append("triage")
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setitem(dispatch._REGISTRY, dispatch.TRIAGE, failing_triage)
+    with pytest.raises(HandlersFailed):
+        handle_event.run(envelope)
+    # The other handlers ran and committed their claims; triage's rolled back.
+    done = set(
+        ProcessedEvent.objects.filter(event_id=envelope["event_id"]).values_list(
+            "handler", flat=True
+        )
+    )
+    assert done == {dispatch.RECEIPT, dispatch.ANALYTICS}
+    assert len(mailoutbox) == 1
+
+    monkeypatch.setitem(dispatch._REGISTRY, dispatch.TRIAGE, real_triage)
+    assert handle_event.run(envelope) == {
+        dispatch.RECEIPT: False,
+        dispatch.TRIAGE: True,
+        dispatch.ANALYTICS: False,
+    }
+    assert len(mailoutbox) == 1  # the receipt is not sent again
+    assert calls == ["triage"]
+    complaint.refresh_from_db()
+    assert complaint.assignee_id == agent.pk
+
+
+def test_hand_off_queues_one_task_per_event():
+    from events import dispatch
+    from events.envelope import decode
+
+    sent = []
+
+    class App:
+        def send_task(self, name, args=None, **kwargs):
+            sent.append((name, args, kwargs))
+
+    envelope = _envelope(ComplaintFactory())
+    assert dispatch.hand_off(decode(json.dumps(envelope).encode()), app=App()) == 1
+    assert [(n, a) for n, a, _ in sent] == [(dispatch.HANDLE_EVENT, [envelope])]
+    updated = {**envelope, "type": "complaint.updated"}
+    assert dispatch.hand_off(decode(json.dumps(updated).encode()), app=App()) == 0
+    assert len(sent) == 1

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from complaints_project.celery import app as celery_app
+from events import dispatch
 from events.models import ProcessedEvent
 from tests.events.conftest import create_complaint, wait_until
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER = "complaints.tasks.notify_receipt"
+TASK = "events.handle_event"  # what the consumer queues: one task per event
 
 
 def _worker(mail_dir: Path, log: Path) -> subprocess.Popen:
@@ -97,7 +99,7 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
     )
     worker = _worker(mail_dir, log)
     try:
-        celery_app.send_task(HANDLER, args=[envelope])
+        celery_app.send_task(TASK, args=[envelope])
         wait_until(_blocked_on_claim, timeout=30, interval=0.2)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
@@ -113,13 +115,14 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
     worker = _worker(mail_dir, log)
     try:
         wait_until(
-            lambda: ProcessedEvent.objects.filter(event_id=event_id).exists(),
+            lambda: ProcessedEvent.objects.filter(event_id=event_id).count() == 3,
             timeout=40,
             interval=0.2,
         )
         wait_until(lambda: _sent_mails(mail_dir, complaint.reference) == 1, timeout=10)
         # Run it once more by hand: already processed, no second email.
-        celery_app.send_task(HANDLER, args=[envelope])
+        celery_app.send_task(TASK, args=[envelope])
+        celery_app.send_task(HANDLER, args=[envelope])  # the legacy one-handler task too
         time.sleep(1.5)
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -128,4 +131,5 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
         except subprocess.TimeoutExpired:
             worker.kill()
     assert _sent_mails(mail_dir, complaint.reference) == 1
-    assert ProcessedEvent.objects.filter(event_id=event_id).count() == 1
+    handlers = ProcessedEvent.objects.filter(event_id=event_id).values_list("handler", flat=True)
+    assert sorted(handlers) == sorted(dispatch.handlers_for("complaint.created"))
