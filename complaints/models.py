@@ -242,7 +242,15 @@ class HistoryEntry(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "history entries"
-        indexes = [models.Index(fields=["complaint", "created_at"], name="history_complaint")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at"], name="history_complaint"),
+            # Triage's round-robin asks "when was this agent last assigned?" per agent.
+            models.Index(
+                fields=["to_value", "-created_at"],
+                name="history_last_assigned",
+                condition=Q(kind="assignee_changed"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.complaint_id}"
