@@ -43,5 +43,14 @@ check: install
 	$(RUN) python manage.py check
 	$(RUN) python manage.py makemigrations --check --dry-run
 
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/complaints_bench
+
+bench: install
+	$(RUN) python bench/bench_events.py --rate 15 --seconds 20
+	DATABASE_URL=$(BENCH_DB) $(RUN) python scripts/ensure_database.py
+	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py seed_demo --complaints 100000
+	DATABASE_URL=$(BENCH_DB) $(RUN) python bench/bench_list.py
+
 clean:
 	rm -rf .venv .run .test-media artifacts
