@@ -130,10 +130,7 @@ class HistoryOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-class CategoryOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    slug = serializers.SlugField(read_only=True)
+class CategoryOutSerializer(CategoryRefSerializer):
     is_active = serializers.BooleanField(read_only=True)
     acknowledge_within_hours = serializers.IntegerField(read_only=True)
     resolve_within_hours = serializers.IntegerField(read_only=True)
