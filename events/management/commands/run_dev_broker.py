@@ -1,5 +1,6 @@
 import signal
 import subprocess
+import threading
 import time
 
 from django.conf import settings
@@ -7,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events.dev_broker import broker_command, wait_for_port
 from events.kafka import ensure_topics
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})  # noqa: S104
 
 
 class Command(BaseCommand):
@@ -18,6 +21,9 @@ class Command(BaseCommand):
         first = settings.KAFKA_BOOTSTRAP_SERVERS.split(",")[0].strip()
         host, _, port = first.rpartition(":")
         host = host or "127.0.0.1"
+        if host not in LOCAL_HOSTS:
+            self.idle_for_external_broker(first)
+            return
         process = subprocess.Popen(broker_command(host, int(port)))  # noqa: S603
         stopping = False
 
@@ -47,3 +53,12 @@ class Command(BaseCommand):
                 process.wait(10)
         if code and not stopping:
             raise CommandError(f"broker exited with {code}")
+
+    def idle_for_external_broker(self, address: str) -> None:
+        """KAFKA_BOOTSTRAP_SERVERS points elsewhere: start nothing, but stay up so that a
+        process manager (honcho) does not take the whole stack down with us."""
+        self.stdout.write(f"KAFKA_BOOTSTRAP_SERVERS points at {address}; no local broker started.")
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        signal.signal(signal.SIGINT, lambda *_: stopped.set())
+        stopped.wait()
