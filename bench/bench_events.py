@@ -107,6 +107,53 @@ class Procs:
             self.stop(name)
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its live descendants (prefork children)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in fields[11:15]) / tick  # own + reaped children
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                total += sum(_tree_cpu(int(c)) for c in f.read().split())
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
+def _pids_named(comm: str) -> list[int]:
+    """Top-level processes called ``comm`` (children are counted by ``_tree_cpu``)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+            ppid = int(tail.split()[1])
+            with open(f"/proc/{ppid}/comm") as f:
+                parent = f.read().strip()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if head.split("(", 1)[1] == comm and parent != comm:
+            pids.append(int(entry))
+    return pids
+
+
+def cpu_snapshot(procs: "Procs", broker) -> dict[str, float]:
+    snap = {name: _tree_cpu(proc.pid) for name, proc in procs.procs.items()}
+    if broker is not None and broker.process is not None:
+        snap["tansu"] = _tree_cpu(broker.process.pid)
+    usage = os.times()
+    snap["bench"] = usage.user + usage.system
+    # Shared servers on this machine (whoever else uses them is counted too).
+    for server, comm in (("postgres", "postgres"), ("redis", "redis-server")):
+        snap[server] = sum(_tree_cpu(pid) for pid in _pids_named(comm))
+    return snap
+
+
 def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
@@ -184,9 +231,13 @@ def bench_latency(
     concurrency: int | None,
     pool: str | None,
     agents: int = 1,
+    broker=None,
 ) -> None:
+    from django.utils import timezone
+
     from accounts.models import Role
     from complaints.services import complaint_create
+    from events.models import OutboxEvent
     from tests.factories import CategoryFactory, UserFactory
 
     worker = [sys.executable, "-m", "celery", "-A", "complaints_project", "worker"]
@@ -234,6 +285,8 @@ def bench_latency(
     # Open loop: complaint i is due at start + i / rate, whatever the previous ones took; a few
     # threads so one slow commit does not delay the next arrivals.
     total = int(rate * seconds)
+    cpu_before = cpu_snapshot(procs, broker)
+    window_start = timezone.now()
     start = time.perf_counter() + 0.1
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(create, range(total), (start + i / rate for i in range(total))))
@@ -245,6 +298,7 @@ def bench_latency(
     while any(k not in done for k in committed) and time.monotonic() - finished_sending < 60:
         time.sleep(0.2)
         done = processed_times(HANDLER)
+    cpu_after = cpu_snapshot(procs, broker)
     procs.check()
     published = published_times()
     e2e = [(done[k] - t) * 1000 for k, t in committed.items() if k in done]
@@ -257,6 +311,14 @@ def bench_latency(
     )
     print(f"  commit -> published_at (relay):        {summary(relay)}")
     print(f"  commit -> notify_receipt processed_at: {summary(e2e)}")
+    events = OutboxEvent.objects.filter(occurred_at__gte=window_start).count()
+    cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+    print(
+        f"CPU seconds from the first create to the last receipt ({events} events): "
+        + ", ".join(
+            f"{k} {v:.1f}s ({v * 1000 / max(events, 1):.1f} ms/event)" for k, v in cpu.items()
+        )
+    )
     print(f"load average (1/5/15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
 
 
@@ -303,7 +365,15 @@ def main():
                 f"relay throughput (separate process, batch {settings.EVENTS_RELAY_BATCH_SIZE}): "
                 f"{throughput:,.0f} events/s ({args.events} events)"
             )
-        bench_latency(procs, args.rate, args.seconds, args.concurrency, args.pool, args.agents)
+        bench_latency(
+            procs,
+            args.rate,
+            args.seconds,
+            args.concurrency,
+            args.pool,
+            args.agents,
+            broker=broker,
+        )
     finally:
         procs.stop_all()
         broker.stop()

@@ -36,12 +36,31 @@ def send_templated(template: str, recipients: Iterable[User], context: dict) -> 
     return sent
 
 
-def _complaint(complaint_id: str) -> Complaint | None:
-    return (
-        Complaint.objects.select_related("customer", "category", "assignee")
-        .filter(pk=complaint_id)
-        .first()
-    )
+# Each pgcrypto column costs a decryption in PostgreSQL: the emails load only what the
+# templates and the recipient checks read (anything else still loads lazily if used).
+_RECIPIENT_FIELDS = ("id", "email", "role", "is_active", "erased_at")
+_COMPLAINT_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "status",
+    "priority",
+    "assignee_id",
+    "customer_id",
+    "category_id",
+    "ack_due_at",
+    "resolve_due_at",
+    "created_at",
+)
+
+
+def _complaint(complaint_id: str, *, customer: bool = True) -> Complaint | None:
+    related = ["category"]
+    fields = [*_COMPLAINT_FIELDS, "category__name", "category__slug"]
+    if customer:
+        related.append("customer")
+        fields += [f"customer__{name}" for name in _RECIPIENT_FIELDS]
+    return Complaint.objects.select_related(*related).only(*fields).filter(pk=complaint_id).first()
 
 
 def send_receipt(complaint_id: str) -> int:
@@ -84,17 +103,19 @@ def send_public_reply(complaint_id: str, comment_id: str) -> int:
 
 
 def send_assigned(complaint_id: str, assignee_id: str | None, actor_id: str | None) -> int:
-    complaint = _complaint(complaint_id)
-    if complaint is None or assignee_id is None or str(assignee_id) == str(actor_id):
+    if assignee_id is None or str(assignee_id) == str(actor_id):
         return 0
-    assignee = User.objects.filter(pk=assignee_id).first()
+    complaint = _complaint(complaint_id, customer=False)
+    if complaint is None:
+        return 0
+    assignee = User.objects.only(*_RECIPIENT_FIELDS).filter(pk=assignee_id).first()
     if assignee is None or not assignee.is_handler:
         return 0
     return send_templated("assigned", [assignee], {"complaint": complaint})
 
 
 def send_sla_breached(complaint_id: str, clock: str, due_at: str | None) -> int:
-    complaint = _complaint(complaint_id)
+    complaint = _complaint(complaint_id, customer=False)
     if complaint is None:
         return 0
     supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True, erased_at__isnull=True)

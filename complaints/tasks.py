@@ -83,6 +83,10 @@ def analytics_task_name() -> str:
     return ANALYTICS_TASK_NAMES[0]
 
 
+def _analytics_key(day: str) -> str:
+    return f"events:analytics-refresh:{day}"
+
+
 def schedule_analytics_refresh(day: str) -> bool:
     """Queue one recompute of ``day`` per debounce window; True if this call queued it.
 
@@ -95,7 +99,7 @@ def schedule_analytics_refresh(day: str) -> bool:
     if window <= 0:
         current_app.send_task(analytics_task_name(), args=[day])
         return True
-    key = f"events:analytics-refresh:{day}"
+    key = _analytics_key(day)
     if not cache.add(key, 1, timeout=window):
         return False
     try:
@@ -110,6 +114,12 @@ def schedule_analytics_refresh(day: str) -> bool:
 def handle_analytics(envelope: dict) -> bool:
     """Ask the analytics app to recompute the day of the event (debounced, idempotent)."""
     day = datetime.fromisoformat(envelope["occurred_at"]).date().isoformat()
+    window = settings.EVENTS_ANALYTICS_DEBOUNCE_SECONDS
+    if window > 0 and cache.get(_analytics_key(day)) is not None:
+        # A recompute of the day is already queued and starts after this event's complaint
+        # was committed: nothing to do, so no claim (and no transaction) either. A redelivery
+        # checks again, and at worst queues one more (idempotent) recompute.
+        return False
     return run_once(envelope, dispatch.ANALYTICS, lambda e: schedule_analytics_refresh(day))
 
 

@@ -20,6 +20,9 @@ from complaints.workflow import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
 
+# pgcrypto columns: each one read costs a decryption in PostgreSQL.
+_ENCRYPTED_USER_FIELDS = ("email", "full_name", "phone")
+
 
 def _keywords_re() -> re.Pattern | None:
     words = [w.strip().lower() for w in settings.TRIAGE_URGENT_KEYWORDS if w.strip()]
@@ -61,6 +64,7 @@ def next_agent(*, lock: bool = False, skip_locked: bool = True) -> User | None:
     )
     agents = (
         User.objects.filter(role=Role.AGENT, is_active=True, erased_at__isnull=True)
+        .defer(*_ENCRYPTED_USER_FIELDS)  # a pgcrypto decryption each, never read here
         .annotate(last_assigned=Subquery(last_assigned))
         .order_by(F("last_assigned").asc(nulls_first=True), "date_joined", "id")
     )
@@ -88,6 +92,12 @@ def triage_complaint(complaint_id: str) -> dict:
 
     complaint = (
         Complaint.objects.select_related("category__default_assignee")
+        .defer(
+            "description",
+            "resolution",
+            "rejection_reason",
+            *(f"category__default_assignee__{name}" for name in _ENCRYPTED_USER_FIELDS),
+        )
         .filter(pk=complaint_id)
         .first()
     )

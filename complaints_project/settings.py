@@ -269,6 +269,9 @@ EVENTS_TOPIC_REPLICATION = env.int("EVENTS_TOPIC_REPLICATION", default=1)
 EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default="complaints-workers")
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
 EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
+# After a NOTIFY wake-up, wait this long to collect the commits arriving meanwhile into one
+# batch (adds at most this much latency; 0 = publish at once).
+EVENTS_RELAY_COALESCE_MS = env.float("EVENTS_RELAY_COALESCE_MS", default=5.0)
 EVENTS_RELAY_MAX_BACKOFF_SECONDS = env.float("EVENTS_RELAY_MAX_BACKOFF_SECONDS", default=30.0)
 EVENTS_OUTBOX_MAX_PENDING = env.int("EVENTS_OUTBOX_MAX_PENDING", default=10000)
 EVENTS_OUTBOX_MAX_AGE_SECONDS = env.int("EVENTS_OUTBOX_MAX_AGE_SECONDS", default=300)

@@ -90,8 +90,13 @@ class EventConsumer:
             logger.warning("offset commit failed, messages will be redelivered: %r", exc)
 
     def process(self, records: dict) -> bool:
-        """Handle one poll's records partition by partition; False if something must be retried."""
+        """Handle one poll's records partition by partition; False if something must be retried.
+
+        Offsets are committed once per poll (one round trip for every partition), after all
+        the hand-offs; on a failure, what was handed off is committed before rewinding.
+        """
         items = list(records.items())
+        offsets: dict = {}
         for index, (tp, messages) in enumerate(items):
             done = None
             try:
@@ -101,14 +106,18 @@ class EventConsumer:
             except (HandOffError, KafkaError) as exc:
                 logger.warning("event hand-off failed, will retry: %r", exc)
                 if done is not None:
-                    self.commit({tp: OffsetAndMetadata(done + 1, "", -1)})
+                    offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
+                if offsets:
+                    self.commit(offsets)
                 # Rewind this partition and those not reached yet: nothing is skipped.
                 self.consumer.seek(tp, messages[0].offset if done is None else done + 1)
                 for later_tp, later_messages in items[index + 1 :]:
                     self.consumer.seek(later_tp, later_messages[0].offset)
                 return False
             if done is not None:
-                self.commit({tp: OffsetAndMetadata(done + 1, "", -1)})
+                offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
+        if offsets:
+            self.commit(offsets)
         return True
 
     def run_once(self, timeout_ms: int = 1000) -> int:

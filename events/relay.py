@@ -179,11 +179,15 @@ class OutboxRelay:
         poll_seconds: float | None = None,
         max_backoff: float | None = None,
         producer_factory=make_producer,
+        coalesce_ms: float | None = None,
     ):
         self.batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
         self.poll_seconds = poll_seconds or settings.EVENTS_RELAY_POLL_SECONDS
         self.max_backoff = max_backoff or settings.EVENTS_RELAY_MAX_BACKOFF_SECONDS
         self.producer_factory = producer_factory
+        self.coalesce_seconds = (
+            settings.EVENTS_RELAY_COALESCE_MS if coalesce_ms is None else coalesce_ms
+        ) / 1000
         self._stop = threading.Event()
         self._listen_conn = None
         self.published_total = 0
@@ -230,6 +234,12 @@ class OutboxRelay:
                 if readable:
                     conn.poll()
                     if conn.notifies:
+                        # Each commit notifies once: linger a few ms so the commits arriving
+                        # meanwhile share one batch (one transaction, one flush) instead of
+                        # paying a batch each, then drop the notifications they sent.
+                        if self.coalesce_seconds > 0:
+                            self._stop.wait(self.coalesce_seconds)
+                            conn.poll()
                         conn.notifies.clear()
                         return
             except (psycopg2.Error, OSError, ValueError) as exc:
