@@ -115,7 +115,7 @@ def test_new_customer_files_a_complaint_and_sees_it_listed(streamlit_url, catego
             expect(page.get_by_text("up to 10 MB per file").first).to_be_visible()
             page.get_by_label("Category").click()
             page.get_by_role("option", name="Delivery").click()
-            page.get_by_label("Title").fill("Parcel left in the rain")
+            page.get_by_label("Title", exact=True).fill("Parcel left in the rain")
             page.get_by_label("Description").fill(
                 "The courier left my parcel outside; it's soaked."
             )
