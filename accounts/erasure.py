@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_revoke_refresh_tokens
-from complaints.models import Attachment, Comment, Complaint, Feedback, IdempotencyKey
+from complaints.models import (
+    Attachment,
+    Comment,
+    Complaint,
+    Feedback,
+    HistoryEntry,
+    HistoryKind,
+    IdempotencyKey,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,10 @@ def user_erase(*, user: User) -> User:
     uploads = list(Attachment.objects.filter(uploaded_by=user))
     files = [(a.file.storage, a.file.name) for a in uploads if a.file]
     Attachment.objects.filter(pk__in=[a.pk for a in uploads]).delete()
+    # The timeline names each upload by the file name the user gave it.
+    HistoryEntry.objects.filter(actor=user, kind=HistoryKind.ATTACHMENT_ADDED).update(
+        to_value=ERASED_TEXT
+    )
     IdempotencyKey.objects.filter(user=user).delete()
 
     user.full_name = ERASED_NAME

@@ -154,6 +154,8 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
+    if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
+        raise Http404("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:

@@ -2,8 +2,11 @@
 
 from typing import Any
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenRefreshSerializer as BaseTokenRefreshSerializer,
+)
 
 from accounts.models import HANDLER_ROLES, User
 
@@ -21,6 +24,18 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
         token = super().get_token(user)
         token["role"] = user.role
         return token
+
+
+class TokenRefreshSerializer(BaseTokenRefreshSerializer):
+    """simplejwt's refresh; a token whose user was deleted is the same 401 as an inactive one."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as exc:
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from exc
 
 
 class UserOutputSerializer(serializers.ModelSerializer):

@@ -130,3 +130,22 @@ def test_empty_feedback_comment_stays_empty(customer, category):
     user_erase(user=customer)
 
     assert Feedback.objects.get(pk=feedback.pk).comment == ""
+
+
+@pytest.mark.django_db
+def test_erase_removes_uploaded_file_names_from_history(customer, category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.attachments import attachment_add
+    from complaints.models import HistoryKind
+    from tests.complaints.services.helpers import make_complaint
+
+    complaint = make_complaint(customer=customer, category=category)
+    upload = SimpleUploadedFile("Jane Roe passport scan.txt", b"private", "text/plain")
+    attachment_add(complaint=complaint, uploader=customer, upload=upload)
+
+    user_erase(user=customer)
+
+    entry = HistoryEntry.objects.get(complaint=complaint, kind=HistoryKind.ATTACHMENT_ADDED)
+    assert "Jane Roe" not in entry.to_value
+    assert entry.to_value == ERASED_TEXT

@@ -121,3 +121,16 @@ def test_refresh_for_deactivated_user_is_rejected(api_client, customer):
     response = api_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
 
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_refresh_for_deleted_user_is_401_not_500(api_client):
+    user = UserFactory()
+    tokens = login(api_client, user.email).json()
+    user.delete()  # the admin may delete an account outright
+    api_client.raise_request_exception = False
+
+    response = api_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "No active account found for the given token."}

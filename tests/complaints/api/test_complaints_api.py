@@ -361,3 +361,28 @@ def test_inactive_category_hidden_from_customer_detail(customer_client, agent_cl
     gone = CategoryFactory(is_active=False)
     assert customer_client.get(f"/api/categories/{gone.pk}/").status_code == 404
     assert agent_client.get(f"/api/categories/{gone.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("reference", ["%00", "CMP-2026%00-000001"])
+def test_by_reference_with_nul_byte_is_404(customer_client, reference):
+    customer_client.raise_request_exception = False
+
+    response = customer_client.get(f"/api/complaints/by-ref/{reference}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/complaints/", "/api/users/me/", "/api/token/", "/api/token/refresh/"]
+)
+def test_deeply_nested_json_body_is_400(customer_client, url):
+    customer_client.raise_request_exception = False
+    body = "[" * 100_000 + "]" * 100_000  # 200 kB: well under the upload limit
+
+    response = customer_client.generic(
+        "PATCH" if url == "/api/users/me/" else "POST", url, body, "application/json"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
