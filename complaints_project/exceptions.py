@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -41,6 +42,11 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, IntegrityError):
+        # A concurrent request won a unique constraint the service had checked: the
+        # transaction is already rolled back, and the client may retry.
+        logger.warning("integrity error answered as 409: %s", exc.__class__.__name__)
+        exc = ConflictError("The request conflicts with data saved at the same time; retry.")
 
     response = exception_handler(exc, context)
     if response is None:

@@ -224,3 +224,20 @@ def test_log_outside_a_request_has_placeholder_id(json_log_lines):
 
     [record] = [r for r in json_log_lines() if r["logger"] == "tests.request"]
     assert record["request_id"] == "-"
+
+
+@pytest.mark.django_db
+def test_unique_constraint_race_is_409_not_500(client_no_raise, customer, monkeypatch):
+    from django.db import IntegrityError
+
+    def lost_race(**kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "x"')
+
+    monkeypatch.setattr("accounts.api.views.user_data_export", lost_race)
+    client_no_raise.force_authenticate(customer)
+
+    response = client_no_raise.get("/api/users/me/export/")
+
+    body = assert_json(response, 409)
+    assert body["detail"] == "The request conflicts with data saved at the same time; retry."
+    assert "duplicate key" not in response.content.decode()

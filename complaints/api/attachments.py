@@ -1,5 +1,6 @@
 """Attachment endpoints: list/upload on a complaint, download one file."""
 
+import logging
 from urllib.parse import quote
 
 from django.http import FileResponse
@@ -7,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -24,6 +26,8 @@ from complaints.visibility import complaint_get_visible
 
 # Multipart framing and the small form fields on top of the file itself.
 _MULTIPART_OVERHEAD = 64 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -140,7 +144,13 @@ class AttachmentDownloadView(APIView):
         content_type = attachment.content_type
         if content_type.startswith("text/"):
             content_type += "; charset=utf-8"
-        response = FileResponse(attachment.file.open("rb"), content_type=content_type)
+        try:
+            stored = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            # The row outlived its file (restored database, storage incident): not a 500.
+            logger.error("attachment file missing from storage", extra={"attachment": str(pk)})
+            raise NotFound("The attachment's content is no longer available.") from exc
+        response = FileResponse(stored, content_type=content_type)
         response["Content-Length"] = str(attachment.size)
         response["Content-Disposition"] = content_disposition(attachment.original_name)
         response["X-Content-Type-Options"] = "nosniff"

@@ -290,3 +290,14 @@ def test_stored_file_deleted_when_transaction_rolls_back(customer, complaint, mo
         )
     assert Attachment.objects.count() == 0
     assert stored_files(media) == []
+
+
+def test_download_of_a_file_missing_from_storage_is_404(customer_client, complaint):
+    created = upload(customer_client, complaint, PDF).json()
+    attachment = Attachment.objects.get(pk=created["id"])
+    attachment.file.storage.delete(attachment.file.name)
+
+    resp = customer_client.get(f"/api/attachments/{created['id']}/download/")
+
+    assert resp.status_code == 404
+    assert resp.json() == {"detail": "The attachment's content is no longer available."}
