@@ -231,6 +231,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": secret("JWT_SIGNING_KEY", SECRET_KEY),
     "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.TokenObtainSerializer",
     "TOKEN_REFRESH_SERIALIZER": "accounts.api.serializers.TokenRefreshSerializer",
+    # Access tokens carry a digest of the password hash: a password change (or erasure)
+    # ends them at once instead of when they expire.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -120,6 +120,26 @@ def test_change_password_revokes_refresh_tokens(api_client, customer):
 
 
 @pytest.mark.django_db
+def test_change_password_revokes_access_tokens_too(api_client, customer):
+    pair = api_client.post(
+        "/api/token/", {"email": customer.email, "password": DEFAULT_PASSWORD}, format="json"
+    ).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api_client.get("/api/users/me/").status_code == 200
+
+    response = api_client.post(
+        PASSWORD,
+        {"old_password": DEFAULT_PASSWORD, "new_password": "Fresh-Meadow-8841"},
+        format="json",
+    )
+
+    assert response.status_code == 204
+    stale = api_client.get("/api/users/me/")
+    assert stale.status_code == 401
+    assert stale.json()["code"] == "password_changed"
+
+
+@pytest.mark.django_db
 def test_change_password_wrong_old_password(customer_client, customer):
     response = customer_client.post(
         PASSWORD,
