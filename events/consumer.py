@@ -18,6 +18,11 @@ from events.kafka import make_consumer, make_producer
 
 logger = logging.getLogger(__name__)
 
+# Bounds on a commit and on close() (both default to request_timeout_ms, 30 s each) so that a
+# silent broker cannot hold SIGTERM up for a minute; an uncommitted offset is redelivered.
+COMMIT_TIMEOUT_MS = 5000
+CLOSE_TIMEOUT_MS = 3000
+
 
 class HandOffError(Exception):
     """The Celery broker did not take a task; the message is retried, never skipped."""
@@ -84,7 +89,7 @@ class EventConsumer:
 
     def commit(self, offsets: dict) -> None:
         try:
-            self.consumer.commit(offsets)
+            self.consumer.commit(offsets, timeout_ms=COMMIT_TIMEOUT_MS)
         except CommitFailedError as exc:
             # A rebalance took the partition away: its new owner gets the messages again.
             logger.warning("offset commit failed, messages will be redelivered: %r", exc)
@@ -105,14 +110,15 @@ class EventConsumer:
                     done = message.offset
             except (HandOffError, KafkaError) as exc:
                 logger.warning("event hand-off failed, will retry: %r", exc)
+                # Rewind this partition and those not reached yet: nothing is skipped. Before
+                # the commit, which can raise too (then nothing is committed, all redelivered).
+                self.consumer.seek(tp, messages[0].offset if done is None else done + 1)
+                for later_tp, later_messages in items[index + 1 :]:
+                    self.consumer.seek(later_tp, later_messages[0].offset)
                 if done is not None:
                     offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
                 if offsets:
                     self.commit(offsets)
-                # Rewind this partition and those not reached yet: nothing is skipped.
-                self.consumer.seek(tp, messages[0].offset if done is None else done + 1)
-                for later_tp, later_messages in items[index + 1 :]:
-                    self.consumer.seek(later_tp, later_messages[0].offset)
                 return False
             if done is not None:
                 offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
@@ -145,7 +151,7 @@ class EventConsumer:
 
     def close(self) -> None:
         try:
-            self.consumer.close(autocommit=False)
+            self.consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
         finally:
             if self._dlq_producer is not None:
                 self._dlq_producer.close(timeout=5)

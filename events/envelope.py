@@ -72,9 +72,16 @@ def decode(raw: bytes | None) -> Event:
     } - set(data)
     if missing:
         raise InvalidEvent(f"missing fields: {', '.join(sorted(missing))}")
-    if data["schema_version"] not in SUPPORTED_SCHEMA_VERSIONS:
-        raise InvalidEvent(f"unknown schema_version: {data['schema_version']!r}")
-    if data["type"] not in KNOWN_TYPES:
+    # Type checks first: an unhashable value (list, object) would raise TypeError on ``in``
+    # and crash the consumer on the same message forever instead of dead-lettering it.
+    version = data["schema_version"]
+    if (
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or version not in SUPPORTED_SCHEMA_VERSIONS
+    ):
+        raise InvalidEvent(f"unknown schema_version: {version!r:.100}")
+    if not isinstance(data["type"], str) or data["type"] not in KNOWN_TYPES:
         raise InvalidEvent(f"unknown type: {str(data['type'])[:100]}")
     try:
         event_id = str(uuid.UUID(str(data["event_id"])))

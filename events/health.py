@@ -3,6 +3,7 @@
 Kafka round trips are cached for a few seconds so a busy probe cannot hammer the broker.
 """
 
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,29 @@ CheckResult = tuple[bool, dict[str, Any]]
 KAFKA_CACHE_SECONDS = 5
 LAG_CACHE_SECONDS = 10
 TIMEOUT_MS = 1500
+# Wall-clock bound of one Kafka check: kafka-python bounds some steps only by its own
+# defaults (10 s to open the connection to the node found by bootstrap, not configurable).
+DEADLINE_SECONDS = 4.0
+
+
+def _within_deadline(compute) -> CheckResult:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = compute()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller
+            outcome["error"] = exc
+
+    # A daemon thread: on a silent broker it finishes (and closes its client) on its own.
+    thread = threading.Thread(target=run, name="health-kafka", daemon=True)
+    thread.start()
+    thread.join(DEADLINE_SECONDS)
+    if thread.is_alive():
+        return False, {"error": "timeout"}
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def _cached(key: str, seconds: int, compute) -> CheckResult:
@@ -25,7 +49,7 @@ def _cached(key: str, seconds: int, compute) -> CheckResult:
     if hit is not None:
         return hit[0], hit[1]
     try:
-        ok, details = compute()
+        ok, details = _within_deadline(compute)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         ok, details = False, {"error": exc.__class__.__name__}
     cache.set(key, (ok, details), timeout=seconds)
@@ -68,7 +92,7 @@ def _consumer_lag() -> CheckResult:
         ends = consumer.end_offsets(tps, timeout_ms=TIMEOUT_MS) if tps else {}
         lag = 0
         for tp in tps:
-            committed = consumer.committed(tp) or 0
+            committed = consumer.committed(tp, timeout_ms=TIMEOUT_MS) or 0
             lag += max(ends.get(tp, 0) - committed, 0)
     finally:
         consumer.close(autocommit=False)
