@@ -175,16 +175,21 @@ class TransitionInSerializer(serializers.Serializer):
     )
 
 
+def existing_user_or_none(user_id) -> User | None:
+    """A UUID field's value resolved to its user; an unknown id is a field error."""
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise serializers.ValidationError("No such user.")
+    return user
+
+
 class AssignInSerializer(serializers.Serializer):
     assignee_id = serializers.UUIDField(allow_null=True)
 
     def validate_assignee_id(self, value):
-        if value is None:
-            return None
-        user = User.objects.filter(pk=value).first()
-        if user is None:
-            raise serializers.ValidationError("No such user.")
-        return user
+        return existing_user_or_none(value)
 
 
 class CommentInSerializer(serializers.Serializer):
@@ -208,12 +213,7 @@ class CategoryInSerializer(serializers.Serializer):
     default_assignee_id = serializers.UUIDField(required=False, allow_null=True)
 
     def validate_default_assignee_id(self, value):
-        if value is None:
-            return None
-        user = User.objects.filter(pk=value).first()
-        if user is None:
-            raise serializers.ValidationError("No such user.")
-        return user
+        return existing_user_or_none(value)
 
     def to_service_kwargs(self) -> dict:
         data = dict(self.validated_data)
