@@ -13,10 +13,9 @@ from django.core.cache import cache
 from complaints import notifications, sla, triage
 from events import dispatch
 from events.idempotency import run_once
-from events.tasks import RETRYING
 
-# The analytics app's recompute task, by name (it may be deployed separately).
-ANALYTICS_TASK_NAMES = ("analytics.refresh_daily_stats", "analytics.tasks.refresh_daily_stats")
+# The analytics app's recompute task, sent by name (the analytics app owns it).
+ANALYTICS_REFRESH_TASK = "analytics.refresh_daily_stats"
 
 
 # Event handlers, run in turn by ``events.handle_event`` (one task per event). Each claims
@@ -76,13 +75,6 @@ def handle_triage(envelope: dict) -> bool:
     return run_once(envelope, dispatch.TRIAGE, lambda e: triage.triage_complaint(e["aggregate_id"]))
 
 
-def analytics_task_name() -> str:
-    for name in ANALYTICS_TASK_NAMES:
-        if name in current_app.tasks:
-            return name
-    return ANALYTICS_TASK_NAMES[0]
-
-
 def _analytics_key(day: str) -> str:
     return f"events:analytics-refresh:{day}"
 
@@ -97,13 +89,13 @@ def schedule_analytics_refresh(day: str) -> bool:
     """
     window = settings.EVENTS_ANALYTICS_DEBOUNCE_SECONDS
     if window <= 0:
-        current_app.send_task(analytics_task_name(), args=[day])
+        current_app.send_task(ANALYTICS_REFRESH_TASK, args=[day])
         return True
     key = _analytics_key(day)
     if not cache.add(key, 1, timeout=window):
         return False
     try:
-        current_app.send_task(analytics_task_name(), args=[day], countdown=window)
+        current_app.send_task(ANALYTICS_REFRESH_TASK, args=[day], countdown=window)
     except Exception:
         cache.delete(key)  # not queued: the retry (or the next event) must queue it
         raise
@@ -121,45 +113,6 @@ def handle_analytics(envelope: dict) -> bool:
         # checks again, and at worst queues one more (idempotent) recompute.
         return False
     return run_once(envelope, dispatch.ANALYTICS, lambda e: schedule_analytics_refresh(day))
-
-
-# One task per handler, as queued by consumers before ``events.handle_event``: kept so such
-# messages still run after an upgrade (and to run one handler by hand). Same claims.
-
-
-@shared_task(name=dispatch.RECEIPT, **RETRYING)
-def notify_receipt(self, envelope: dict) -> bool:
-    return handle_receipt(envelope)
-
-
-@shared_task(name=dispatch.STATUS, **RETRYING)
-def notify_status_changed(self, envelope: dict) -> bool:
-    return handle_status_changed(envelope)
-
-
-@shared_task(name=dispatch.REPLY, **RETRYING)
-def notify_public_reply(self, envelope: dict) -> bool:
-    return handle_public_reply(envelope)
-
-
-@shared_task(name=dispatch.ASSIGNED, **RETRYING)
-def notify_assigned(self, envelope: dict) -> bool:
-    return handle_assigned(envelope)
-
-
-@shared_task(name=dispatch.SLA, **RETRYING)
-def notify_sla_breached(self, envelope: dict) -> bool:
-    return handle_sla_breached(envelope)
-
-
-@shared_task(name=dispatch.TRIAGE, **RETRYING)
-def triage_complaint(self, envelope: dict) -> bool:
-    return handle_triage(envelope)
-
-
-@shared_task(name=dispatch.ANALYTICS, **RETRYING)
-def refresh_analytics(self, envelope: dict) -> bool:
-    return handle_analytics(envelope)
 
 
 @shared_task(name="complaints.tasks.scan_sla_breaches", acks_late=True)

@@ -5,8 +5,8 @@ handler of the event's type in turn, in the order listed here (customer notifica
 first: they carry the latency target). Each handler claims (event_id, handler name) in its
 own transaction, so a retry only re-runs the handlers that have not succeeded yet.
 
-Handler names are also the names of the legacy one-handler Celery tasks, which stay
-registered so messages queued by an older consumer are still processed.
+Handler names are stored in ``ProcessedEvent`` rows: renaming one would make already
+processed events look new, so they stay as they are.
 """
 
 import importlib
