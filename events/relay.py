@@ -54,12 +54,16 @@ class BatchResult:
         return self.published + self.failed + self.deferred
 
 
-_BLOCKED_AGGREGATES_SQL = """
-SELECT DISTINCT o.aggregate_id
+# Per complaint of the batch: the earliest pending row *not* in the batch that precedes the
+# batch's last row of that complaint. It is held by another relay (or was skipped), so only
+# the batch's rows before it may go out now; the rest wait for it.
+_FIRST_FOREIGN_PENDING_SQL = """
+SELECT o.aggregate_id, MIN(o.id)
 FROM events_outboxevent o
-JOIN unnest(%s::uuid[], %s::bigint[]) AS b(aggregate_id, first_id)
+JOIN unnest(%s::uuid[], %s::bigint[]) AS b(aggregate_id, last_id)
   ON o.aggregate_id = b.aggregate_id
-WHERE o.published_at IS NULL AND o.id < b.first_id
+WHERE o.published_at IS NULL AND o.id < b.last_id AND NOT (o.id = ANY(%s::bigint[]))
+GROUP BY o.aggregate_id
 """
 
 
@@ -80,18 +84,20 @@ def _lock_batch(batch_size: int) -> tuple[list[OutboxEvent], int]:
     )
     if not rows:
         return rows, 0
-    first_id: dict = {}
+    last_id: dict = {}
     for row in rows:
-        first_id.setdefault(row.aggregate_id, row.id)
+        last_id[row.aggregate_id] = row.id  # rows come in id order: the last one wins
     with connection.cursor() as cursor:
         cursor.execute(
-            _BLOCKED_AGGREGATES_SQL,
-            [[str(a) for a in first_id], list(first_id.values())],
+            _FIRST_FOREIGN_PENDING_SQL,
+            [[str(a) for a in last_id], list(last_id.values()), [row.id for row in rows]],
         )
-        blocked = {row[0] for row in cursor.fetchall()}
-    if not blocked:
+        blocker = dict(cursor.fetchall())
+    if not blocker:
         return rows, 0
-    kept = [row for row in rows if row.aggregate_id not in blocked]
+    kept = [
+        row for row in rows if row.aggregate_id not in blocker or row.id < blocker[row.aggregate_id]
+    ]
     return kept, len(rows) - len(kept)
 
 

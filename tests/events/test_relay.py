@@ -4,6 +4,7 @@ import json
 import threading
 from collections import Counter, defaultdict
 
+import psycopg2
 import pytest
 from django.db import connection, transaction
 
@@ -148,6 +149,37 @@ def test_concurrent_relays_publish_each_event_once_and_in_order(people, kafka_to
     for key, seq in per_key.items():
         assert seq == sorted(seq), key
         assert len(partitions[key]) == 1
+
+
+def test_row_held_by_another_relay_holds_back_the_later_rows_of_its_complaint(
+    people, producer, kafka_topics
+):
+    complaint = create_complaint(people["customer"], people["category"])
+    agent = people["agent"]
+    for status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS):
+        services.complaint_transition(complaint=complaint, actor=agent, to_status=status)
+    first, middle, last = OutboxEvent.objects.order_by("id")
+
+    # Another relay holds the middle row: this one may send the first row, not the last.
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    other = psycopg2.connect(**params)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM events_outboxevent WHERE id = %s FOR UPDATE", [middle.id]
+            )
+        result = relay_module.publish_batch(producer)
+        assert (result.published, result.deferred) == (1, 1)
+    finally:
+        other.rollback()
+        other.close()
+    assert publish_outbox_batch(producer) == 2
+
+    records = read_topic(kafka_topics.EVENTS_TOPIC, expected=3)
+    ids = [json.loads(r.value)["event_id"] for r in sorted(records, key=lambda r: r.offset)]
+    assert ids == [str(first.event_id), str(middle.event_id), str(last.event_id)]
 
 
 def test_relay_killed_between_publish_and_mark_republishes(
