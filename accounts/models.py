@@ -3,9 +3,9 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
-from pgcrypto import fields as encrypted
 
 from accounts.blind_index import email_blind_index, normalize_email
+from complaints_project import encrypted_fields as encrypted
 
 
 class Role(models.TextChoices):
@@ -37,10 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person using the product. Email, name and phone are encrypted with pgcrypto."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = encrypted.EmailPGPSymmetricKeyField()
+    email = encrypted.EncryptedEmailField()
     email_hash = models.CharField(max_length=64, unique=True, editable=False)
-    full_name = encrypted.CharPGPSymmetricKeyField(max_length=200)
-    phone = encrypted.CharPGPSymmetricKeyField(max_length=32, blank=True, default="")
+    full_name = encrypted.EncryptedCharField(max_length=200)
+    phone = encrypted.EncryptedCharField(max_length=32, blank=True, default="")
     role = models.CharField(
         max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True
     )

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
-from pgcrypto import fields as encrypted
 
 from complaints.workflow import OPEN_STATUSES, Status
+from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
 
@@ -104,9 +104,9 @@ class Complaint(models.Model):
         Category, on_delete=models.PROTECT, related_name="complaints", db_index=False
     )
     title = models.CharField(max_length=200)
-    description = encrypted.TextPGPSymmetricKeyField()
-    resolution = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
-    rejection_reason = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
+    description = encrypted.EncryptedTextField()
+    resolution = encrypted.EncryptedTextField(blank=True, default="")
+    rejection_reason = encrypted.EncryptedTextField(blank=True, default="")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
@@ -166,7 +166,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaint_comments"
     )
-    body = encrypted.TextPGPSymmetricKeyField()
+    body = encrypted.EncryptedTextField()
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -267,7 +267,7 @@ class HistoryEntry(models.Model):
 class Feedback(models.Model):
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="feedback")
     rating = models.PositiveSmallIntegerField()
-    comment = encrypted.TextPGPSymmetricKeyField(blank=True, default="")
+    comment = encrypted.EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

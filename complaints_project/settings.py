@@ -48,6 +48,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PGCRYPTO_KEY = secret("PGCRYPTO_KEY", "dev-only-pgcrypto-key")
 if any(ch in PGCRYPTO_KEY for ch in "'\\%"):
     raise ImproperlyConfigured("PGCRYPTO_KEY must not contain quotes, backslashes or percent signs")
+if IS_PROD and len(PGCRYPTO_KEY) < 32:
+    # Values use pgcrypto's salted S2K without key stretching (complaints_project/
+    # encrypted_fields.py): the key itself must be random and long, not a passphrase.
+    raise ImproperlyConfigured("PGCRYPTO_KEY must be a random secret of at least 32 characters")
 # Key of the HMAC blind index that makes encrypted emails unique and searchable.
 BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
 

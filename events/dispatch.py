@@ -66,5 +66,13 @@ def hand_off(event, app=None) -> int:
         return 0
     if app is None:
         from complaints_project.celery import app
-    app.send_task(HANDLE_EVENT, args=[event.as_dict()], task_id=f"{event.event_id}:handle")
+    # ``argsrepr``: what monitoring (flower, logs) shows of the arguments. Celery would
+    # otherwise build a repr of the whole envelope for every task (~0.5 ms of the consumer's
+    # CPU per event); the id and type identify the event.
+    app.send_task(
+        HANDLE_EVENT,
+        args=[event.as_dict()],
+        task_id=f"{event.event_id}:handle",
+        argsrepr=f"[{event.type} {event.event_id}]",
+    )
     return 1

@@ -72,6 +72,13 @@ def test_prod_refuses_quotes_in_pgcrypto_key():
     assert "PGCRYPTO_KEY" in result.stderr
 
 
+def test_prod_refuses_a_short_pgcrypto_key():
+    result = manage("check", env={**PROD_ENV, "PGCRYPTO_KEY": "short-passphrase"})
+
+    assert result.returncode != 0
+    assert "at least 32 characters" in result.stderr
+
+
 def test_prod_has_debug_off_and_secure_cookies():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "

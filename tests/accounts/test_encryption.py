@@ -56,6 +56,31 @@ def test_columns_decrypt_with_the_key():
 
 
 @pytest.mark.django_db
+def test_values_use_aes256_and_salted_s2k_without_stretching():
+    user = UserFactory()
+    email, full_name, phone, _ = raw_row(user.pk)
+    for column in (email, full_name, phone):
+        data = bytes(column)
+        # Tag-3 packet body: version 4, cipher 9 (AES-256), S2K type 1 (salted, not iterated).
+        assert data[0] == 0xC3
+        assert data[2:5] == bytes([4, 9, 1])
+
+
+@pytest.mark.django_db
+def test_values_written_with_pgcrypto_defaults_still_read():
+    user = UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_user SET full_name = pgp_sym_encrypt('Old Format', %s) WHERE id = %s",
+            [settings.PGCRYPTO_KEY, user.pk],
+        )
+        cursor.execute("SELECT substr(full_name, 5, 1) FROM accounts_user WHERE id = %s", [user.pk])
+        assert bytes(cursor.fetchone()[0]) == bytes([3])  # iterated S2K: the old default
+
+    assert User.objects.get(pk=user.pk).full_name == "Old Format"
+
+
+@pytest.mark.django_db
 def test_wrong_key_cannot_decrypt():
     user = UserFactory()
     with (

@@ -1,5 +1,6 @@
-"""Task effects called directly (no broker): SLA scan, triage, analytics hand-off, health."""
+"""Task effects called directly (SLA scan, triage, analytics, health); hand-off to real Redis."""
 
+import base64
 import json
 import uuid
 from datetime import timedelta
@@ -199,19 +200,26 @@ def test_handle_event_retries_only_the_failed_handler(
     assert complaint.assignee_id == agent.pk
 
 
-def test_hand_off_queues_one_task_per_event():
+def test_hand_off_queues_one_task_per_event(celery_queue):
     from events import dispatch
     from events.envelope import decode
 
-    sent = []
-
-    class App:
-        def send_task(self, name, args=None, **kwargs):
-            sent.append((name, args, kwargs))
+    def queued() -> list[dict]:
+        with celery_queue.connection_for_write() as conn:
+            client = conn.default_channel.client
+            return [json.loads(m) for m in client.lrange("celery", 0, -1)]
 
     envelope = _envelope(ComplaintFactory())
-    assert dispatch.hand_off(decode(json.dumps(envelope).encode()), app=App()) == 1
-    assert [(n, a) for n, a, _ in sent] == [(dispatch.HANDLE_EVENT, [envelope])]
-    updated = {**envelope, "type": "complaint.updated"}
-    assert dispatch.hand_off(decode(json.dumps(updated).encode()), app=App()) == 0
-    assert len(sent) == 1
+    assert dispatch.hand_off(decode(json.dumps(envelope).encode())) == 1
+    [message] = queued()
+    headers = message["headers"]
+    assert headers["task"] == dispatch.HANDLE_EVENT
+    assert headers["id"] == f"{envelope['event_id']}:handle"
+    # Monitoring shows the event's type and id, not a repr of the whole envelope.
+    assert headers["argsrepr"] == f"[complaint.created {envelope['event_id']}]"
+    args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
+    assert args == [envelope]
+
+    updated = {**envelope, "event_id": str(uuid.uuid4()), "type": "complaint.updated"}
+    assert dispatch.hand_off(decode(json.dumps(updated).encode())) == 0
+    assert len(queued()) == 1
