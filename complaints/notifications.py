@@ -60,7 +60,10 @@ def _complaint(complaint_id: str, *, customer: bool = True) -> Complaint | None:
     if customer:
         related.append("customer")
         fields += [f"customer__{name}" for name in _RECIPIENT_FIELDS]
-    return Complaint.objects.select_related(*related).only(*fields).filter(pk=complaint_id).first()
+    try:  # get(), not filter().first(): no ORDER BY to build for a primary-key lookup
+        return Complaint.objects.select_related(*related).only(*fields).get(pk=complaint_id)
+    except Complaint.DoesNotExist:
+        return None
 
 
 def send_receipt(complaint_id: str) -> int:

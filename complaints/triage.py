@@ -90,17 +90,26 @@ def triage_complaint(complaint_id: str) -> dict:
     """Apply the urgency rule and assign. Call inside a transaction (the task's claim)."""
     from complaints.services import complaint_assign, complaint_update
 
-    complaint = (
-        Complaint.objects.select_related("category__default_assignee")
-        .defer(
-            "description",
-            "resolution",
-            "rejection_reason",
-            *(f"category__default_assignee__{name}" for name in _ENCRYPTED_USER_FIELDS),
+    # Locked first, so the "no assignee yet" check below cannot race a handler assigning it.
+    # Only what the rules read is loaded; the services re-read what they write.
+    default = "category__default_assignee"
+    try:
+        complaint = (
+            Complaint.objects.select_for_update(of=("self",))
+            .select_related(default)
+            .only(
+                "id",
+                "title",
+                "status",
+                "priority",
+                "assignee_id",
+                "category__slug",
+                *(f"{default}__{name}" for name in ("id", "role", "is_active", "erased_at")),
+            )
+            .get(pk=complaint_id)
         )
-        .filter(pk=complaint_id)
-        .first()
-    )
+    except Complaint.DoesNotExist:
+        complaint = None
     result = {"priority_raised": False, "assignee_id": None}
     if complaint is None or complaint.status in FINISHED_STATUSES:
         return result
@@ -111,13 +120,11 @@ def triage_complaint(complaint_id: str) -> dict:
         result["priority_raised"] = True
 
     if complaint.assignee_id is None:
-        complaint.refresh_from_db(fields=["assignee"])
-        if complaint.assignee_id is None:
-            default = complaint.category.default_assignee
-            assignee = default if _assignable(default) else pick_agent()
-            if assignee is None:
-                logger.warning("triage: no active agent to assign complaint %s", complaint.pk)
-                return result
-            complaint = complaint_assign(complaint=complaint, actor=None, assignee=assignee)
+        default_assignee = complaint.category.default_assignee
+        assignee = default_assignee if _assignable(default_assignee) else pick_agent()
+        if assignee is None:
+            logger.warning("triage: no active agent to assign complaint %s", complaint.pk)
+            return result
+        complaint = complaint_assign(complaint=complaint, actor=None, assignee=assignee)
     result["assignee_id"] = str(complaint.assignee_id) if complaint.assignee_id else None
     return result

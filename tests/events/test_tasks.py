@@ -103,6 +103,31 @@ def test_triage_default_assignee_round_robin_and_urgency(customer):
     assert ProcessedEvent.objects.filter(event_id=envelope["event_id"]).count() == 1
 
 
+def test_triage_keeps_an_assignment_a_handler_made_first(customer, category):
+    from complaints.services import complaint_assign
+
+    UserFactory(role=Role.AGENT)
+    handler = UserFactory(role=Role.SUPERVISOR)
+    complaint = create_complaint(customer, category)
+    complaint_assign(complaint=complaint, actor=handler, assignee=handler)
+
+    assert tasks.handle_triage(_envelope(complaint)) is True
+    complaint.refresh_from_db()
+    assert complaint.assignee_id == handler.pk
+    kinds = HistoryEntry.objects.filter(complaint=complaint, kind=HistoryKind.ASSIGNEE_CHANGED)
+    assert kinds.count() == 1
+
+
+def test_triage_of_a_deleted_complaint_does_nothing(customer, category):
+    complaint = create_complaint(customer, category)
+    envelope = _envelope(complaint)
+    OutboxEvent.objects.all().delete()
+    complaint.delete()
+
+    assert tasks.handle_triage(envelope) is True  # claimed: a redelivery will not retry it
+    assert not OutboxEvent.objects.exists()
+
+
 def test_analytics_is_asked_to_refresh_the_event_day(customer, category, monkeypatch):
     from celery import current_app
 
