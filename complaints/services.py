@@ -88,10 +88,14 @@ def _ensure_visible(complaint: Complaint, actor: User | None) -> None:
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    """Re-read the complaint row under ``SELECT ... FOR UPDATE`` (its own row only)."""
+    """Re-read the complaint row under ``SELECT ... FOR UPDATE`` (its own row only).
+
+    With its category (SLA hours); the people are not joined: the services need only their
+    ids, and the API re-reads the complaint for the caller anyway.
+    """
     return (
         Complaint.objects.select_for_update(of=("self",))
-        .select_related("category", "customer", "assignee")
+        .select_related("category")
         .get(pk=complaint.pk)
     )
 
