@@ -46,7 +46,7 @@ check: install
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/complaints_bench
 
 bench: install
-	$(RUN) python bench/bench_events.py --rate 15 --seconds 20
+	$(RUN) python bench/bench_events.py --rate 50 --seconds 30
 	DATABASE_URL=$(BENCH_DB) $(RUN) python scripts/ensure_database.py
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py seed_demo --complaints 100000
