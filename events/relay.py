@@ -175,6 +175,18 @@ def publish_outbox_batch(producer, batch_size: int = 500) -> int:
     return result.published
 
 
+def connect_outside_django():
+    """A plain psycopg2 connection to Django's database, outside Django's connection handling.
+
+    For what Django's connection cannot do: wait on ``LISTEN`` while the ORM works, or hold
+    a second transaction.
+    """
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)  # Django's own cursor class and context
+    params.pop("context", None)
+    return psycopg2.connect(**params)
+
+
 class OutboxRelay:
     """Long-running loop: drain the outbox, then sleep until NOTIFY outbox or the poll timeout."""
 
@@ -209,11 +221,8 @@ class OutboxRelay:
     def _listen(self):
         if self._listen_conn is not None and not self._listen_conn.closed:
             return self._listen_conn
-        params = connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
         try:
-            conn = psycopg2.connect(**params)
+            conn = connect_outside_django()
             conn.autocommit = True
             with conn.cursor() as cursor:
                 cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")

@@ -4,9 +4,8 @@ import json
 import select
 import uuid
 
-import psycopg2
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.models import Role
 from complaints import services
@@ -14,6 +13,7 @@ from complaints.models import Priority
 from complaints.workflow import Status
 from events.envelope import InvalidEvent, decode, encode, envelope_for
 from events.models import OutboxEvent
+from events.relay import connect_outside_django
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,9 +145,7 @@ def test_decode_rejects_unknown_version_and_type():
 
 @pytest.mark.django_db(transaction=True)
 def test_notify_outbox_is_delivered_on_commit(customer, category):
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    listener = psycopg2.connect(**params)
+    listener = connect_outside_django()
     listener.autocommit = True
     try:
         listener.cursor().execute("LISTEN outbox")

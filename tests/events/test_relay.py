@@ -4,7 +4,6 @@ import json
 import threading
 from collections import Counter, defaultdict
 
-import psycopg2
 import pytest
 from django.db import connection, transaction
 
@@ -13,7 +12,7 @@ from complaints.workflow import Status
 from events import relay as relay_module
 from events.kafka import ensure_topics
 from events.models import OutboxEvent
-from events.relay import RelayPublishError, publish_outbox_batch
+from events.relay import RelayPublishError, connect_outside_django, publish_outbox_batch
 from tests.events.conftest import RelayThread, create_complaint, read_topic, wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.django_db(transaction=True)]
@@ -161,10 +160,7 @@ def test_row_held_by_another_relay_holds_back_the_later_rows_of_its_complaint(
     first, middle, last = OutboxEvent.objects.order_by("id")
 
     # Another relay holds the middle row: this one may send the first row, not the last.
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    other = psycopg2.connect(**params)
+    other = connect_outside_django()
     try:
         with other.cursor() as cursor:
             cursor.execute(

@@ -8,7 +8,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -16,6 +15,7 @@ from django.db import connection
 from complaints_project.celery import app as celery_app
 from events import dispatch
 from events.models import ProcessedEvent
+from events.relay import connect_outside_django
 from tests.events.conftest import create_complaint, wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.django_db(transaction=True)]
@@ -89,9 +89,7 @@ def test_worker_killed_mid_task_is_redelivered_and_runs_once(people, celery_queu
     mail_dir.mkdir()
 
     # Another transaction holds the task's claim: the worker blocks inside the task.
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    blocker = psycopg2.connect(**params)
+    blocker = connect_outside_django()
     blocker.cursor().execute(
         "INSERT INTO events_processedevent (event_id, handler, processed_at)"
         " VALUES (%s, %s, now())",
