@@ -117,6 +117,19 @@ def celery_worker(transactional_db, celery_queue):
         yield worker
 
 
+def valid_envelope(**overrides) -> dict:
+    """A well-formed event envelope (fresh ids) with ``overrides`` applied."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "complaint.created",
+        "schema_version": 1,
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "aggregate_id": str(uuid.uuid4()),
+        "payload": {},
+        **overrides,
+    }
+
+
 def drain_consumer(consumer, *, until, timeout: float = 20.0):
     """Poll and hand off until ``until()`` holds."""
     deadline = time.monotonic() + timeout

@@ -1,7 +1,6 @@
 """Consumer → Celery worker: effects happen once however often a message is delivered."""
 
 import json
-import uuid
 from collections import defaultdict
 
 import pytest
@@ -20,6 +19,7 @@ from tests.events.conftest import (
     create_complaint,
     drain_consumer,
     read_topic,
+    valid_envelope,
     wait_until,
 )
 
@@ -44,14 +44,7 @@ def _publish_all(producer):
 
 
 def test_poison_messages_go_to_the_dlq_and_the_consumer_keeps_going(people, producer, kafka_topics):
-    good = {
-        "event_id": str(uuid.uuid4()),
-        "type": "complaint.created",
-        "schema_version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "aggregate_id": str(uuid.uuid4()),
-        "payload": {},
-    }
+    good = valid_envelope()
     key = good["aggregate_id"].encode()
     poison = [
         b"\x00not json at all",

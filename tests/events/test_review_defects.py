@@ -16,19 +16,7 @@ from events.consumer import EventConsumer, HandOffError
 from events.dev_broker import DevBroker
 from events.envelope import InvalidEvent, decode
 from events.kafka import ensure_topics
-from tests.events.conftest import FAST_GROUP, drain_consumer, read_topic
-
-
-def _good(**overrides):
-    return {
-        "event_id": str(uuid.uuid4()),
-        "type": "complaint.created",
-        "schema_version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "aggregate_id": str(uuid.uuid4()),
-        "payload": {},
-        **overrides,
-    }
+from tests.events.conftest import FAST_GROUP, drain_consumer, read_topic, valid_envelope
 
 
 @pytest.mark.parametrize(
@@ -37,14 +25,14 @@ def _good(**overrides):
 )
 def test_decode_rejects_unhashable_version_or_type(overrides):
     with pytest.raises(InvalidEvent):
-        decode(json.dumps(_good(**overrides)).encode())
+        decode(json.dumps(valid_envelope(**overrides)).encode())
 
 
 @pytest.mark.kafka
 @pytest.mark.django_db(transaction=True)
 def test_unhashable_poison_message_goes_to_the_dlq(producer, kafka_topics):
-    good = _good()
-    poison = json.dumps(_good(schema_version=[1])).encode()
+    good = valid_envelope()
+    poison = json.dumps(valid_envelope(schema_version=[1])).encode()
     producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=poison).get(10)
     producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=json.dumps(good).encode()).get(10)
 
@@ -61,7 +49,7 @@ def test_unhashable_poison_message_goes_to_the_dlq(producer, kafka_topics):
 @pytest.mark.kafka
 @pytest.mark.django_db(transaction=True)
 def test_failed_hand_off_is_not_skipped_when_the_commit_also_fails(producer, kafka_topics):
-    events = [_good() for _ in range(3)]
+    events = [valid_envelope() for _ in range(3)]
     for event in events:
         producer.send(
             kafka_topics.EVENTS_TOPIC, key=b"k", value=json.dumps(event).encode(), partition=0
@@ -123,7 +111,9 @@ def test_consumer_stops_promptly_while_the_broker_is_silent(private_broker, sett
 
     producer = make_producer()
     try:
-        producer.send(settings.EVENTS_TOPIC, key=b"k", value=json.dumps(_good()).encode()).get(10)
+        producer.send(
+            settings.EVENTS_TOPIC, key=b"k", value=json.dumps(valid_envelope()).encode()
+        ).get(10)
     finally:
         producer.close(timeout=5)
 
@@ -148,53 +138,39 @@ def test_beat_schedule_runs_the_analytics_safety_net():
 
 @pytest.mark.kafka
 @pytest.mark.django_db(transaction=True)
-def test_consumer_lag_health_does_not_hang_when_the_broker_stops_answering(settings):
-    broker = DevBroker().start()
-    try:
-        suffix = uuid.uuid4().hex[:8]
-        settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
-        settings.EVENTS_TOPIC = f"complaints.events.{suffix}"
-        settings.EVENTS_DLQ_TOPIC = f"complaints.events.dlq.{suffix}"
-        settings.EVENTS_CONSUMER_GROUP = f"health-{suffix}"
-        ensure_topics(partitions=1, replication=1)
+def test_consumer_lag_health_does_not_hang_when_the_broker_stops_answering(
+    private_broker, monkeypatch
+):
+    real_make_consumer = health.make_consumer
 
-        real_make_consumer = health.make_consumer
+    def make_consumer(*args, **kwargs):
+        consumer = real_make_consumer(*args, **kwargs)
+        real_end_offsets = consumer.end_offsets
 
-        def make_consumer(*args, **kwargs):
-            consumer = real_make_consumer(*args, **kwargs)
-            real_end_offsets = consumer.end_offsets
+        def end_offsets(*a, **kw):
+            result = real_end_offsets(*a, **kw)
+            private_broker.process.send_signal(signal.SIGSTOP)  # up, connected, silent
+            return result
 
-            def end_offsets(*a, **kw):
-                result = real_end_offsets(*a, **kw)
-                broker.process.send_signal(signal.SIGSTOP)  # up, connected, silent
-                return result
+        consumer.end_offsets = end_offsets
+        return consumer
 
-            consumer.end_offsets = end_offsets
-            return consumer
+    outcome = {}
 
-        outcome = {}
-
-        def probe():
-            try:
-                outcome["result"] = health._consumer_lag()
-            except Exception as exc:  # noqa: BLE001 - a bounded failure is what we want
-                outcome["error"] = exc
-
-        health.make_consumer = make_consumer
+    def probe():
         try:
-            thread = threading.Thread(target=probe, daemon=True)
-            started = time.monotonic()
-            thread.start()
-            thread.join(10)
-            assert not thread.is_alive(), "health check hung on a silent broker"
-            assert time.monotonic() - started < 10
-            assert "error" in outcome
-        finally:
-            health.make_consumer = real_make_consumer
-    finally:
-        if broker.process is not None:
-            broker.process.send_signal(signal.SIGCONT)
-        broker.stop()
+            outcome["result"] = health._consumer_lag()
+        except Exception as exc:  # noqa: BLE001 - a bounded failure is what we want
+            outcome["error"] = exc
+
+    monkeypatch.setattr(health, "make_consumer", make_consumer)
+    thread = threading.Thread(target=probe, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "health check hung on a silent broker"
+    assert time.monotonic() - started < 10
+    assert "error" in outcome
 
 
 @pytest.mark.kafka
