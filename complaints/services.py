@@ -1,8 +1,8 @@
 """Complaint use cases (writes). Each public function is one transaction.
 
-Every use case records history with ``history_record`` and sends its domain signal from
-``complaints.signals`` inside the transaction, so the events app's outbox rows commit (or
-roll back) together with the change.
+Every use case records history with ``history_record`` and emits its event with
+``complaints.events`` inside the transaction, so the outbox row commits (or rolls back)
+together with the change.
 
 Errors are raised as:
 - ``django.core.exceptions.ValidationError`` (field -> messages): bad input, HTTP 400;
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role, User
-from complaints import signals
+from complaints import events
 from complaints.history import history_record
 from complaints.models import (
     REFERENCE_SEQUENCE,
@@ -181,7 +181,7 @@ def complaint_create(
         resolve_due_at=resolve_due_at(category=category, priority=priority, start=now),
     )
     history_record(complaint=complaint, actor=actor, kind=HistoryKind.CREATED, to_value=Status.NEW)
-    signals.complaint_created.send(sender=Complaint, complaint=complaint, actor=actor)
+    events.emit_created(complaint=complaint, actor=actor)
     return complaint
 
 
@@ -278,8 +278,7 @@ def complaint_transition(
         from_value=from_status,
         to_value=to_status,
     )
-    signals.complaint_status_changed.send(
-        sender=Complaint,
+    events.emit_status_changed(
         complaint=complaint,
         actor=actor,
         from_status=str(from_status),
@@ -319,8 +318,7 @@ def complaint_assign(
         from_value=from_id or "",
         to_value=to_id or "",
     )
-    signals.complaint_assigned.send(
-        sender=Complaint,
+    events.emit_assigned(
         complaint=complaint,
         actor=actor,
         from_assignee_id=from_id,
@@ -386,7 +384,7 @@ def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any
         priority = _coerce_priority(routing["priority"])
         if priority != complaint.priority:
             old = Priority(complaint.priority)
-            signal_changes["priority"] = (old.label, priority.label)
+            signal_changes["priority"] = (old, priority)
             history.append((HistoryKind.PRIORITY_CHANGED, old.label, priority.label))
             complaint.priority = priority
             fields.append("priority")
@@ -435,9 +433,7 @@ def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any
             complaint=complaint, actor=actor, kind=kind, from_value=old_value, to_value=new_value
         )
     if signal_changes:
-        signals.complaint_updated.send(
-            sender=Complaint, complaint=complaint, actor=actor, changes=signal_changes
-        )
+        events.emit_updated(complaint=complaint, actor=actor, changes=signal_changes)
     return complaint
 
 
@@ -478,9 +474,7 @@ def comment_create(
         to_value=comment.pk,
         is_internal=bool(internal),
     )
-    signals.complaint_commented.send(
-        sender=Complaint, complaint=complaint, actor=author, comment=comment
-    )
+    events.emit_commented(complaint=complaint, actor=author, comment=comment)
     if is_customer and complaint.status == Status.AWAITING_CUSTOMER:
         complaint_transition(complaint=complaint, actor=None, to_status=Status.IN_PROGRESS)
     return comment
@@ -513,9 +507,7 @@ def feedback_submit(
         kind=HistoryKind.FEEDBACK_RECEIVED,
         to_value=rating,
     )
-    signals.complaint_feedback_received.send(
-        sender=Complaint, complaint=complaint, actor=customer, feedback=feedback
-    )
+    events.emit_feedback_received(complaint=complaint, actor=customer, feedback=feedback)
     return feedback
 
 
