@@ -12,12 +12,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from complaints.errors import ComplaintError, NotAllowed
 from complaints.models import (
     Attachment,
     Category,
@@ -36,16 +37,15 @@ from complaints.services import (
     complaint_transition,
 )
 from complaints.workflow import FINISHED_STATUSES, REASON_REQUIRED, TRANSITIONS, Status
-from complaints_project.exceptions import ConflictError
 
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: ValidationError | ComplaintError) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.messages)
-    return str(getattr(exc, "detail", exc))
+    return str(exc)
 
 
 # --------------------------------------------------------------------------- list filters
@@ -473,7 +473,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         for done, step in steps:
             try:
                 step()
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
             else:
                 self.message_user(request, done, messages.SUCCESS)
@@ -535,7 +535,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 complaint_transition(
                     complaint=complaint, actor=request.user, to_status=to_status, reason=reason
                 )
-            except (ValidationError, PermissionDenied, ConflictError, Http404):
+            except (ValidationError, ComplaintError):
                 skipped.append(complaint.reference)
             else:
                 moved.append(complaint.reference)
@@ -560,7 +560,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         for complaint in queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS):
             try:
                 complaint_assign(complaint=complaint, actor=request.user, assignee=request.user)
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 failed.append(f"{complaint.reference}: {_error_text(exc)}")
             else:
                 done += 1
@@ -644,11 +644,14 @@ class CategoryAdmin(admin.ModelAdmin):
         fields = {
             f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
         }
-        if change:
-            changes = {f: fields[f] for f in form.changed_data if f in fields}
-            saved = category_update(
-                category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
-            )
-        else:
-            saved = category_create(actor=request.user, **fields)
+        try:
+            if change:
+                changes = {f: fields[f] for f in form.changed_data if f in fields}
+                saved = category_update(
+                    category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
+                )
+            else:
+                saved = category_create(actor=request.user, **fields)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         obj.pk = saved.pk
