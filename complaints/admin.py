@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -383,13 +384,22 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ),
                 )
             )
+        failed = False
         for done, step in steps:
             try:
                 step()
             except (ValidationError, ComplaintError) as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
+                failed = True
             else:
                 self.message_user(request, done, messages.SUCCESS)
+        # Read by response_change (same request): no "changed successfully" beside an error.
+        request.complaint_work_failed = failed
+
+    def response_change(self, request, obj):
+        if getattr(request, "complaint_work_failed", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         """Inlines are read-only; nothing to save."""
