@@ -20,10 +20,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import HANDLER_ROLES, Role, User
+from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, overdue_q
 from complaints.visibility import complaints_visible_to
@@ -160,22 +160,22 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
     if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
     """Comments on a complaint the caller can see; customers never see internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = Comment.objects.filter(complaint=complaint).select_related("author")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -185,7 +185,7 @@ def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
 def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     """History of a complaint; customers never see entries about internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = HistoryEntry.objects.filter(complaint=complaint).select_related("actor")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -204,7 +204,7 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
     try:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No category matches the given query.") from exc
+        raise NotFound("No category matches the given query.") from exc
 
 
 # Order of the roles in the staff list: the people who usually take the work come first.
