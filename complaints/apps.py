@@ -6,6 +6,9 @@ class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.personal_data import personal_data_provider_register
         from complaints import events
+        from complaints.privacy import PERSONAL_DATA_PROVIDER
 
+        personal_data_provider_register(PERSONAL_DATA_PROVIDER)
         events.register_handlers()
