@@ -1,10 +1,13 @@
 """User admin. Forms go through the account services so the blind index and role groups stay
 in sync; search is an exact match on the email's blind index (the column is encrypted)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from accounts.blind_index import email_blind_index
 from accounts.erasure import user_erase
@@ -37,13 +40,16 @@ class UserAddForm(forms.ModelForm):
             raise ValidationError("A user with this email address already exists.")
         return email
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords do not match.")
         elif p1:
-            candidate = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name"))
+            candidate = User(
+                email=cleaned.get("email") or "", full_name=cleaned.get("full_name", "")
+            )
             try:
                 validate_password(p1, candidate)
             except ValidationError as exc:
@@ -77,10 +83,12 @@ class UserAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "date_joined", "last_login", "erased_at"]
     actions = ["erase_users"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[User]]:
         if obj is None:
             kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -18,9 +18,9 @@ class Role(models.TextChoices):
 HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
-class UserManager(BaseUserManager):
-    def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email_hash=email_blind_index(username))
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email_hash=email_blind_index(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         user = self.model(email=normalize_email(email), **extra)

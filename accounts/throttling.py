@@ -28,7 +28,7 @@ class ThrottleUnavailable(exceptions.APIException):
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]  # type: ignore[index,return-value]  # the stubs type rates as numbers and the scope as optional; DRF stores "N/period" strings under set scopes
         except KeyError:
             return super().get_rate()
 

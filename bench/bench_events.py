@@ -252,10 +252,10 @@ def bench_latency(
     procs.start("consumer", manage("run_event_consumer"))
     procs.start("relay", manage("run_outbox_relay"))
 
-    customer = UserFactory(role=Role.CUSTOMER)
+    customer = UserFactory.create(role=Role.CUSTOMER)
     for _ in range(agents):
-        UserFactory(role=Role.AGENT)
-    category = CategoryFactory()
+        UserFactory.create(role=Role.AGENT)
+    category = CategoryFactory.create()
 
     # Warm-up: every process up, the consumer group formed, a complaint all the way through.
     started = time.monotonic()
@@ -290,8 +290,8 @@ def bench_latency(
     cpu_before = cpu_snapshot(procs, broker)
     window_start = timezone.now()
     start = time.perf_counter() + 0.1
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(create, range(total), (start + i / rate for i in range(total))))
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        results = list(executor.map(create, range(total), (start + i / rate for i in range(total))))
     committed = {pk: at for pk, at, _ in results}
     behind = sum(1 for _, _, late in results if late > 0.05)
     offered = total / (time.perf_counter() - start)

@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from accounts.models import Role, User
-from complaints.models import Comment, Complaint
+from complaints.models import Comment, Complaint, Status
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,9 @@ def send_templated(template: str, recipients: Iterable[User], context: dict) -> 
         if not _deliverable(user):
             continue
         ctx = {**context, "recipient": user}
-        subject = render_to_string(f"complaints/email/{template}_subject.txt", ctx)
-        subject = " ".join(subject.split())
+        subject = " ".join(
+            render_to_string(f"complaints/email/{template}_subject.txt", ctx).split()
+        )
         text = render_to_string(f"complaints/email/{template}.txt", ctx)
         html = render_to_string(f"complaints/email/{template}.html", ctx)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
@@ -79,7 +80,7 @@ def send_status_changed(
     complaint = _complaint(complaint_id)
     if complaint is None or str(complaint.customer_id) == str(actor_id):
         return 0  # the customer made the change themselves
-    labels = dict(Complaint._meta.get_field("status").choices)
+    labels = dict(Status.choices)
     return send_templated(
         "status_changed",
         [complaint.customer],

@@ -156,7 +156,7 @@ def export_complaints(*, user: User) -> list[dict[str, Any]]:
                         "is_internal": c.is_internal,
                         "created_at": isoformat_or_none(c.created_at),
                     }
-                    for c in complaint.export_comments
+                    for c in complaint.export_comments  # type: ignore[attr-defined]  # set by Prefetch(to_attr=...), which the stubs cannot see
                 ],
                 "history": [
                     {
@@ -166,9 +166,12 @@ def export_complaints(*, user: User) -> list[dict[str, Any]]:
                         "actor": _who(user=user, actor_id=h.actor_id),
                         "created_at": isoformat_or_none(h.created_at),
                     }
-                    for h in complaint.export_history
+                    for h in complaint.export_history  # type: ignore[attr-defined]  # set by Prefetch(to_attr=...), which the stubs cannot see
                 ],
-                "attachments": [_attachment(a) for a in complaint.export_attachments],
+                "attachments": [
+                    _attachment(a)
+                    for a in complaint.export_attachments  # type: ignore[attr-defined]  # set by Prefetch(to_attr=...), which the stubs cannot see
+                ],
                 "feedback": _feedback(feedback) if feedback is not None else None,
             }
         )
@@ -234,7 +237,7 @@ def complaint_data_erase(*, user: User) -> None:
     )
 
     uploads = list(Attachment.objects.filter(uploaded_by=user))
-    files = [(a.file.storage, a.file.name) for a in uploads if a.file]
+    files = [(a.file.storage, a.file.name) for a in uploads if a.file.name]
     Attachment.objects.filter(pk__in=[a.pk for a in uploads]).delete()
     # The timeline names each upload by the file name the user gave it.
     HistoryEntry.objects.filter(actor=user, kind=HistoryKind.ATTACHMENT_ADDED).update(

@@ -108,7 +108,7 @@ def triage_complaint(complaint_id: str) -> dict:
         )
     except Complaint.DoesNotExist:
         complaint = None
-    result = {"priority_raised": False, "assignee_id": None}
+    result: dict[str, bool | str | None] = {"priority_raised": False, "assignee_id": None}
     if complaint is None or complaint.status in FINISHED_STATUSES:
         return result
 

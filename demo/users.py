@@ -34,13 +34,14 @@ def seed_demo_users() -> list[tuple[DemoUser, User, bool]]:
     """
     result = []
     for spec in DEMO_USERS:
-        user = user_get_by_email(email=spec.email)
-        created = user is None
-        if created:
+        existing = user_get_by_email(email=spec.email)
+        created = existing is None
+        if existing is None:
             user = user_create(
                 email=spec.email, password=spec.password, full_name=spec.full_name, role=spec.role
             )
         else:
+            user = existing
             user.full_name = spec.full_name
             user.is_active = True
             user.set_password(spec.password)

@@ -14,19 +14,20 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     config = environ.Env.db_url_config(url)
     name = config["NAME"]
-    params = {
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "password": config.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "connect_timeout": 5,
-    }
+    host = config.get("HOST") or "127.0.0.1"
+    port = config.get("PORT") or 5432
     try:
-        conn = psycopg2.connect(**params)
+        conn = psycopg2.connect(
+            host=host,
+            port=port,
+            user=config.get("USER") or "postgres",
+            password=config.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        )
     except psycopg2.OperationalError as exc:
         print(
-            f"PostgreSQL is not answering at {params['host']}:{params['port']} ({exc}).\n"
+            f"PostgreSQL is not answering at {host}:{port} ({exc}).\n"
             "Start it (e.g. `pg_ctlcluster --skip-systemctl-redirect 15 main start`) "
             "or set DATABASE_URL to a reachable server.",
             file=sys.stderr,

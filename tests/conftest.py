@@ -24,32 +24,32 @@ def password() -> str:
 
 @pytest.fixture
 def customer(db):
-    return UserFactory(role=Role.CUSTOMER)
+    return UserFactory.create(role=Role.CUSTOMER)
 
 
 @pytest.fixture
 def other_customer(db):
-    return UserFactory(role=Role.CUSTOMER)
+    return UserFactory.create(role=Role.CUSTOMER)
 
 
 @pytest.fixture
 def agent(db):
-    return UserFactory(role=Role.AGENT)
+    return UserFactory.create(role=Role.AGENT)
 
 
 @pytest.fixture
 def supervisor(db):
-    return UserFactory(role=Role.SUPERVISOR)
+    return UserFactory.create(role=Role.SUPERVISOR)
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(role=Role.ADMIN)
+    return UserFactory.create(role=Role.ADMIN)
 
 
 @pytest.fixture
 def category(db):
-    return CategoryFactory()
+    return CategoryFactory.create()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from complaints.models import Category, Complaint, Priority
 DEFAULT_PASSWORD = "Correct-Horse-42"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
@@ -38,7 +38,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"category-{n}")
 
 
-class ComplaintFactory(factory.django.DjangoModelFactory):
+class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
     """Builds a complaint row directly; tests of behaviour should go through the services."""
 
     class Meta:

@@ -232,21 +232,21 @@ def _rows_for_a_lost_race(race: str):
     from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
 
     if race == "category slug":
-        taken = CategoryFactory()
+        taken = CategoryFactory.create()
         return lambda: Category.objects.create(name="Another name", slug=taken.slug)
     if race == "category name":
-        taken = CategoryFactory()
+        taken = CategoryFactory.create()
         return lambda: Category.objects.create(name=taken.name, slug="another-slug")
     if race == "user email":
-        taken = UserFactory()
-        return lambda: UserFactory(email=taken.email)
+        taken = UserFactory.create()
+        return lambda: UserFactory.create(email=taken.email)
     if race == "idempotency key":
-        complaint = ComplaintFactory()
+        complaint = ComplaintFactory.create()
         fields = {"user": complaint.customer, "key": "k", "complaint": complaint}
         IdempotencyKey.objects.create(request_fingerprint="a", **fields)
         return lambda: IdempotencyKey.objects.create(request_fingerprint="b", **fields)
     if race == "feedback per complaint":
-        complaint = ComplaintFactory()
+        complaint = ComplaintFactory.create()
         Feedback.objects.create(complaint=complaint, rating=4)
         return lambda: Feedback.objects.create(complaint=complaint, rating=5)
     raise AssertionError(race)
@@ -290,10 +290,10 @@ def _rows_for_a_bug(bug: str):
     from tests.factories import ComplaintFactory
 
     if bug == "duplicate complaint reference":
-        taken = ComplaintFactory()
-        return lambda: ComplaintFactory(reference=taken.reference)
+        taken = ComplaintFactory.create()
+        return lambda: ComplaintFactory.create(reference=taken.reference)
     if bug == "check constraint":
-        complaint = ComplaintFactory()
+        complaint = ComplaintFactory.create()
         return lambda: Feedback.objects.create(complaint=complaint, rating=9)
     if bug == "no database cause":
 

@@ -3,10 +3,12 @@
 from typing import Any
 
 from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.authentication import AuthUser
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer as BaseTokenRefreshSerializer,
 )
+from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
 from accounts.personal_data import personal_data_providers
@@ -21,9 +23,11 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
     """
 
     @classmethod
-    def get_token(cls, user: User):
+    def get_token(cls, user: AuthUser) -> Token:
         token = super().get_token(user)
-        token["role"] = user.role
+        # Always an account here (the backend authenticates against User); the check narrows.
+        if isinstance(user, User):
+            token["role"] = user.role
         return token
 
 

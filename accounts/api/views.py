@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from accounts.api.requests import AuthenticatedRequest
 from accounts.data_export import user_data_export
 from accounts.erasure import user_erase
 from accounts.services import (
@@ -71,13 +72,13 @@ class UserMeApi(APIView):
     """The caller's profile: read, update (name and phone only) and erase."""
 
     @extend_schema(responses={200: UserOutputSerializer}, tags=["users"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(UserOutputSerializer(request.user).data)
 
     @extend_schema(
         request=UserUpdateInputSerializer, responses={200: UserOutputSerializer}, tags=["users"]
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = UserUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = user_update_profile(user=request.user, **serializer.validated_data)
@@ -88,7 +89,7 @@ class UserMeApi(APIView):
         responses={204: OpenApiResponse(description="Account erased.")},
         tags=["users"],
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         user_erase(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -101,7 +102,7 @@ class UserPasswordChangeApi(APIView):
         responses={204: OpenApiResponse(description="Password changed; refresh tokens revoked.")},
         tags=["users"],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PasswordChangeInputSerializer(
             data=request.data, context={"user": request.user}
         )
@@ -117,7 +118,7 @@ class UserPasswordChangeApi(APIView):
 
 class UserExportApi(APIView):
     @extend_schema(responses={200: DataExportSerializer}, tags=["users"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         response = Response(user_data_export(user=request.user))
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         response["Cache-Control"] = "no-store"

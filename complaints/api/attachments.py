@@ -2,6 +2,7 @@
 
 import logging
 from urllib.parse import quote
+from uuid import UUID
 
 from django.http import FileResponse
 from django.urls import reverse
@@ -14,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.requests import AuthenticatedRequest
 from complaints.attachments import (
     attachment_add,
     attachment_get_visible,
@@ -63,6 +65,7 @@ class AttachmentOutputSerializer(serializers.ModelSerializer):
 
 
 class ComplaintAttachmentsView(GenericAPIView):
+    request: AuthenticatedRequest
     parser_classes = [MultiPartParser]
     serializer_class = AttachmentOutputSerializer
 
@@ -76,7 +79,7 @@ class ComplaintAttachmentsView(GenericAPIView):
         summary="List the attachments of a complaint",
         responses={200: AttachmentOutputSerializer(many=True)},
     )
-    def get(self, request, pk):
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = AttachmentOutputSerializer(page, many=True).data
         return self.get_paginated_response(data)
@@ -93,7 +96,7 @@ class ComplaintAttachmentsView(GenericAPIView):
             415: OpenApiResponse(description="Not multipart, or not an allowed file type."),
         },
     )
-    def post(self, request, pk):
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = complaint_get_visible(user=request.user, complaint_id=pk)
         # Refuse obviously oversized bodies before reading them at all.
         try:
@@ -139,7 +142,7 @@ class AttachmentDownloadView(APIView):
             404: OpenApiResponse(description="No such attachment (or not visible to you)."),
         },
     )
-    def get(self, request, pk):
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> FileResponse:
         attachment = attachment_get_visible(user=request.user, attachment_id=pk)
         content_type = attachment.content_type
         if content_type.startswith("text/"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -12,9 +14,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api.requests import AuthenticatedRequest
 from accounts.models import User
 from complaints import selectors, services
 from complaints.api import serializers as s
@@ -50,7 +52,7 @@ R409 = OpenApiResponse(ConflictOut, description="Conflicts with the complaint's 
 COMPLAINT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
-def _idempotency_key(request: Request) -> str | None:
+def _idempotency_key(request: AuthenticatedRequest) -> str | None:
     """The ``Idempotency-Key`` header, stripped; None when absent, a 400 when empty or long."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
@@ -63,7 +65,9 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
-def _complaint_response(request: Request, complaint: Complaint, code: int = 200) -> Response:
+def _complaint_response(
+    request: AuthenticatedRequest, complaint: Complaint, code: int = 200
+) -> Response:
     """Render a complaint freshly read for the caller (visibility, is_overdue, feedback)."""
     fresh = selectors.complaint_get(user=request.user, complaint_id=complaint.pk)
     return Response(s.ComplaintOutSerializer(fresh, context={"request": request}).data, status=code)
@@ -73,6 +77,7 @@ def _complaint_response(request: Request, complaint: Complaint, code: int = 200)
 
 
 class ComplaintListCreateView(generics.GenericAPIView):
+    request: AuthenticatedRequest
     serializer_class = s.ComplaintListOutSerializer
     # Declared for the OpenAPI schema; the selector applies (and validates) the filters.
     filter_backends = [DjangoFilterBackend]
@@ -92,7 +97,7 @@ class ComplaintListCreateView(generics.GenericAPIView):
         summary="List the complaints the caller can see",
         responses={200: s.ComplaintListOutSerializer(many=True), 400: R400, 401: R401},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = s.ComplaintListOutSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
@@ -116,7 +121,7 @@ class ComplaintListCreateView(generics.GenericAPIView):
         request=s.ComplaintCreateInSerializer,
         responses={201: s.ComplaintOutSerializer, 400: R400, 401: R401, 409: R409},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = s.ComplaintCreateInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -144,7 +149,7 @@ class ComplaintDetailView(generics.GenericAPIView):
         parameters=[COMPLAINT_ID],
         responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
     )
-    def get(self, request: Request, pk) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
 
@@ -165,7 +170,7 @@ class ComplaintDetailView(generics.GenericAPIView):
             409: R409,
         },
     )
-    def patch(self, request: Request, pk) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         user: User = request.user
         complaint = selectors.complaint_get(user=user, complaint_id=pk)
         serializer = s.ComplaintUpdateInSerializer(data=request.data, partial=True)
@@ -198,7 +203,7 @@ class ComplaintByReferenceView(generics.GenericAPIView):
         parameters=[OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)],
         responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
     )
-    def get(self, request: Request, reference: str) -> Response:
+    def get(self, request: AuthenticatedRequest, reference: str) -> Response:
         complaint = selectors.complaint_get_by_reference(user=request.user, reference=reference)
         return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
 
@@ -215,7 +220,7 @@ class ComplaintTransitionView(generics.GenericAPIView):
         request=s.TransitionInSerializer,
         responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
-    def post(self, request: Request, pk) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         serializer = s.TransitionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -240,7 +245,7 @@ class ComplaintAssignView(generics.GenericAPIView):
         request=s.AssignInSerializer,
         responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
     )
-    def post(self, request: Request, pk) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         serializer = s.AssignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -253,6 +258,7 @@ class ComplaintAssignView(generics.GenericAPIView):
 
 
 class ComplaintCommentsView(generics.GenericAPIView):
+    request: AuthenticatedRequest
     serializer_class = s.CommentOutSerializer
 
     def get_queryset(self):
@@ -266,7 +272,7 @@ class ComplaintCommentsView(generics.GenericAPIView):
         parameters=[COMPLAINT_ID],
         responses={200: s.CommentOutSerializer(many=True), 401: R401, 404: R404},
     )
-    def get(self, request: Request, pk) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.CommentOutSerializer(page, many=True).data)
 
@@ -277,7 +283,7 @@ class ComplaintCommentsView(generics.GenericAPIView):
         request=s.CommentInSerializer,
         responses={201: s.CommentOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
-    def post(self, request: Request, pk) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         serializer = s.CommentInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -291,6 +297,7 @@ class ComplaintCommentsView(generics.GenericAPIView):
 
 
 class ComplaintHistoryView(generics.GenericAPIView):
+    request: AuthenticatedRequest
     serializer_class = s.HistoryOutSerializer
 
     def get_queryset(self):
@@ -304,7 +311,7 @@ class ComplaintHistoryView(generics.GenericAPIView):
         parameters=[COMPLAINT_ID],
         responses={200: s.HistoryOutSerializer(many=True), 401: R401, 404: R404},
     )
-    def get(self, request: Request, pk) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.HistoryOutSerializer(page, many=True).data)
 
@@ -326,7 +333,7 @@ class ComplaintFeedbackView(generics.GenericAPIView):
             409: R409,
         },
     )
-    def post(self, request: Request, pk) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         serializer = s.FeedbackInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -343,6 +350,7 @@ class ComplaintFeedbackView(generics.GenericAPIView):
 
 
 class CategoryListCreateView(generics.GenericAPIView):
+    request: AuthenticatedRequest
     serializer_class = s.CategoryOutSerializer
     permission_classes = [CategoryManagerOrReadOnly]
 
@@ -356,7 +364,7 @@ class CategoryListCreateView(generics.GenericAPIView):
         summary="Categories (customers see only active ones)",
         responses={200: s.CategoryOutSerializer(many=True), 401: R401},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.CategoryOutSerializer(page, many=True).data)
 
@@ -365,7 +373,7 @@ class CategoryListCreateView(generics.GenericAPIView):
         request=s.CategoryInSerializer,
         responses={201: s.CategoryOutSerializer, 400: R400, 401: R401, 403: R403},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = s.CategoryInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.category_create(actor=request.user, **serializer.to_service_kwargs())
@@ -381,7 +389,7 @@ class CategoryDetailView(generics.GenericAPIView):
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={200: s.CategoryOutSerializer, 401: R401, 404: R404},
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         category = selectors.category_get(user=request.user, category_id=pk)
         return Response(s.CategoryOutSerializer(category).data)
 
@@ -391,7 +399,7 @@ class CategoryDetailView(generics.GenericAPIView):
         request=s.CategoryInSerializer,
         responses={200: s.CategoryOutSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         category = selectors.category_get(user=request.user, category_id=pk)
         serializer = s.CategoryInSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -22,7 +22,7 @@ class ComplaintData:
 
 
 def complaint_with_everything(*, customer, agent, category, tag: str) -> ComplaintData:
-    complaint = ComplaintFactory(
+    complaint = ComplaintFactory.create(
         customer=customer,
         category=category,
         title=f"{tag} title",

@@ -86,7 +86,7 @@ def test_add_rejects_duplicate_and_weak_password(admin_web, customer):
 
 @pytest.mark.django_db
 def test_change_role_syncs_groups_and_email_hash(admin_web):
-    user = UserFactory(role=Role.CUSTOMER)
+    user = UserFactory.create(role=Role.CUSTOMER)
 
     response = admin_web.post(
         f"/admin/accounts/user/{user.pk}/change/",

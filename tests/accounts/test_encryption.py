@@ -46,7 +46,7 @@ def test_pii_columns_hold_no_plaintext():
 
 @pytest.mark.django_db
 def test_columns_decrypt_with_the_key():
-    user = UserFactory(full_name="Decrypt Me")
+    user = UserFactory.create(full_name="Decrypt Me")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pgp_sym_decrypt(full_name, %s) FROM accounts_user WHERE id = %s",
@@ -57,7 +57,7 @@ def test_columns_decrypt_with_the_key():
 
 @pytest.mark.django_db
 def test_values_use_aes256_and_salted_s2k_without_stretching():
-    user = UserFactory()
+    user = UserFactory.create()
     email, full_name, phone, _ = raw_row(user.pk)
     for column in (email, full_name, phone):
         data = bytes(column)
@@ -68,7 +68,7 @@ def test_values_use_aes256_and_salted_s2k_without_stretching():
 
 @pytest.mark.django_db
 def test_values_written_with_pgcrypto_defaults_still_read():
-    user = UserFactory()
+    user = UserFactory.create()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE accounts_user SET full_name = pgp_sym_encrypt('Old Format', %s) WHERE id = %s",
@@ -82,7 +82,7 @@ def test_values_written_with_pgcrypto_defaults_still_read():
 
 @pytest.mark.django_db
 def test_wrong_key_cannot_decrypt():
-    user = UserFactory()
+    user = UserFactory.create()
     with (
         pytest.raises(DatabaseError, match="(?i)wrong key|corrupt"),
         transaction.atomic(),
@@ -96,7 +96,7 @@ def test_wrong_key_cannot_decrypt():
 
 @pytest.mark.django_db
 def test_email_hash_is_unique_at_the_database():
-    user = UserFactory(email="unique@example.com")
+    user = UserFactory.create(email="unique@example.com")
     clone = User(email="UNIQUE@example.com", full_name="Clone")
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -106,7 +106,7 @@ def test_email_hash_is_unique_at_the_database():
 
 @pytest.mark.django_db
 def test_service_rejects_duplicate_before_the_database():
-    UserFactory(email="taken@example.com")
+    UserFactory.create(email="taken@example.com")
 
     with pytest.raises(EmailAlreadyRegistered):
         user_create(email=" Taken@Example.com", password=None, full_name="X")

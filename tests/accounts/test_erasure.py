@@ -125,7 +125,7 @@ def test_erase_leaves_other_users_alone(customer, other_customer, agent, categor
 
 @pytest.mark.django_db
 def test_empty_feedback_comment_stays_empty(customer, category):
-    complaint = ComplaintFactory(customer=customer, category=category)
+    complaint = ComplaintFactory.create(customer=customer, category=category)
     feedback = Feedback.objects.create(complaint=complaint, rating=2, comment="")
 
     user_erase(user=customer)

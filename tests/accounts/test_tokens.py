@@ -50,7 +50,7 @@ def test_unknown_email_and_wrong_password_answer_identically(api_client, custome
 
 @pytest.mark.django_db
 def test_inactive_user_gets_no_token(api_client):
-    user = UserFactory(is_active=False)
+    user = UserFactory.create(is_active=False)
     unknown = login(api_client, "nobody@example.com")
 
     response = login(api_client, user.email)
@@ -125,7 +125,7 @@ def test_refresh_for_deactivated_user_is_rejected(api_client, customer):
 
 @pytest.mark.django_db
 def test_refresh_for_deleted_user_is_401_not_500(api_client):
-    user = UserFactory()
+    user = UserFactory.create()
     tokens = login(api_client, user.email).json()
     user.delete()  # the admin may delete an account outright
     api_client.raise_request_exception = False

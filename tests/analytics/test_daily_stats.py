@@ -16,7 +16,7 @@ START = datetime(2026, 3, 10, tzinfo=UTC)
 
 
 def complaint(created, **kw):
-    return ComplaintFactory(
+    return ComplaintFactory.create(
         created_at=created,
         ack_due_at=created + timedelta(hours=48),
         resolve_due_at=created + timedelta(days=10),

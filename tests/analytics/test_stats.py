@@ -27,7 +27,7 @@ def make(
     **kw,
 ):
     """A complaint created at ``created`` with timestamps relative to it."""
-    c = ComplaintFactory(
+    c = ComplaintFactory.create(
         created_at=created,
         status=status,
         acknowledged_at=created + ack_after if ack_after is not None else None,
@@ -47,8 +47,8 @@ def now():
 @pytest.fixture
 def dataset(now):
     """Five complaints with known clocks; see each comment for its SLA outcome."""
-    billing = CategoryFactory(name="Billing", slug="billing")
-    delivery = CategoryFactory(name="Delivery", slug="delivery")
+    billing = CategoryFactory.create(name="Billing", slug="billing")
+    delivery = CategoryFactory.create(name="Delivery", slug="delivery")
     old = now - timedelta(days=20)
     # 1: acked after 1h, resolved after 10h, both on time -> decided, not breached
     make(
@@ -158,7 +158,7 @@ def test_constant_query_count(supervisor, dataset, now, django_assert_max_num_qu
     with django_assert_max_num_queries(7):
         small = complaint_stats(days=30, now=now)
     for i in range(30):
-        make(now - timedelta(days=i, hours=1), category=CategoryFactory())
+        make(now - timedelta(days=i, hours=1), category=CategoryFactory.create())
     # Half the window stored in analytics, half not: still the same number of queries.
     for i in range(1, 15):
         refresh_daily_stats(day=(now - timedelta(days=i)).date())

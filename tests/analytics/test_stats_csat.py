@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rate(rating: int, created_at: datetime) -> Feedback:
-    complaint = ComplaintFactory(status=Status.CLOSED)
+    complaint = ComplaintFactory.create(status=Status.CLOSED)
     return Feedback.objects.create(complaint=complaint, rating=rating, created_at=created_at)
 
 

@@ -51,9 +51,9 @@ def test_customer_cannot_open_admin(customer):
 
 
 def test_changelist_constant_queries(agent, agent_web):
-    categories = [CategoryFactory() for _ in range(3)]
+    categories = [CategoryFactory.create() for _ in range(3)]
     for i in range(3):
-        ComplaintFactory(category=categories[i % 3], assignee=agent)
+        ComplaintFactory.create(category=categories[i % 3], assignee=agent)
 
     def count(url=CHANGELIST):
         with CaptureQueriesContext(connection) as ctx:
@@ -63,14 +63,14 @@ def test_changelist_constant_queries(agent, agent_web):
 
     few = count()
     for i in range(30):
-        ComplaintFactory(category=categories[i % 3], assignee=agent if i % 2 else None)
+        ComplaintFactory.create(category=categories[i % 3], assignee=agent if i % 2 else None)
     assert count() == few
     # Filters and search do not add per-row queries either.
     assert count(CHANGELIST + "?overdue=yes&status__exact=new&assignee=me&q=CMP") <= few + 1
 
 
 def test_changelist_shows_columns_and_no_encrypted_text(agent_web):
-    complaint = ComplaintFactory(title="Broken kettle", description="SECRET-DESCRIPTION")
+    complaint = ComplaintFactory.create(title="Broken kettle", description="SECRET-DESCRIPTION")
     with CaptureQueriesContext(connection) as ctx:
         resp = agent_web.get(CHANGELIST + "?q=kettle")
     html = resp.content.decode()
@@ -83,9 +83,9 @@ def test_changelist_shows_columns_and_no_encrypted_text(agent_web):
 
 
 def test_transition_action_applies_only_legal_moves(agent, agent_web):
-    new = ComplaintFactory(status=Status.NEW)
-    in_progress = ComplaintFactory(status=Status.IN_PROGRESS)
-    closed = ComplaintFactory(status=Status.CLOSED)
+    new = ComplaintFactory.create(status=Status.NEW)
+    in_progress = ComplaintFactory.create(status=Status.IN_PROGRESS)
+    closed = ComplaintFactory.create(status=Status.CLOSED)
     resp = run_action(agent_web, "transition_to_acknowledged", [new, in_progress, closed])
     assert resp.status_code == 302
     new.refresh_from_db()
@@ -116,7 +116,7 @@ def test_only_handler_transitions_offered(agent_web):
 
 
 def test_reason_required_action_asks_for_reason(agent_web):
-    complaint = ComplaintFactory(status=Status.IN_PROGRESS)
+    complaint = ComplaintFactory.create(status=Status.IN_PROGRESS)
     resp = run_action(agent_web, "transition_to_resolved", [complaint])
     assert resp.status_code == 200
     assert b'name="reason"' in resp.content
@@ -132,15 +132,15 @@ def test_reason_required_action_asks_for_reason(agent_web):
 
 
 def test_assign_to_me_action(agent, agent_web):
-    complaints = [ComplaintFactory() for _ in range(3)]
+    complaints = [ComplaintFactory.create() for _ in range(3)]
     run_action(agent_web, "assign_to_me", complaints)
     assert Complaint.objects.filter(assignee=agent).count() == 3
     assert HistoryEntry.objects.filter(kind=HistoryKind.ASSIGNEE_CHANGED).count() == 3
 
 
 def test_csv_export_streams_without_descriptions(agent_web):
-    a = ComplaintFactory(title='=HYPERLINK("http://evil")', description="SECRET-DESC")
-    b = ComplaintFactory(title="Normal title")
+    a = ComplaintFactory.create(title='=HYPERLINK("http://evil")', description="SECRET-DESC")
+    b = ComplaintFactory.create(title="Normal title")
     resp = run_action(agent_web, "export_csv", [a, b])
     assert resp.status_code == 200
     assert resp.streaming
@@ -158,7 +158,7 @@ def test_csv_export_streams_without_descriptions(agent_web):
 
 
 def test_supervisor_can_export_descriptions(supervisor_web, agent_web):
-    c = ComplaintFactory(description="The full story")
+    c = ComplaintFactory.create(description="The full story")
     resp = run_action(supervisor_web, "export_csv_with_descriptions", [c])
     rows = list(csv.DictReader(io.StringIO(b"".join(resp.streaming_content).decode())))
     assert rows[0]["description"] == "The full story"
@@ -168,7 +168,7 @@ def test_supervisor_can_export_descriptions(supervisor_web, agent_web):
 
 
 def test_change_view_shows_timeline_and_internal_notes(agent, agent_web):
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     Comment.objects.create(
         complaint=complaint, author=agent, body="Internal hint", is_internal=True
     )
@@ -186,7 +186,7 @@ def test_change_view_shows_timeline_and_internal_notes(agent, agent_web):
 
 
 def test_change_form_goes_through_services(agent, agent_web):
-    complaint = ComplaintFactory(status=Status.NEW)
+    complaint = ComplaintFactory.create(status=Status.NEW)
     url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
     form = {
         "new_status": "acknowledged",
@@ -226,7 +226,7 @@ def test_change_form_goes_through_services(agent, agent_web):
 
 
 def test_failed_work_step_is_not_reported_as_a_successful_change(agent, agent_web, monkeypatch):
-    complaint = ComplaintFactory(status=Status.NEW)
+    complaint = ComplaintFactory.create(status=Status.NEW)
     url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
     real_transition = services.complaint_transition
 
@@ -295,6 +295,6 @@ def test_category_admin_uses_services(supervisor_web, agent_web):
 
 
 def test_admin_user_sees_everything():
-    admin = UserFactory(role="admin")
+    admin = UserFactory.create(role="admin")
     resp = web_client(admin).get(CHANGELIST)
     assert resp.status_code == 200

@@ -28,7 +28,7 @@ def media(tmp_path, settings):
 
 @pytest.fixture
 def complaint(customer):
-    return ComplaintFactory(customer=customer)
+    return ComplaintFactory.create(customer=customer)
 
 
 def url(complaint):
@@ -190,7 +190,7 @@ def test_other_customer_cannot_upload_or_list(other_customer_client, complaint):
 
 @pytest.mark.parametrize("finished", [Status.CLOSED, Status.RESOLVED, Status.WITHDRAWN])
 def test_customer_cannot_upload_to_finished_complaint(customer, finished, agent_client):
-    complaint = ComplaintFactory(customer=customer, status=finished)
+    complaint = ComplaintFactory.create(customer=customer, status=finished)
     resp = upload(client_for(customer), complaint, PDF)
     assert resp.status_code == 409
     assert resp.json()["current_status"] == finished
@@ -232,7 +232,7 @@ def test_attach_to_comment_and_internal_note_visibility(
 
 
 def test_comment_of_another_complaint_is_400(agent, agent_client, complaint):
-    other = ComplaintFactory()
+    other = ComplaintFactory.create()
     foreign = Comment.objects.create(complaint=other, author=agent, body="x")
     resp = upload(agent_client, complaint, PDF, comment_id=str(foreign.pk))
     assert resp.status_code == 400

@@ -83,11 +83,11 @@ def test_internal_note_event_has_flag_and_no_text(customer, category, agent):
 
 
 def test_every_use_case_emits_its_event(customer, category, supervisor):
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory.create(role=Role.AGENT)
     complaint = _create(customer, category)
     services.complaint_assign(complaint=complaint, actor=supervisor, assignee=agent)
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
-    new_category = CategoryFactory()
+    new_category = CategoryFactory.create()
     services.complaint_reroute(
         complaint=complaint, actor=supervisor, priority=Priority.HIGH, category=new_category
     )

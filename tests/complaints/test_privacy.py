@@ -59,7 +59,7 @@ def owned_rows(user) -> dict[type[models.Model], models.QuerySet]:
 @pytest.fixture
 def written_by_customer(customer, agent, category):
     """Something of every kind by the customer, and staff text beside it."""
-    complaint = ComplaintFactory(customer=customer, category=category, status="in_progress")
+    complaint = ComplaintFactory.create(customer=customer, category=category, status="in_progress")
     Comment.objects.create(complaint=complaint, author=customer, body="mine")
     Comment.objects.create(complaint=complaint, author=agent, body="Staff reply")
     attachment_add(

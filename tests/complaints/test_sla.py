@@ -19,14 +19,14 @@ pytestmark = pytest.mark.django_db
 
 def test_sla_scan_stamps_each_breach_once(mailoutbox):
     now = timezone.now()
-    late_ack = ComplaintFactory(ack_due_at=now - timedelta(minutes=5))
-    late_resolve = ComplaintFactory(
+    late_ack = ComplaintFactory.create(ack_due_at=now - timedelta(minutes=5))
+    late_resolve = ComplaintFactory.create(
         status=Status.IN_PROGRESS,
         acknowledged_at=now - timedelta(days=3),
         resolve_due_at=now - timedelta(minutes=1),
     )
-    ComplaintFactory()  # on time
-    ComplaintFactory(
+    ComplaintFactory.create()  # on time
+    ComplaintFactory.create(
         status=Status.RESOLVED,
         resolve_due_at=now - timedelta(days=1),
         acknowledged_at=now - timedelta(days=3),
@@ -47,8 +47,8 @@ def test_sla_scan_stamps_each_breach_once(mailoutbox):
     ]
     assert events[0].payload["due_at"] == late_ack.ack_due_at.isoformat()
 
-    supervisor = UserFactory(role=Role.SUPERVISOR)
-    UserFactory(role=Role.AGENT)
+    supervisor = UserFactory.create(role=Role.SUPERVISOR)
+    UserFactory.create(role=Role.AGENT)
     envelope = {
         "event_id": str(uuid.uuid4()),
         "type": "complaint.sla_breached",

@@ -27,10 +27,10 @@ def _created(complaint) -> dict:
 
 
 def test_triage_default_assignee_round_robin_and_urgency(customer):
-    agents = [UserFactory(role=Role.AGENT) for _ in range(3)]
-    default = UserFactory(role=Role.AGENT)
-    with_default = CategoryFactory(default_assignee=default)
-    plain = CategoryFactory()
+    agents = [UserFactory.create(role=Role.AGENT) for _ in range(3)]
+    default = UserFactory.create(role=Role.AGENT)
+    with_default = CategoryFactory.create(default_assignee=default)
+    plain = CategoryFactory.create()
 
     c1 = make_complaint(customer=customer, category=with_default)
     tasks.triage_complaint(_created(c1))
@@ -65,8 +65,8 @@ def test_triage_default_assignee_round_robin_and_urgency(customer):
 
 
 def test_triage_keeps_an_assignment_a_handler_made_first(customer, category):
-    UserFactory(role=Role.AGENT)
-    handler = UserFactory(role=Role.SUPERVISOR)
+    UserFactory.create(role=Role.AGENT)
+    handler = UserFactory.create(role=Role.SUPERVISOR)
     complaint = make_complaint(customer=customer, category=category)
     services.complaint_assign(complaint=complaint, actor=handler, assignee=handler)
 

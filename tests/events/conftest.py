@@ -170,10 +170,10 @@ def drain_consumer(consumer, *, until, timeout: float = 20.0):
 @pytest.fixture
 def people(transactional_db):
     return {
-        "customer": UserFactory(role=Role.CUSTOMER),
-        "agent": UserFactory(role=Role.AGENT),
-        "supervisor": UserFactory(role=Role.SUPERVISOR),
-        "category": CategoryFactory(),
+        "customer": UserFactory.create(role=Role.CUSTOMER),
+        "agent": UserFactory.create(role=Role.AGENT),
+        "supervisor": UserFactory.create(role=Role.SUPERVISOR),
+        "category": CategoryFactory.create(),
     }
 
 

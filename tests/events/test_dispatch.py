@@ -89,7 +89,7 @@ def test_hand_off_queues_one_task_per_event(celery_queue):
             client = conn.default_channel.client
             return [json.loads(m) for m in client.lrange("celery", 0, -1)]
 
-    envelope = _envelope(ComplaintFactory())
+    envelope = _envelope(ComplaintFactory.create())
     assert dispatch.hand_off(decode(json.dumps(envelope).encode())) == 1
     [message] = queued()
     headers = message["headers"]

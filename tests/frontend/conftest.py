@@ -24,8 +24,8 @@ def api_url(live_server, transactional_db) -> str:
 @pytest.fixture
 def categories(transactional_db):
     return [
-        CategoryFactory(name="Billing", slug="billing"),
-        CategoryFactory(name="Delivery", slug="delivery"),
+        CategoryFactory.create(name="Billing", slug="billing"),
+        CategoryFactory.create(name="Delivery", slug="delivery"),
     ]
 
 

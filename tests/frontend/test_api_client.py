@@ -177,7 +177,7 @@ def test_disallowed_transition_is_a_conflict_with_allowed(client_for, customer, 
 def test_handler_flow_through_the_client(client_for, customer, category):
     customer_api = client_for(customer)
     complaint = file_one(customer_api, category)
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory.create(role=Role.AGENT)
     agent_api = client_for(agent)
     assert agent_api.is_handler
     assert agent_api.list_complaints(assignee="none").count == 1
@@ -238,13 +238,13 @@ def test_stats_for_supervisors(client_for, supervisor, customer, category):
 def test_stats_csat_counts_feedback_given_through_the_api(client_for, customer, category):
     customer_api = client_for(customer)
     complaint = file_one(customer_api, category)
-    agent_api = client_for(UserFactory(role=Role.AGENT))
+    agent_api = client_for(UserFactory.create(role=Role.AGENT))
     agent_api.assign(complaint["id"], assignee_id=agent_api.user_id)
     for to_status in ("acknowledged", "in_progress"):
         agent_api.transition(complaint["id"], to_status=to_status)
     agent_api.transition(complaint["id"], to_status="resolved", reason="Sent a new one.")
     customer_api.give_feedback(complaint["id"], rating=4)
-    csat = client_for(UserFactory(role=Role.SUPERVISOR)).stats(days=7)["csat"]
+    csat = client_for(UserFactory.create(role=Role.SUPERVISOR)).stats(days=7)["csat"]
     assert csat["responses"] == 1
     assert csat["satisfied_share"] == 1.0
     assert csat["average_rating"] == 4.0
@@ -252,8 +252,8 @@ def test_stats_csat_counts_feedback_given_through_the_api(client_for, customer, 
 
 
 def test_handlers_list_for_staff_only(client_for, customer, agent, supervisor):
-    zed = UserFactory(role=Role.AGENT, full_name="Zzzz Last")
-    amy = UserFactory(role=Role.ADMIN, full_name="aaaa first")
+    zed = UserFactory.create(role=Role.AGENT, full_name="Zzzz Last")
+    amy = UserFactory.create(role=Role.ADMIN, full_name="aaaa first")
     page = client_for(supervisor).list_handlers(page_size=2)
     assert page.count == 4
     assert len(page.results) == 2
@@ -271,7 +271,7 @@ def test_handlers_list_for_staff_only(client_for, customer, agent, supervisor):
 
 def test_supervisor_assigns_to_an_agent(client_for, customer, supervisor, category):
     complaint = file_one(client_for(customer), category)
-    bob = UserFactory(role=Role.AGENT, full_name="Bob Agent")
+    bob = UserFactory.create(role=Role.AGENT, full_name="Bob Agent")
     boss = client_for(supervisor)
     boss.assign(complaint["id"], assignee_id=str(bob.pk))
     rows = {h["id"]: h for h in boss.all_handlers()}

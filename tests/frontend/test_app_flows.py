@@ -151,7 +151,7 @@ def test_customer_files_replies_handler_resolves_customer_rates(new_app, categor
     assert "Any news on this?" in texts(customer)
 
     # --- an agent assigns it to self and works it to resolved ------------------------------
-    agent_user = UserFactory(role=Role.AGENT, full_name="Bob Agent")
+    agent_user = UserFactory.create(role=Role.AGENT, full_name="Bob Agent")
     agent = new_app()
     log_in(agent, agent_user.email)
     assert agent.session_state["auth_role"] == "agent"
@@ -275,7 +275,7 @@ def test_dashboard_csat_comes_from_the_stats_endpoint(new_app, categories, super
     # Ratings 5, 4, 2 given now (in the window) and a 1 given 60 days ago (outside 30 days).
     now = timezone.now()
     for rating, when in ((5, now), (4, now), (2, now), (1, now - timedelta(days=60))):
-        complaint = ComplaintFactory(status=Status.CLOSED, category=categories[0])
+        complaint = ComplaintFactory.create(status=Status.CLOSED, category=categories[0])
         Feedback.objects.create(complaint=complaint, rating=rating, created_at=when)
 
     boss = new_app()
@@ -295,9 +295,11 @@ def test_dashboard_csat_comes_from_the_stats_endpoint(new_app, categories, super
 def test_supervisor_assigns_to_a_handler_agent_only_to_self(
     new_app, categories, customer, supervisor
 ):
-    complaint = ComplaintFactory(customer=customer, category=categories[0], title="Dented box")
-    bob = UserFactory(role=Role.AGENT, full_name="Bob Agent")
-    ComplaintFactory(assignee=bob, status=Status.IN_PROGRESS, category=categories[0])
+    complaint = ComplaintFactory.create(
+        customer=customer, category=categories[0], title="Dented box"
+    )
+    bob = UserFactory.create(role=Role.AGENT, full_name="Bob Agent")
+    ComplaintFactory.create(assignee=bob, status=Status.IN_PROGRESS, category=categories[0])
 
     boss = new_app()
     log_in(boss, supervisor.email)

@@ -1,6 +1,5 @@
 import logging
 import signal
-from typing import ClassVar
 
 from django.core.management.base import BaseCommand
 
@@ -13,7 +12,7 @@ class Command(BaseCommand):
     help = "Consume events from Kafka and hand them to Celery (manual offset commits)."
     # No system checks: they load the URLconf, hence every view and the domain behind it,
     # which this process never uses (the web process and ``check --deploy`` run them).
-    requires_system_checks: ClassVar[list[str]] = []
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--max-poll-interval-ms", type=int, default=None)

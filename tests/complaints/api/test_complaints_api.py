@@ -117,7 +117,7 @@ def test_staff_may_set_priority_channel_and_customer(agent_client, customer, cat
     ],
 )
 def test_create_validation(customer_client, category, payload, field):
-    inactive = CategoryFactory(is_active=False)
+    inactive = CategoryFactory.create(is_active=False)
     payload = {
         k: {"{cat}": category.pk, "{inactive}": inactive.pk}.get(v, v) if isinstance(v, str) else v
         for k, v in payload.items()
@@ -240,7 +240,7 @@ def test_assign_validation(supervisor_client, customer, target):
 
 def test_customer_patch_ignores_priority_and_category(customer_client, customer):
     complaint = make_complaint(customer=customer)
-    other = CategoryFactory()
+    other = CategoryFactory.create()
     response = customer_client.patch(
         f"/api/complaints/{complaint.pk}/",
         {"priority": "urgent", "category": other.pk, "title": "Better title"},
@@ -265,7 +265,7 @@ def test_customer_patch_after_acknowledgement_is_409(customer_client, customer):
 
 def test_supervisor_patch_priority_and_category(supervisor_client, customer):
     complaint = make_complaint(customer=customer)
-    new_category = CategoryFactory()
+    new_category = CategoryFactory.create()
     response = supervisor_client.patch(
         f"/api/complaints/{complaint.pk}/",
         {"priority": "high", "category": new_category.pk},
@@ -334,7 +334,7 @@ def test_feedback_rating_validation(customer_client, customer, rating):
 
 
 def test_category_create_and_update(supervisor_client):
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory.create(role=Role.AGENT)
     response = supervisor_client.post(
         "/api/categories/",
         {
@@ -358,7 +358,7 @@ def test_category_create_and_update(supervisor_client):
 
 
 def test_inactive_category_hidden_from_customer_detail(customer_client, agent_client):
-    gone = CategoryFactory(is_active=False)
+    gone = CategoryFactory.create(is_active=False)
     assert customer_client.get(f"/api/categories/{gone.pk}/").status_code == 404
     assert agent_client.get(f"/api/categories/{gone.pk}/").status_code == 200
 

@@ -179,7 +179,7 @@ def test_idempotency_key_reused_with_another_body(customer_client, category):
 
 
 def test_attachment_on_a_finished_complaint(customer, customer_client):
-    complaint = ComplaintFactory(customer=customer, status=Status.CLOSED)
+    complaint = ComplaintFactory.create(customer=customer, status=Status.CLOSED)
     response = customer_client.post(
         f"/api/complaints/{complaint.pk}/attachments/",
         {"file": SimpleUploadedFile("a.txt", b"hello")},
@@ -218,7 +218,7 @@ def test_inactive_category_on_reroute(supervisor_client, customer):
     complaint = make_complaint(customer=customer)
     response = supervisor_client.patch(
         f"/api/complaints/{complaint.pk}/",
-        {"category": CategoryFactory(is_active=False).pk},
+        {"category": CategoryFactory.create(is_active=False).pk},
         format="json",
     )
     assert_body(response, 400, {"category": ["This category is not active."]})
@@ -226,7 +226,7 @@ def test_inactive_category_on_reroute(supervisor_client, customer):
 
 def test_attachment_too_large_and_of_unknown_type(customer, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
-    complaint = ComplaintFactory(customer=customer)
+    complaint = ComplaintFactory.create(customer=customer)
     client = client_for(customer)
     url = f"/api/complaints/{complaint.pk}/attachments/"
     assert_body(
@@ -246,9 +246,9 @@ def test_attachment_too_large_and_of_unknown_type(customer, settings):
 
 
 def test_attachment_bound_to_a_comment_of_another_complaint(agent, agent_client, customer):
-    complaint = ComplaintFactory(customer=customer)
+    complaint = ComplaintFactory.create(customer=customer)
     elsewhere = services.comment_create(
-        complaint=ComplaintFactory(customer=customer), author=agent, body="Elsewhere"
+        complaint=ComplaintFactory.create(customer=customer), author=agent, body="Elsewhere"
     )
     response = agent_client.post(
         f"/api/complaints/{complaint.pk}/attachments/",

@@ -59,7 +59,7 @@ def test_priority_filter_by_name(agent_client, customer):
 
 
 def test_category_filter(agent_client, customer):
-    category = CategoryFactory()
+    category = CategoryFactory.create()
     mine = make_complaint(customer=customer, category=category)
     make_complaint(customer=customer)
     assert _refs(agent_client.get("/api/complaints/", {"category": category.pk})) == [
@@ -68,7 +68,7 @@ def test_category_filter(agent_client, customer):
 
 
 def test_assignee_filter(agent_client, agent, customer):
-    other_agent = UserFactory(role=Role.AGENT)
+    other_agent = UserFactory.create(role=Role.AGENT)
     mine = make_complaint(customer=customer)
     services.complaint_assign(complaint=mine, actor=agent, assignee=agent)
     theirs = make_complaint(customer=customer)
@@ -161,7 +161,7 @@ def test_customer_filters_stay_within_own(customer_client, customer, other_custo
 
 
 def test_pagination_default_and_cap(agent_client, customer):
-    category = CategoryFactory()
+    category = CategoryFactory.create()
     for _ in range(105):
         services.complaint_create(customer=customer, category=category, title="t", description="d")
     default = agent_client.get("/api/complaints/").json()

@@ -29,7 +29,7 @@ def test_customers_are_403(customer_client):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
 def test_staff_may_list(role):
-    user = UserFactory(role=role)
+    user = UserFactory.create(role=role)
     resp = client_for(user).get(URL)
     assert resp.status_code == 200
     assert [row["id"] for row in resp.json()["results"]] == [str(user.pk)]
@@ -37,17 +37,17 @@ def test_staff_may_list(role):
 
 def test_output_and_open_assigned(supervisor_client, supervisor, customer):
     t0 = timezone.now() - timedelta(days=10)
-    bob = UserFactory(role=Role.AGENT, full_name="Bob Agent", date_joined=t0)
-    UserFactory(role=Role.AGENT, full_name="Ann Agent", date_joined=t0 + timedelta(days=1))
-    boss = UserFactory(role=Role.ADMIN, full_name="Zed Admin", date_joined=t0)
-    UserFactory(role=Role.AGENT, is_active=False)  # inactive: not listed
+    bob = UserFactory.create(role=Role.AGENT, full_name="Bob Agent", date_joined=t0)
+    UserFactory.create(role=Role.AGENT, full_name="Ann Agent", date_joined=t0 + timedelta(days=1))
+    boss = UserFactory.create(role=Role.ADMIN, full_name="Zed Admin", date_joined=t0)
+    UserFactory.create(role=Role.AGENT, is_active=False)  # inactive: not listed
     # Bob: three open (new, in progress, reopened) + resolved/closed/rejected (not counted).
     for status in (Status.NEW, Status.IN_PROGRESS, Status.REOPENED):
-        ComplaintFactory(assignee=bob, status=status, customer=customer)
+        ComplaintFactory.create(assignee=bob, status=status, customer=customer)
     for status in (Status.RESOLVED, Status.CLOSED, Status.REJECTED):
-        ComplaintFactory(assignee=bob, status=status, customer=customer)
-    ComplaintFactory(assignee=boss, status=Status.AWAITING_CUSTOMER, customer=customer)
-    ComplaintFactory(status=Status.NEW, customer=customer)  # unassigned
+        ComplaintFactory.create(assignee=bob, status=status, customer=customer)
+    ComplaintFactory.create(assignee=boss, status=Status.AWAITING_CUSTOMER, customer=customer)
+    ComplaintFactory.create(status=Status.NEW, customer=customer)  # unassigned
 
     body = supervisor_client.get(URL).json()
     assert body["count"] == 4
@@ -77,7 +77,7 @@ def test_output_and_open_assigned(supervisor_client, supervisor, customer):
 
 def test_paginated(agent_client, agent):
     for _ in range(4):
-        UserFactory(role=Role.AGENT)
+        UserFactory.create(role=Role.AGENT)
     first = agent_client.get(URL, {"page_size": 2}).json()
     assert first["count"] == 5
     assert len(first["results"]) == 2
@@ -99,9 +99,9 @@ def count_queries(client) -> int:
 def test_constant_query_count(supervisor_client, customer, django_assert_max_num_queries):
     small = count_queries(supervisor_client)
     for _ in range(15):
-        handler = UserFactory(role=Role.AGENT)
-        ComplaintFactory(assignee=handler, status=Status.NEW, customer=customer)
-        ComplaintFactory(assignee=handler, status=Status.CLOSED, customer=customer)
+        handler = UserFactory.create(role=Role.AGENT)
+        ComplaintFactory.create(assignee=handler, status=Status.NEW, customer=customer)
+        ComplaintFactory.create(assignee=handler, status=Status.CLOSED, customer=customer)
     # user lookup for the JWT + paginator COUNT + the page itself
     with django_assert_max_num_queries(3):
         resp = supervisor_client.get(URL, {"page_size": 100})
@@ -111,8 +111,8 @@ def test_constant_query_count(supervisor_client, customer, django_assert_max_num
 
 def test_selector_annotates_in_one_query(django_assert_num_queries, customer):
     for _ in range(3):
-        ComplaintFactory(
-            assignee=UserFactory(role=Role.AGENT), status=Status.NEW, customer=customer
+        ComplaintFactory.create(
+            assignee=UserFactory.create(role=Role.AGENT), status=Status.NEW, customer=customer
         )
     with django_assert_num_queries(1):
         rows = [(u.full_name, u.open_assigned) for u in handler_workload_list()]

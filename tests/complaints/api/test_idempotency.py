@@ -83,8 +83,8 @@ def test_invalid_body_does_not_burn_the_key(customer_client, category):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_create_one_complaint():
-    customer = UserFactory(role=Role.CUSTOMER)
-    category = CategoryFactory()
+    customer = UserFactory.create(role=Role.CUSTOMER)
+    category = CategoryFactory.create()
     barrier = threading.Barrier(6)
     results: list[tuple[int, str]] = []
 

@@ -139,7 +139,7 @@ def test_complaint_endpoint_matrix(users, client_as, case, role):
         from accounts.models import Role
         from tests.factories import UserFactory
 
-        payload["assignee_id"] = str(UserFactory(role=Role.AGENT).pk)
+        payload["assignee_id"] = str(UserFactory.create(role=Role.AGENT).pk)
     response = getattr(client_as(role), method)(url, payload, format="json")
     assert response.status_code == expected[role], response.content
     if expected[role] == 404:
@@ -198,8 +198,8 @@ def test_category_update(client_as, category, role, expected):
 def test_category_list(client_as, role):
     from tests.factories import CategoryFactory
 
-    CategoryFactory(slug="active-one", name="Active one")
-    CategoryFactory(slug="gone", name="Gone", is_active=False)
+    CategoryFactory.create(slug="active-one", name="Active one")
+    CategoryFactory.create(slug="gone", name="Gone", is_active=False)
     response = client_as(role).get("/api/categories/")
     assert response.status_code == 200
     slugs = {c["slug"] for c in response.json()["results"]}

@@ -15,7 +15,7 @@ MAX_DETAIL = 3
 
 
 def _populate(customer, n):
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory.create(role=Role.AGENT)
     complaints = []
     for i in range(n):
         status = Status.RESOLVED if i % 2 else Status.IN_PROGRESS

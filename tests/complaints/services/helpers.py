@@ -41,7 +41,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
 def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwargs):
     complaint = services.complaint_create(
         customer=customer,
-        category=category or CategoryFactory(),
+        category=category or CategoryFactory.create(),
         title=create_kwargs.pop("title", "Broken kettle"),
         description=create_kwargs.pop("description", "It stopped working after a week."),
         actor=customer,

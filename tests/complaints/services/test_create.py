@@ -29,7 +29,7 @@ def _create(customer, category, **kwargs):
 
 
 def test_create_sets_reference_status_sla_history_and_event(customer, event_log):
-    category = CategoryFactory(acknowledge_within_hours=10, resolve_within_hours=100)
+    category = CategoryFactory.create(acknowledge_within_hours=10, resolve_within_hours=100)
     complaint = _create(customer, category, priority=Priority.HIGH, channel=Channel.PHONE)
 
     assert REFERENCE.match(complaint.reference)
@@ -50,7 +50,7 @@ def test_create_sets_reference_status_sla_history_and_event(customer, event_log)
     [(Priority.LOW, 1.5), (Priority.NORMAL, 1.0), (Priority.HIGH, 0.5), (Priority.URGENT, 0.25)],
 )
 def test_sla_due_times_scale_with_priority(customer, priority, factor):
-    category = CategoryFactory(acknowledge_within_hours=8, resolve_within_hours=80)
+    category = CategoryFactory.create(acknowledge_within_hours=8, resolve_within_hours=80)
     complaint = _create(customer, category, priority=priority)
     assert complaint.ack_due_at - complaint.created_at == timedelta(hours=8 * factor)
     assert complaint.resolve_due_at - complaint.created_at == timedelta(hours=80 * factor)
@@ -64,7 +64,7 @@ def test_references_are_sequential_and_unique(customer, category):
 
 
 def test_inactive_category_is_rejected(customer):
-    category = CategoryFactory(is_active=False)
+    category = CategoryFactory.create(is_active=False)
     with pytest.raises(ValidationError) as exc:
         _create(customer, category)
     assert "category" in exc.value.message_dict
@@ -89,8 +89,8 @@ def test_failed_create_leaves_nothing_behind(customer, category, event_log):
 
 @pytest.mark.django_db(transaction=True)
 def test_references_are_unique_under_concurrency():
-    customer = UserFactory(role=Role.CUSTOMER)
-    category = CategoryFactory()
+    customer = UserFactory.create(role=Role.CUSTOMER)
+    category = CategoryFactory.create()
     results: list[str] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(8)

@@ -37,7 +37,7 @@ def test_agent_takes_and_drops_a_complaint(customer, agent, event_log):
 
 
 def test_agent_cannot_assign_others(customer, agent):
-    other_agent = UserFactory(role=Role.AGENT)
+    other_agent = UserFactory.create(role=Role.AGENT)
     complaint = make_complaint(customer=customer)
     with pytest.raises(NotAllowed):
         services.complaint_assign(complaint=complaint, actor=agent, assignee=other_agent)
@@ -48,11 +48,11 @@ def test_agent_cannot_assign_others(customer, agent):
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
 def test_supervisors_assign_anyone_active(customer, agent, role):
-    actor = UserFactory(role=role)
+    actor = UserFactory.create(role=role)
     complaint = make_complaint(customer=customer)
     complaint = services.complaint_assign(complaint=complaint, actor=actor, assignee=agent)
     assert complaint.assignee == agent
-    inactive = UserFactory(role=Role.AGENT, is_active=False)
+    inactive = UserFactory.create(role=Role.AGENT, is_active=False)
     with pytest.raises(ValidationError) as exc:
         services.complaint_assign(complaint=complaint, actor=actor, assignee=inactive)
     assert "assignee_id" in exc.value.message_dict
@@ -113,7 +113,7 @@ def test_agent_cannot_change_priority_category_or_text(customer, agent):
     complaint = make_complaint(customer=customer)
     for use_case, changes in (
         (services.complaint_reroute, {"priority": Priority.HIGH}),
-        (services.complaint_reroute, {"category": CategoryFactory()}),
+        (services.complaint_reroute, {"category": CategoryFactory.create()}),
         (services.complaint_edit, {"title": "x"}),
     ):
         with pytest.raises(NotAllowed):
@@ -121,7 +121,7 @@ def test_agent_cannot_change_priority_category_or_text(customer, agent):
 
 
 def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, event_log):
-    category = CategoryFactory(acknowledge_within_hours=10, resolve_within_hours=100)
+    category = CategoryFactory.create(acknowledge_within_hours=10, resolve_within_hours=100)
     complaint = make_complaint(customer=customer, category=category)
     complaint = services.complaint_reroute(
         complaint=complaint, actor=supervisor, priority=Priority.URGENT
@@ -137,7 +137,7 @@ def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, event
 def test_category_change_keeps_stopped_clocks(customer, supervisor):
     complaint = make_complaint(customer=customer, status=Status.RESOLVED)
     ack_due, resolve_due = complaint.ack_due_at, complaint.resolve_due_at
-    new_category = CategoryFactory(acknowledge_within_hours=1, resolve_within_hours=2)
+    new_category = CategoryFactory.create(acknowledge_within_hours=1, resolve_within_hours=2)
     complaint = services.complaint_reroute(
         complaint=complaint, actor=supervisor, category=new_category
     )
@@ -150,7 +150,7 @@ def test_category_change_keeps_stopped_clocks(customer, supervisor):
 def test_category_change_after_ack_moves_only_resolve_clock(customer, supervisor):
     complaint = make_complaint(customer=customer, status=Status.IN_PROGRESS)
     ack_due = complaint.ack_due_at
-    new_category = CategoryFactory(acknowledge_within_hours=1, resolve_within_hours=2)
+    new_category = CategoryFactory.create(acknowledge_within_hours=1, resolve_within_hours=2)
     complaint = services.complaint_reroute(
         complaint=complaint, actor=supervisor, category=new_category
     )
@@ -162,7 +162,7 @@ def test_inactive_category_cannot_be_chosen(customer, supervisor):
     complaint = make_complaint(customer=customer)
     with pytest.raises(ValidationError):
         services.complaint_reroute(
-            complaint=complaint, actor=supervisor, category=CategoryFactory(is_active=False)
+            complaint=complaint, actor=supervisor, category=CategoryFactory.create(is_active=False)
         )
 
 

@@ -26,7 +26,7 @@ LEGAL = [
 
 
 def _actor(role, customer):
-    return customer if role == Role.CUSTOMER else UserFactory(role=role)
+    return customer if role == Role.CUSTOMER else UserFactory.create(role=role)
 
 
 @pytest.mark.parametrize(("from_status", "to_status", "role"), LEGAL)
@@ -148,7 +148,7 @@ def _resolved(customer, days_ago):
 
 def test_reopen_within_window_resets_resolution_clock(customer, settings):
     settings.COMPLAINT_REOPEN_WINDOW_DAYS = 14
-    category = CategoryFactory(resolve_within_hours=100)
+    category = CategoryFactory.create(resolve_within_hours=100)
     complaint = make_complaint(customer=customer, category=category, status=Status.RESOLVED)
     Complaint.objects.filter(pk=complaint.pk).update(
         resolved_at=timezone.now() - timedelta(days=13),
@@ -189,8 +189,8 @@ def test_reopen_window_follows_setting(customer, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transitions_do_not_both_win():
-    customer = UserFactory(role=Role.CUSTOMER)
-    agents = [UserFactory(role=Role.AGENT) for _ in range(2)]
+    customer = UserFactory.create(role=Role.CUSTOMER)
+    agents = [UserFactory.create(role=Role.AGENT) for _ in range(2)]
     complaint = make_complaint(customer=customer)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
