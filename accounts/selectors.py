@@ -1,6 +1,6 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from accounts.blind_index import email_blind_index
+from accounts.blind_index import email_blind_indexes
 from accounts.models import HANDLER_ROLES, Role, User
 
 # Order of the roles in the staff list: the people who usually take the work come first.
@@ -8,7 +8,7 @@ HANDLER_ROLE_ORDER = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
 def user_get_by_email(*, email: str) -> User | None:
-    return User.objects.filter(email_hash=email_blind_index(email)).first()
+    return User.objects.filter(email_hash__in=email_blind_indexes(email)).first()
 
 
 def handlers_list() -> QuerySet[User]:
