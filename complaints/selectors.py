@@ -10,10 +10,10 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
+from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, overdue_q
 from complaints.visibility import complaints_visible_to
@@ -150,22 +150,22 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
     if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
     """Comments on a complaint the caller can see; customers never see internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = Comment.objects.filter(complaint=complaint).select_related("author")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -175,7 +175,7 @@ def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
 def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     """History of a complaint; customers never see entries about internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = HistoryEntry.objects.filter(complaint=complaint).select_related("actor")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -194,4 +194,4 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
     try:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No category matches the given query.") from exc
+        raise NotFound("No category matches the given query.") from exc

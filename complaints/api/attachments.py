@@ -14,14 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.attachments import (
-    AttachmentContentUnavailable,
-    AttachmentTooLarge,
     attachment_add,
     attachment_get_visible,
     attachment_open_content,
+    attachment_too_large,
     attachments_visible_to,
     max_bytes,
 )
+from complaints.errors import AttachmentContentUnavailable
 from complaints.models import Attachment, Comment
 from complaints.visibility import complaint_get_visible
 
@@ -100,7 +100,7 @@ class ComplaintAttachmentsView(GenericAPIView):
         except ValueError:
             content_length = 0
         if content_length > max_bytes() + _MULTIPART_OVERHEAD:
-            raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+            raise attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = None
@@ -148,7 +148,7 @@ class AttachmentDownloadView(APIView):
         except AttachmentContentUnavailable as exc:
             # The row outlived its file (restored database, storage incident) or the file does
             # not decrypt (tampered with, master key missing): logged, and not a 500.
-            raise NotFound("The attachment's content is no longer available.") from exc
+            raise NotFound(exc.message) from exc
         response = StreamingHttpResponse(content, content_type=content_type)
         response["Content-Length"] = str(attachment.size)
         response["Content-Disposition"] = content_disposition(attachment.original_name)
