@@ -199,7 +199,6 @@ class EncryptedContent:
             data_key=self._data_key, attachment_id=attachment_id
         )
         self.sha256 = hashlib.sha256()
-        self.name = None
 
     def _hashed(self) -> Iterator[bytes]:
         for chunk in self._plaintext:

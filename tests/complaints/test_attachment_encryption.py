@@ -16,12 +16,13 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import complaints.management.commands.encrypt_attachments as command
 from complaints import attachment_crypto
 from complaints.attachment_crypto import CHUNK_SIZE, AttachmentDecryptionError
 from complaints.attachments import attachment_open_content
 from complaints.models import Attachment
 from tests.factories import ComplaintFactory
-from tests.keys.conftest import BackgroundReads, api_for
+from tests.keys._support import BackgroundReads, api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -157,12 +158,10 @@ def test_a_wrapped_key_opens_only_for_its_own_attachment():
 
 
 def test_master_keys_are_checked(settings):
-    from complaints.attachment_crypto import check_master_keys
-
-    assert check_master_keys() == []
+    assert attachment_crypto.check_master_keys() == []
     for bad in ["no-colon", "k1:c2hvcnQ=", "k 1:" + "A" * 43 + "=", f"a:{'A' * 43}=,a:{'B' * 43}="]:
         settings.ATTACHMENT_MASTER_KEYS = bad
-        assert [e.id for e in check_master_keys()] == ["complaints.E001"], bad
+        assert [e.id for e in attachment_crypto.check_master_keys()] == ["complaints.E001"], bad
 
 
 # --- upload and download ----------------------------------------------------------------
@@ -340,8 +339,6 @@ def test_encrypt_attachments_while_the_api_serves_downloads(live_server, complai
             resp = client.get(f"/api/attachments/{row.pk}/download/")
             assert resp.status_code == 200, resp.text[:200]
             assert resp.content == content
-
-    import complaints.management.commands.encrypt_attachments as command
 
     encrypt_one = command.attachment_encrypt_stored
     with BackgroundReads(read) as reads:

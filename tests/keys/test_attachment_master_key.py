@@ -13,12 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import complaints.attachment_keys as jobs
+import complaints.management.commands.rotate_attachment_master_key as command
 from complaints.attachment_keys import attachments_by_master_key
 from complaints.models import Attachment
+from tests.conftest import client_for
 from tests.factories import ComplaintFactory
-from tests.keys.conftest import BackgroundReads, api_for
-
-COMMAND = "complaints.management.commands.rotate_attachment_master_key"
+from tests.keys._support import BackgroundReads, api_for
 
 
 def master(key_id: str) -> str:
@@ -68,8 +69,6 @@ def downloads(live_server, user, contents):
 def test_rotation_while_files_download_then_only_the_new_key(
     live_server, settings, media, monkeypatch
 ):
-    from tests.conftest import client_for
-
     settings.ATTACHMENT_MASTER_KEYS = KEY_A
     complaint = ComplaintFactory()
     contents = upload_files(client_for(complaint.customer), complaint, 5)
@@ -77,8 +76,6 @@ def test_rotation_while_files_download_then_only_the_new_key(
     settings.ATTACHMENT_MASTER_KEYS = f"{KEY_B},{KEY_A}"
 
     with BackgroundReads(downloads(live_server, complaint.customer, contents)) as reads:
-        import complaints.management.commands.rotate_attachment_master_key as command
-
         rewrap = command.attachment_keys_rewrap_batch
 
         def batch_then_read(**kwargs):
@@ -103,8 +100,6 @@ def test_rotation_stopped_half_way_resumes(settings, monkeypatch, agent_client):
     complaint = ComplaintFactory()
     contents = upload_files(agent_client, complaint, 5)
     settings.ATTACHMENT_MASTER_KEYS = f"{KEY_B},{KEY_A}"
-    import complaints.attachment_keys as jobs
-
     wrap, wrapped = jobs.attachment_crypto.wrap_data_key, []
 
     def fail_on_the_fourth(**kwargs):

@@ -14,16 +14,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import accounts.blind_index_rotation as rotation
+import accounts.management.commands.rotate_blind_index_key as command
 from accounts.blind_index import email_blind_index
 from accounts.models import User
 from accounts.selectors import user_get_by_email
 from accounts.services import EmailAlreadyRegistered, user_create
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.keys.conftest import BackgroundReads, expect_ok
+from tests.keys._support import BackgroundReads, expect_ok
 
 OLD_KEY = settings.BLIND_INDEX_KEY
 NEW_KEY = secrets.token_hex(32)
-COMMAND = "accounts.management.commands.rotate_blind_index_key"
 
 
 @pytest.fixture
@@ -68,8 +69,6 @@ def test_rotation_while_people_log_in_then_only_the_new_key(live_server, switch_
         user_create(email=emails[0], password=None, full_name="Twin")
 
     with BackgroundReads(logins(live_server, emails)) as reads:
-        import accounts.management.commands.rotate_blind_index_key as command
-
         recompute = command.blind_index_recompute_batch
 
         def batch_then_login(**kwargs):
@@ -94,8 +93,6 @@ def test_rotation_while_people_log_in_then_only_the_new_key(live_server, switch_
 def test_rotation_stopped_after_two_batches_resumes(switch_keys, monkeypatch):
     emails = [UserFactory().email for _ in range(7)]
     switch_keys(BLIND_INDEX_KEY=NEW_KEY, BLIND_INDEX_KEY_PREVIOUS=OLD_KEY)
-    import accounts.management.commands.rotate_blind_index_key as command
-
     recompute, calls = command.blind_index_recompute_batch, []
 
     def fail_on_the_third(**kwargs):
@@ -122,8 +119,6 @@ def test_rotation_stopped_after_two_batches_resumes(switch_keys, monkeypatch):
 def test_an_email_changed_during_the_batch_keeps_its_new_index(switch_keys, monkeypatch):
     user = UserFactory(email="before@example.com")
     switch_keys(BLIND_INDEX_KEY=NEW_KEY, BLIND_INDEX_KEY_PREVIOUS=OLD_KEY)
-    import accounts.blind_index_rotation as rotation
-
     real_index = rotation.email_blind_index
 
     def change_email_meanwhile(email):

@@ -15,20 +15,22 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
+import accounts.management.commands.rotate_pgcrypto_key as command
 from accounts.models import User
 from accounts.services import user_create
 from complaints.models import Comment, Complaint, Feedback
 from complaints_project.pgcrypto_rotation import encrypted_columns
 from tests.factories import ComplaintFactory, UserFactory
-from tests.keys.conftest import BackgroundReads, api_for, expect_ok
+from tests.keys._support import BackgroundReads, api_for, expect_ok
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-COMMAND = "accounts.management.commands.rotate_pgcrypto_key"
 OLD_KEY = settings.PGCRYPTO_KEY
 NEW_KEY = secrets.token_hex(32)
 
@@ -164,8 +166,6 @@ def test_rotation_while_the_api_serves_then_only_the_new_key(live_server, switch
     assert all(done == 0 for done, _ in rows_under_current_key().values())
 
     with BackgroundReads(api_reads(live_server, data)) as reads:
-        import accounts.management.commands.rotate_pgcrypto_key as command
-
         rotate_batch = command.pgcrypto_reencrypt_batch
 
         def batch_then_read(**kwargs):
@@ -191,8 +191,6 @@ def test_rotation_while_the_api_serves_then_only_the_new_key(live_server, switch
 def test_rotation_stopped_after_two_batches_resumes(switch_keys, monkeypatch):
     data = build_data()
     switch_keys(PGCRYPTO_KEY=NEW_KEY, PGCRYPTO_KEY_PREVIOUS=OLD_KEY)
-    import accounts.management.commands.rotate_pgcrypto_key as command
-
     rotate_batch, calls = command.pgcrypto_reencrypt_batch, []
 
     def fail_on_the_third(**kwargs):
@@ -256,8 +254,6 @@ def test_rotation_killed_with_sigkill_resumes(switch_keys):
 
 @pytest.mark.django_db
 def test_rotation_refuses_to_start_without_the_previous_key():
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="PGCRYPTO_KEY_PREVIOUS"):
         call_command("rotate_pgcrypto_key")
 
@@ -276,8 +272,6 @@ def test_reads_use_the_fallback_only_during_a_rotation(settings, customer):
 
 def test_the_production_database_never_logs_statement_text():
     """Values (not keys) are in the statement text: the compose PostgreSQL must not log it."""
-    import yaml
-
     command = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())["services"]["postgres"][
         "command"
     ]
