@@ -7,6 +7,9 @@ class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.personal_data import personal_data_provider_register
         from complaints.attachment_crypto import check_master_keys
+        from complaints.privacy import PERSONAL_DATA_PROVIDER
 
+        personal_data_provider_register(PERSONAL_DATA_PROVIDER)
         checks.register(check_master_keys, checks.Tags.security)

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "complaints",
     "events",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
