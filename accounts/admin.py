@@ -85,7 +85,7 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_form(
         self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm[User]]:
+    ) -> "type[forms.ModelForm[User]]":
         if obj is None:
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change, **kwargs)

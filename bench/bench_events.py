@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ RELAY_TOPIC = "complaints.events.bench-relay"
 
 def pct(values, q):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 def summary(values):
@@ -84,7 +85,7 @@ class Procs:
 
     def start(self, name: str, argv: list[str], **env: str) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
-        self.procs[name] = subprocess.Popen(  # noqa: S603 - fixed commands
+        self.procs[name] = subprocess.Popen(
             argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
         )
 
@@ -226,8 +227,22 @@ def published_times() -> dict[str, float]:
         return {str(a): float(t) for a, t in cursor.fetchall()}
 
 
+def start_pipeline(procs: Procs, *, concurrency: int | None, pool: str | None) -> None:
+    """Worker, consumer and relay, each in its own process."""
+    worker = [sys.executable, "-m", "celery", "-A", "complaints_project", "worker"]
+    worker += ["--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    if concurrency:
+        worker.append(f"--concurrency={concurrency}")
+    if pool:
+        worker.append(f"--pool={pool}")
+    procs.start("worker", worker)
+    procs.start("consumer", manage("run_event_consumer"))
+    procs.start("relay", manage("run_outbox_relay"))
+
+
 def bench_latency(
     procs: Procs,
+    *,
     rate: float,
     seconds: float,
     concurrency: int | None,
@@ -239,18 +254,9 @@ def bench_latency(
 
     from accounts.models import Role
     from complaints.services import complaint_create
-    from events.models import OutboxEvent
-    from tests.factories import CategoryFactory, UserFactory
+    from tests.helpers.factories import CategoryFactory, UserFactory
 
-    worker = [sys.executable, "-m", "celery", "-A", "complaints_project", "worker"]
-    worker += ["--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"]
-    if concurrency:
-        worker.append(f"--concurrency={concurrency}")
-    if pool:
-        worker.append(f"--pool={pool}")
-    procs.start("worker", worker)
-    procs.start("consumer", manage("run_event_consumer"))
-    procs.start("relay", manage("run_outbox_relay"))
+    start_pipeline(procs, concurrency=concurrency, pool=pool)
 
     customer = UserFactory.create(role=Role.CUSTOMER)
     for _ in range(agents):
@@ -302,15 +308,35 @@ def bench_latency(
         done = processed_times(HANDLER)
     cpu_after = cpu_snapshot(procs, broker)
     procs.check()
+    print(
+        f"offered {offered:.1f} complaints/s for {seconds:.0f}s ({total} complaints, "
+        f"{behind} started >50 ms late)"
+    )
+    report_latency(
+        committed=committed,
+        done=done,
+        window_start=window_start,
+        cpu={k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after},
+    )
+
+
+def report_latency(
+    *,
+    committed: dict[str, float],
+    done: dict[str, float],
+    window_start: datetime,
+    cpu: dict[str, float],
+) -> None:
+    """Print relay and end-to-end latency, event rate and CPU per event of one latency run."""
+    from events.models import OutboxEvent
+
+    total = len(committed)
     published = published_times()
     e2e = [(done[k] - t) * 1000 for k, t in committed.items() if k in done]
     relay = [(published[k] - t) * 1000 for k, t in committed.items() if k in published]
     span = max(done[k] for k in committed if k in done) - min(committed.values())
-    print(
-        f"offered {offered:.1f} complaints/s for {seconds:.0f}s ({total} complaints, "
-        f"{behind} started >50 ms late); {len(e2e)}/{total} {HANDLER.rsplit('.', 1)[-1]} done "
-        f"({len(e2e) / span:.1f}/s over the run)"
-    )
+    handler = HANDLER.rsplit(".", 1)[-1]
+    print(f"{len(e2e)}/{total} {handler} done ({len(e2e) / span:.1f}/s over the run)")
     print(f"  commit -> published_at (relay):        {summary(relay)}")
     print(f"  commit -> notify_receipt processed_at: {summary(e2e)}")
     events = OutboxEvent.objects.filter(occurred_at__gte=window_start).count()
@@ -318,7 +344,6 @@ def bench_latency(
         f"  events through the pipeline: {events} ({events / span:.1f}/s from the first commit "
         f"to the last receipt; target: p99 < 500 ms at 100 events/s)"
     )
-    cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
     print(
         f"CPU seconds from the first create to the last receipt ({events} events): "
         + ", ".join(
@@ -373,11 +398,11 @@ def main():
             )
         bench_latency(
             procs,
-            args.rate,
-            args.seconds,
-            args.concurrency,
-            args.pool,
-            args.agents,
+            rate=args.rate,
+            seconds=args.seconds,
+            concurrency=args.concurrency,
+            pool=args.pool,
+            agents=args.agents,
             broker=broker,
         )
     finally:

@@ -196,7 +196,8 @@ def bench_files() -> None:
         decrypt = time.perf_counter() - started
         _, decrypt_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert out == size
+        if out != size:
+            raise SystemExit(f"decrypted {out} bytes, expected {size}")
         overhead = sealed.stat().st_size - size
     print("\n3. attachment file, 10 MiB, file to file")
     print(f"   encrypt {10 / encrypt:,.0f} MiB/s, decrypt {10 / decrypt:,.0f} MiB/s")

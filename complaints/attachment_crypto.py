@@ -40,6 +40,7 @@ NONCE_SIZE = 12
 TAG_SIZE = 16
 HEADER = struct.Struct(">5sBI")
 _CHUNK_AAD = struct.Struct(">QB")
+MASTER_KEY_BYTES = 32  # AES-256
 _KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 
 
@@ -68,7 +69,7 @@ def _parse_master_keys(value: str) -> tuple[MasterKey, ...]:
             key = base64.urlsafe_b64decode(encoded.encode())
         except (binascii.Error, ValueError):
             key = b""
-        if not _KEY_ID.fullmatch(key_id) or len(key) != 32:
+        if not _KEY_ID.fullmatch(key_id) or len(key) != MASTER_KEY_BYTES:
             raise ValueError("each entry must be key-id:base64url-of-32-random-bytes")
         keys.append(MasterKey(key_id=key_id, key=key))
     if len({k.key_id for k in keys}) != len(keys):

@@ -269,6 +269,9 @@ class HistoryEntry(models.Model):
         raise ValueError("History entries are append-only.")
 
 
+RATING_MIN, RATING_MAX = 1, 5
+
+
 class Feedback(models.Model):
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="feedback")
     rating = models.PositiveSmallIntegerField()
@@ -278,7 +281,8 @@ class Feedback(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_to_5"
+                condition=Q(rating__gte=RATING_MIN) & Q(rating__lte=RATING_MAX),
+                name="feedback_rating_1_to_5",
             )
         ]
 

@@ -35,6 +35,8 @@ from complaints.errors import (
 )
 from complaints.history import history_record
 from complaints.models import (
+    RATING_MAX,
+    RATING_MIN,
     REFERENCE_SEQUENCE,
     Category,
     Channel,
@@ -534,7 +536,11 @@ def feedback_submit(
     _ensure_visible(complaint, customer)
     if complaint.customer_id != customer.pk:
         raise NotAllowed("Only the customer who filed the complaint can give feedback.")
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+    if (
+        isinstance(rating, bool)
+        or not isinstance(rating, int)
+        or not RATING_MIN <= rating <= RATING_MAX
+    ):
         raise ValidationError({"rating": ["Rating must be a whole number from 1 to 5."]})
     if complaint.status not in FEEDBACK_STATUSES:
         raise ConflictError(

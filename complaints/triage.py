@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from accounts.models import Role, User
 from complaints.models import Complaint, HistoryEntry, HistoryKind, Priority
+from complaints.services import complaint_assign, complaint_reroute
 from complaints.workflow import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -86,8 +87,6 @@ def pick_agent() -> User | None:
 
 def triage_complaint(complaint_id: str) -> dict:
     """Apply the urgency rule and assign. Call inside a transaction (the task's claim)."""
-    from complaints.services import complaint_assign, complaint_reroute
-
     # Locked first, so the "no assignee yet" check below cannot race a handler assigning it.
     # Only what the rules read is loaded; the services re-read what they write.
     default = "category__default_assignee"

@@ -37,6 +37,6 @@ def close_old_db_connections(sender=None, **kwargs) -> None:
     """
     if sender is None or getattr(sender.request, "is_eager", False):
         return
-    from django.db import close_old_connections
+    from django.db import close_old_connections  # noqa: PLC0415 - this module loads before Django settings
 
     close_old_connections()

@@ -4,6 +4,7 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from http import HTTPStatus
 
 from django.utils.log import log_response
 
@@ -25,7 +26,7 @@ class RequestIdMiddleware:
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
-            if response.status_code >= 400:
+            if response.status_code >= HTTPStatus.BAD_REQUEST:
                 # Django logs 4xx/5xx answers after the middleware chain has returned, when the
                 # id is gone; log them here instead (log_response marks them as logged).
                 log_response(

@@ -17,19 +17,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from pgcrypto.mixins import PGPSymmetricKeyFieldMixin
 
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
 
 
+def column_name(field: models.Field) -> str:
+    """The database column of a concrete field (the stubs allow None, as before class setup)."""
+    if field.column is None:
+        raise ImproperlyConfigured(f"{field!r} has no database column")
+    return field.column
+
+
 def encrypted_columns() -> dict[type[models.Model], list[models.Field]]:
     """Every model with pgcrypto symmetric-key columns, and those columns."""
-    found = {}
+    found: dict[type[models.Model], list[models.Field]] = {}
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
-        fields = [
+        fields: list[models.Field] = [
             field
             for field in model._meta.concrete_fields
             if isinstance(field, PGPSymmetricKeyFieldMixin)
@@ -48,10 +56,10 @@ class ReencryptBatch:
 
 def _reencrypt_sql(model: type[models.Model], fields: Iterable[models.Field]) -> str:
     quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields]
+    columns = [quote(column_name(field)) for field in fields]
     assignments = ", ".join(f"{c} = pgcrypto_reencrypt({c}, %s)" for c in columns)
     all_current = " AND ".join(f"coalesce(pgcrypto_is_current({c}), true)" for c in columns)
-    pk = quote(model._meta.pk.column)
+    pk = quote(column_name(model._meta.pk))
     return (
         f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 - quoted names
         f"WHERE {pk} >= %s AND {pk} <= %s AND NOT ({all_current})"

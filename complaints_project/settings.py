@@ -7,6 +7,7 @@ without real secrets.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -58,7 +59,10 @@ BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
 BLIND_INDEX_KEY_PREVIOUS = env.str("BLIND_INDEX_KEY_PREVIOUS", default="")
 if PGCRYPTO_KEY_PREVIOUS == PGCRYPTO_KEY or BLIND_INDEX_KEY_PREVIOUS == BLIND_INDEX_KEY:
     raise ImproperlyConfigured("A *_PREVIOUS key must differ from the current one")
-if IS_PROD and any(0 < len(key) < 32 for key in (PGCRYPTO_KEY, PGCRYPTO_KEY_PREVIOUS)):
+PGCRYPTO_KEY_MIN_LENGTH = 32
+if IS_PROD and any(
+    0 < len(key) < PGCRYPTO_KEY_MIN_LENGTH for key in (PGCRYPTO_KEY, PGCRYPTO_KEY_PREVIOUS)
+):
     # Values use pgcrypto's salted S2K without key stretching (complaints_project/
     # encrypted_fields.py): the key itself must be random and long, not a passphrase.
     raise ImproperlyConfigured("PGCRYPTO_KEY must be a random secret of at least 32 characters")
@@ -322,7 +326,7 @@ HEALTH_CHECKS = [
 
 # LOGGING: JSON lines with the request id of the request being served.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "complaints_project.middleware.RequestIdLogFilter"}},

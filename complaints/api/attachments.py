@@ -141,7 +141,7 @@ class AttachmentDownloadView(APIView):
             404: OpenApiResponse(description="No such attachment (or not visible to you)."),
         },
     )
-    def get(self, request: AuthenticatedRequest, pk: UUID) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, pk: UUID) -> StreamingHttpResponse:
         attachment = attachment_get_visible(user=request.user, attachment_id=pk)
         content_type = attachment.content_type
         if content_type.startswith("text/"):

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.models import Role, User
-from accounts.selectors import user_get_by_email
-from tests.factories import UserFactory
+from tests.helpers.accounts import user_with_email
+from tests.helpers.factories import UserFactory
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_add_goes_through_the_service(admin_web):
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    user = user_get_by_email(email="added@example.com")
+    user = user_with_email("added@example.com")
     assert user.email == "added@example.com"
     assert user.check_password("Quiet-Lantern-93")
     assert user.is_staff
@@ -100,7 +100,7 @@ def test_change_role_syncs_groups_and_email_hash(admin_web):
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert user_get_by_email(email="changed@example.com").pk == user.pk
+    assert user_with_email("changed@example.com").pk == user.pk
     user.refresh_from_db()
     assert user.role == Role.SUPERVISOR
     assert user.is_staff

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
-from accounts.selectors import user_get_by_email
+from tests.helpers.accounts import user_with_email
 
 
 def run(*args, **kwargs) -> str:
@@ -27,7 +27,7 @@ def test_create_handler(role):
         "Staff Member",
     )
 
-    user = user_get_by_email(email="staff.member@example.com")
+    user = user_with_email("staff.member@example.com")
     assert user.role == role
     assert user.full_name == "Staff Member"
     assert user.is_staff
@@ -43,7 +43,7 @@ def test_create_handler_prompts_for_password(monkeypatch):
 
     run("create_handler", "prompted@example.com", "--role", "agent")
 
-    user = user_get_by_email(email="prompted@example.com")
+    user = user_with_email("prompted@example.com")
     assert user.check_password("Quiet-Lantern-93")
     assert user.full_name == "prompted"
 
@@ -57,7 +57,7 @@ def test_create_handler_prompt_rejects_weak_then_mismatch(monkeypatch):
 
     run("create_handler", "retry@example.com", "--role", "supervisor")
 
-    assert user_get_by_email(email="retry@example.com").check_password("Quiet-Lantern-93")
+    assert user_with_email("retry@example.com").check_password("Quiet-Lantern-93")
 
 
 @pytest.mark.django_db

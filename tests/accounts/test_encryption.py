@@ -7,7 +7,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from accounts.blind_index import email_blind_index
 from accounts.models import User
 from accounts.services import EmailAlreadyRegistered, user_create
-from tests.factories import UserFactory
+from tests.helpers.factories import UserFactory
 
 
 def raw_row(user_id):
@@ -84,7 +84,7 @@ def test_values_written_with_pgcrypto_defaults_still_read():
 def test_wrong_key_cannot_decrypt():
     user = UserFactory.create()
     with (
-        pytest.raises(DatabaseError, match="(?i)wrong key|corrupt"),
+        pytest.raises(DatabaseError, match=r"(?i)wrong key|corrupt"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):

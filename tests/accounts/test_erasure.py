@@ -1,15 +1,18 @@
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.erasure import ERASED_NAME, user_erase
 from accounts.models import User
 from accounts.personal_data import ERASED_TEXT
-from complaints.models import Attachment, Comment, Complaint, Feedback, HistoryEntry
-from tests.accounts._data import complaint_with_everything
-from tests.conftest import client_for
-from tests.factories import DEFAULT_PASSWORD, ComplaintFactory
+from complaints.attachments import attachment_add
+from complaints.models import Attachment, Comment, Complaint, Feedback, HistoryEntry, HistoryKind
+from tests.helpers.api import client_for
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import DEFAULT_PASSWORD, ComplaintFactory
+from tests.helpers.personal_data import complaint_with_everything
 
 ME = "/api/users/me/"
 
@@ -28,6 +31,7 @@ def test_erase_anonymises_and_blocks_login(api_client, customer, agent, category
     ).json()
     client = client_for(customer)
     file_name = mine.attachment.file.name
+    assert file_name
     storage = mine.attachment.file.storage
     assert storage.exists(file_name)
 
@@ -135,12 +139,6 @@ def test_empty_feedback_comment_stays_empty(customer, category):
 
 @pytest.mark.django_db
 def test_erase_removes_uploaded_file_names_from_history(customer, category):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from complaints.attachments import attachment_add
-    from complaints.models import HistoryKind
-    from tests.complaints.services.helpers import make_complaint
-
     complaint = make_complaint(customer=customer, category=category)
     upload = SimpleUploadedFile("Jane Roe passport scan.txt", b"private", "text/plain")
     attachment_add(complaint=complaint, uploader=customer, upload=upload)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from tests.accounts._data import complaint_with_everything
+from tests.helpers.personal_data import complaint_with_everything
 
 URL = "/api/users/me/export/"
 

@@ -2,8 +2,8 @@ import pytest
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import Role
-from tests.conftest import client_for
-from tests.factories import DEFAULT_PASSWORD
+from tests.helpers.api import client_for
+from tests.helpers.factories import DEFAULT_PASSWORD
 
 ME = "/api/users/me/"
 PASSWORD = "/api/users/me/password/"

@@ -12,7 +12,7 @@ from accounts.personal_data import (
     personal_data_providers,
 )
 from complaints.models import Complaint
-from tests.accounts._data import complaint_with_everything
+from tests.helpers.personal_data import complaint_with_everything
 
 
 @pytest.fixture
@@ -77,6 +77,7 @@ def test_a_provider_must_export_exactly_its_sections(registry, customer):
 def test_a_failing_provider_rolls_the_whole_erasure_back(registry, customer, agent, category):
     mine = complaint_with_everything(customer=customer, agent=agent, category=category, tag="MINE")
     storage, file_name = mine.attachment.file.storage, mine.attachment.file.name
+    assert file_name
 
     def fail(*, user):
         raise RuntimeError("provider failed")

@@ -11,7 +11,7 @@ from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.factories import DEFAULT_PASSWORD
+from tests.helpers.factories import DEFAULT_PASSWORD
 
 REFRESH = "/api/token/refresh/"
 

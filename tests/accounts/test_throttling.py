@@ -8,7 +8,7 @@ from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
 
 from accounts.blind_index import email_blind_index
-from tests.factories import DEFAULT_PASSWORD
+from tests.helpers.factories import DEFAULT_PASSWORD
 
 
 def rates(**overrides):

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
 
 TOKEN = "/api/token/"
 REFRESH = "/api/token/refresh/"

@@ -8,7 +8,7 @@ from analytics.models import DailyComplaintStats
 from analytics.services import refresh_daily_stats, refresh_daily_stats_range
 from analytics.tasks import refresh_daily_stats as refresh_task
 from complaints.workflow import Status
-from tests.factories import ComplaintFactory
+from tests.helpers.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime(2026, 3, 10, tzinfo=UTC).date()

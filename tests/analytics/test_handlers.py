@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from analytics import handlers
 from complaints.models import Complaint
+from complaints_project.celery import app
 from events.models import ProcessedEvent
-from tests.complaints.services.helpers import make_complaint
+from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,5 @@ def test_a_breach_of_a_deleted_complaint_refreshes_nothing(customer, category, s
 
 
 def test_beat_schedule_runs_the_analytics_safety_net():
-    from complaints_project.celery import app
-
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "analytics.refresh_recent_days" in tasks

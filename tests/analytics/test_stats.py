@@ -10,7 +10,7 @@ from analytics.selectors import complaint_stats
 from analytics.services import refresh_daily_stats
 from complaints.models import Complaint, Priority
 from complaints.workflow import Status
-from tests.factories import CategoryFactory, ComplaintFactory
+from tests.helpers.factories import CategoryFactory, ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 H = timedelta(hours=1)

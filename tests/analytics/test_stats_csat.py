@@ -8,7 +8,7 @@ from django.utils import timezone
 from analytics.selectors import complaint_stats, csat_stats, window_start
 from complaints.models import Feedback
 from complaints.workflow import Status
-from tests.factories import ComplaintFactory
+from tests.helpers.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 

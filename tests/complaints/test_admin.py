@@ -13,7 +13,7 @@ from django.urls import reverse
 from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
-from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
+from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:complaints_complaint_changelist")

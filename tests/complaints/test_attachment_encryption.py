@@ -21,7 +21,7 @@ from complaints import attachment_crypto
 from complaints.attachment_crypto import CHUNK_SIZE, AttachmentDecryptionError
 from complaints.attachments import attachment_open_content
 from complaints.models import Attachment
-from tests.factories import ComplaintFactory
+from tests.helpers.factories import ComplaintFactory
 from tests.keys._support import BackgroundReads, api_for
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def media(tmp_path, settings):
 
 @pytest.fixture
 def complaint(customer):
-    return ComplaintFactory(customer=customer)
+    return ComplaintFactory.create(customer=customer)
 
 
 def distinctive(size: int) -> bytes:
@@ -106,7 +106,7 @@ def test_round_trip_at_every_chunk_boundary(size):
     content = os.urandom(size)
     key, blob = encrypt(content)
     assert decrypt(key, blob) == content
-    header, chunks = records(blob)
+    _header, chunks = records(blob)
     assert len(chunks) == max(1, -(-size // CHUNK_SIZE))
 
 

@@ -9,8 +9,8 @@ from django.test import override_settings
 from complaints.attachments import attachment_add, sanitize_filename, sniff_content_type
 from complaints.models import Attachment, Comment, HistoryEntry, HistoryKind
 from complaints.workflow import Status
-from tests.conftest import client_for
-from tests.factories import ComplaintFactory
+from tests.helpers.api import client_for
+from tests.helpers.factories import ComplaintFactory
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -105,8 +105,10 @@ def test_customer_uploads_pdf(customer_client, customer, complaint, media):
     attachment = Attachment.objects.get(pk=body["id"])
     assert attachment.uploaded_by == customer
     # Stored under a random name inside MEDIA_ROOT, never the client's name.
-    assert "Report" not in attachment.file.name
-    assert ".." not in attachment.file.name
+    stored_name = attachment.file.name
+    assert stored_name
+    assert "Report" not in stored_name
+    assert ".." not in stored_name
     files = stored_files(media)
     assert len(files) == 1
     # Encrypted at rest (tests/complaints/test_attachment_encryption.py).
@@ -296,6 +298,7 @@ def test_stored_file_deleted_when_transaction_rolls_back(customer, complaint, mo
 def test_download_of_a_file_missing_from_storage_is_404(customer_client, complaint):
     created = upload(customer_client, complaint, PDF).json()
     attachment = Attachment.objects.get(pk=created["id"])
+    assert attachment.file.name
     attachment.file.storage.delete(attachment.file.name)
 
     resp = customer_client.get(f"/api/attachments/{created['id']}/download/")

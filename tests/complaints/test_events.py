@@ -12,7 +12,7 @@ from complaints.models import Priority
 from complaints.workflow import Status
 from events import dispatch
 from events.models import OutboxEvent
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from complaints.models import HistoryEntry, HistoryKind
 from complaints.sla import scan_breaches
 from complaints.workflow import Status
 from events.models import OutboxEvent
-from tests.factories import ComplaintFactory, UserFactory
+from tests.helpers.factories import ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from complaints import services, tasks
-from tests.complaints.services.helpers import make_complaint
+from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from accounts.models import Role
 from complaints import services, tasks
 from complaints.models import HistoryEntry, HistoryKind, Priority
 from events.models import OutboxEvent, ProcessedEvent
-from tests.complaints.services.helpers import make_complaint
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

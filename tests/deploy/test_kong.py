@@ -4,6 +4,8 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 from complaints_project.middleware import _VALID_REQUEST_ID, RequestIdMiddleware
 from tests.deploy._support import REPO, command_text, kong, services
 
@@ -92,8 +94,6 @@ def test_request_size_limit_fits_an_attachment():
     config = plugin("request-size-limiting")
     limit = config["allowed_payload_size"] * UNIT_BYTES[config.get("size_unit", "megabytes")]
     try:
-        from django.conf import settings
-
         attachment_limit = max(ATTACHMENT_LIMIT, settings.ATTACHMENT_MAX_BYTES)
     except Exception:  # noqa: BLE001 - settings not configured (run without pytest-django)
         attachment_limit = ATTACHMENT_LIMIT

@@ -15,10 +15,12 @@ from kafka.errors import KafkaTimeoutError
 from complaints import services
 from complaints.models import Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
+from events import relay as relay_module
 from events.consumer import EventConsumer, HandOffError
+from events.envelope import Event
 from events.kafka import make_producer
 from events.models import OutboxEvent, ProcessedEvent
-from tests.events.conftest import (
+from tests.helpers.events import (
     FAST_GROUP,
     create_complaint,
     drain_consumer,
@@ -207,8 +209,6 @@ def test_consumer_killed_before_commit_redelivers_without_double_effects(
     wait_until(lambda: receipts.count() == 3, timeout=20)
     handlers = ProcessedEvent.objects.filter(handler="complaints.tasks.triage_complaint")
     wait_until(lambda: handlers.count() == 3, timeout=20)
-    import time
-
     time.sleep(1.0)  # let any redelivered duplicate run
     assert len(_emails_to(customer.email)) == 3
     for complaint in complaints:
@@ -223,8 +223,6 @@ def test_consumer_killed_before_commit_redelivers_without_double_effects(
 def test_relay_duplicates_have_one_effect(
     people, kafka_topics, celery_worker, mailoutbox, monkeypatch
 ):
-    from events import relay as relay_module
-
     customer = people["customer"]
     complaint = create_complaint(customer, people["category"])
     producer = make_producer()
@@ -250,8 +248,6 @@ def test_relay_duplicates_have_one_effect(
         lambda: HistoryEntry.objects.filter(kind=HistoryKind.ASSIGNEE_CHANGED).count() == 1,
         timeout=20,
     )
-    import time
-
     time.sleep(1.0)
     assert len(_emails_to(customer.email)) == 1
     assert (
@@ -268,7 +264,7 @@ def test_unhashable_poison_message_goes_to_the_dlq(producer, kafka_topics):
     producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=poison).get(10)
     producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=json.dumps(good).encode()).get(10)
 
-    seen = []
+    seen: list[Event] = []
     consumer = _consumer(hand_off=seen.append)
     try:
         drain_consumer(consumer, until=lambda: seen, timeout=10)
@@ -286,7 +282,8 @@ def test_failed_hand_off_is_not_skipped_when_the_commit_also_fails(producer, kaf
         )
     producer.flush(10)
 
-    seen, failed_once = [], []
+    seen: list[str] = []
+    failed_once: list[str] = []
 
     def hand_off(event):
         if event.event_id == events[1]["event_id"] and not failed_once:
@@ -296,7 +293,7 @@ def test_failed_hand_off_is_not_skipped_when_the_commit_also_fails(producer, kaf
 
     consumer = _consumer(hand_off=hand_off)
     real_commit = consumer.consumer.commit
-    commit_failures = []
+    commit_failures: list[object] = []
 
     def commit(offsets=None, **kw):
         if not commit_failures:

@@ -12,8 +12,8 @@ from events import dispatch
 from events.envelope import decode
 from events.models import ProcessedEvent
 from events.tasks import HandlersFailed, handle_event
-from tests.events.conftest import create_complaint
-from tests.factories import ComplaintFactory
+from tests.helpers.events import create_complaint
+from tests.helpers.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_hand_off_queues_one_task_per_event(celery_queue):
     assert headers["id"] == f"{envelope['event_id']}:handle"
     # Monitoring shows the event's type and id, not a repr of the whole envelope.
     assert headers["argsrepr"] == f"[complaint.created {envelope['event_id']}]"
-    args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
+    args, _kwargs, _ = json.loads(base64.b64decode(message["body"]))
     assert args == [envelope]
 
     updated = {**envelope, "event_id": str(uuid.uuid4()), "type": "complaint.updated"}

@@ -6,7 +6,7 @@ import pytest
 
 from events import dispatch
 from events.envelope import InvalidEvent, decode, encode
-from tests.events.conftest import valid_envelope
+from tests.helpers.events import valid_envelope
 
 
 @pytest.mark.parametrize(

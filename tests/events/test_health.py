@@ -60,7 +60,7 @@ def test_consumer_lag_health_does_not_hang_when_the_broker_stops_answering(
         consumer.end_offsets = end_offsets
         return consumer
 
-    outcome = {}
+    outcome: dict[str, object] = {}
 
     def probe():
         try:

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from complaints import services
 from complaints.workflow import Status
 from events import relay as relay_module
-from events.kafka import ensure_topics
+from events.kafka import ensure_topics, make_producer
 from events.models import OutboxEvent
 from events.relay import connect_outside_django, publish_batch
-from tests.events.conftest import (
+from tests.helpers.events import (
     RelayThread,
     create_complaint,
     publish_outbox_batch,
@@ -103,6 +103,29 @@ def test_failed_records_stay_pending_with_the_error(people, kafka_topics):
     assert "broker down" in event.last_error
 
 
+def publish_from_threads(*, threads: int, batch_size: int) -> list[Exception]:
+    """Relay batches from ``threads`` threads until the outbox is empty; what they raised."""
+    errors: list[Exception] = []
+
+    def run():
+        p = make_producer()
+        try:
+            while OutboxEvent.objects.filter(published_at__isnull=True).exists():
+                publish_outbox_batch(p, batch_size=batch_size)
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts none
+            errors.append(exc)
+        finally:
+            p.close(timeout=5)
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(60)
+    return errors
+
+
 def test_concurrent_relays_publish_each_event_once_and_in_order(people, kafka_topics):
     complaints = [
         create_complaint(people["customer"], people["category"], title=f"c{i}") for i in range(5)
@@ -117,27 +140,7 @@ def test_concurrent_relays_publish_each_event_once_and_in_order(people, kafka_to
     total = OutboxEvent.objects.count()
     assert total == 5 + 15 + 40
 
-    errors = []
-
-    def run():
-        from events.kafka import make_producer
-
-        p = make_producer()
-        try:
-            while OutboxEvent.objects.filter(published_at__isnull=True).exists():
-                publish_outbox_batch(p, batch_size=7)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            p.close(timeout=5)
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    assert publish_from_threads(threads=4, batch_size=7) == []
 
     records = read_topic(kafka_topics.EVENTS_TOPIC, expected=total)
     ids = [json.loads(r.value)["event_id"] for r in records]

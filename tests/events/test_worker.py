@@ -16,7 +16,7 @@ from complaints_project.celery import app as celery_app
 from events import dispatch
 from events.models import ProcessedEvent
 from events.relay import connect_outside_django
-from tests.events.conftest import create_complaint, wait_until
+from tests.helpers.events import create_complaint, wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.django_db(transaction=True)]
 

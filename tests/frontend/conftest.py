@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import CategoryFactory
+from tests.helpers.factories import CategoryFactory
 
 APP_PATH = Path(__file__).resolve().parents[2] / "streamlit_frontend" / "app.py"
 APP_TIMEOUT = float(os.environ.get("APPTEST_TIMEOUT", "30"))

@@ -25,7 +25,7 @@ from streamlit_frontend.api_client import (
     SessionExpired,
     decode_jwt_claims,
 )
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

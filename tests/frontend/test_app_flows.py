@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from accounts.models import Role
 from complaints.models import Feedback
 from complaints.workflow import Status
-from tests.factories import DEFAULT_PASSWORD, ComplaintFactory, UserFactory
+from tests.helpers.factories import DEFAULT_PASSWORD, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

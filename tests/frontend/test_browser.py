@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from tests.frontend.conftest import APP_PATH
 
@@ -87,8 +88,6 @@ def streamlit_url(api_url, tmp_path) -> Iterator[str]:
 
 
 def test_new_customer_files_a_complaint_and_sees_it_listed(streamlit_url, categories):
-    from playwright.sync_api import expect, sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

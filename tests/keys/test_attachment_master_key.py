@@ -17,8 +17,8 @@ import complaints.attachment_keys as jobs
 import complaints.management.commands.rotate_attachment_master_key as command
 from complaints.attachment_keys import attachments_by_master_key
 from complaints.models import Attachment
-from tests.conftest import client_for
-from tests.factories import ComplaintFactory
+from tests.helpers.api import client_for
+from tests.helpers.factories import ComplaintFactory
 from tests.keys._support import BackgroundReads, api_for
 
 
@@ -70,7 +70,7 @@ def test_rotation_while_files_download_then_only_the_new_key(
     live_server, settings, media, monkeypatch
 ):
     settings.ATTACHMENT_MASTER_KEYS = KEY_A
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     contents = upload_files(client_for(complaint.customer), complaint, 5)
     files_before = media_snapshot(media)
     settings.ATTACHMENT_MASTER_KEYS = f"{KEY_B},{KEY_A}"
@@ -97,7 +97,7 @@ def test_rotation_while_files_download_then_only_the_new_key(
 @pytest.mark.django_db
 def test_rotation_stopped_half_way_resumes(settings, monkeypatch, agent_client):
     settings.ATTACHMENT_MASTER_KEYS = KEY_A
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     contents = upload_files(agent_client, complaint, 5)
     settings.ATTACHMENT_MASTER_KEYS = f"{KEY_B},{KEY_A}"
     wrap, wrapped = jobs.attachment_crypto.wrap_data_key, []
@@ -129,7 +129,7 @@ def test_rotation_stopped_half_way_resumes(settings, monkeypatch, agent_client):
 @pytest.mark.django_db
 def test_rotation_stops_when_an_old_master_key_is_missing(settings, agent_client):
     settings.ATTACHMENT_MASTER_KEYS = KEY_A
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     upload_files(agent_client, complaint, 1)
     settings.ATTACHMENT_MASTER_KEYS = KEY_B  # A dropped too early
 

@@ -20,7 +20,7 @@ from accounts.blind_index import email_blind_index
 from accounts.models import User
 from accounts.selectors import user_get_by_email
 from accounts.services import EmailAlreadyRegistered, user_create
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
 from tests.keys._support import BackgroundReads, expect_ok
 
 OLD_KEY = settings.BLIND_INDEX_KEY
@@ -61,7 +61,7 @@ def logins(live_server, emails):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("generous_login_throttles")
 def test_rotation_while_people_log_in_then_only_the_new_key(live_server, switch_keys, monkeypatch):
-    emails = [UserFactory().email for _ in range(5)]
+    emails = [UserFactory.create().email for _ in range(5)]
     switch_keys(BLIND_INDEX_KEY=NEW_KEY, BLIND_INDEX_KEY_PREVIOUS=OLD_KEY)
     assert under_new_key() == 0
     # Mid-rotation, an old index still makes the email taken.
@@ -91,7 +91,7 @@ def test_rotation_while_people_log_in_then_only_the_new_key(live_server, switch_
 
 @pytest.mark.django_db(transaction=True)
 def test_rotation_stopped_after_two_batches_resumes(switch_keys, monkeypatch):
-    emails = [UserFactory().email for _ in range(7)]
+    emails = [UserFactory.create().email for _ in range(7)]
     switch_keys(BLIND_INDEX_KEY=NEW_KEY, BLIND_INDEX_KEY_PREVIOUS=OLD_KEY)
     recompute, calls = command.blind_index_recompute_batch, []
 
@@ -117,7 +117,7 @@ def test_rotation_stopped_after_two_batches_resumes(switch_keys, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_email_changed_during_the_batch_keeps_its_new_index(switch_keys, monkeypatch):
-    user = UserFactory(email="before@example.com")
+    user = UserFactory.create(email="before@example.com")
     switch_keys(BLIND_INDEX_KEY=NEW_KEY, BLIND_INDEX_KEY_PREVIOUS=OLD_KEY)
     real_index = rotation.email_blind_index
 

@@ -26,8 +26,8 @@ import accounts.management.commands.rotate_pgcrypto_key as command
 from accounts.models import User
 from accounts.services import user_create
 from complaints.models import Comment, Complaint, Feedback
-from complaints_project.pgcrypto_rotation import encrypted_columns
-from tests.factories import ComplaintFactory, UserFactory
+from complaints_project.pgcrypto_rotation import column_name, encrypted_columns
+from tests.helpers.factories import ComplaintFactory, UserFactory
 from tests.keys._support import BackgroundReads, api_for, expect_ok
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -37,11 +37,11 @@ NEW_KEY = secrets.token_hex(32)
 
 def build_data() -> dict:
     """Customers with complaints, comments and feedback; what each encrypted column holds."""
-    customers = [UserFactory() for _ in range(5)]
+    customers = [UserFactory.create() for _ in range(5)]
     complaints = []
     for customer in customers:
         for n in range(2):
-            complaint = ComplaintFactory(customer=customer, resolution=f"fixed {n}")
+            complaint = ComplaintFactory.create(customer=customer, resolution=f"fixed {n}")
             Comment.objects.create(complaint=complaint, author=customer, body=f"note {n}")
             complaints.append(complaint)
     Feedback.objects.create(complaint=complaints[0], rating=4, comment="quick, thanks")
@@ -70,7 +70,7 @@ def rows_under_current_key() -> dict[str, tuple[int, int]]:
         for model, fields in encrypted_columns().items():
             table = connection.ops.quote_name(model._meta.db_table)
             current = " AND ".join(
-                f"pgcrypto_is_current({connection.ops.quote_name(f.column)})" for f in fields
+                f"pgcrypto_is_current({connection.ops.quote_name(column_name(f))})" for f in fields
             )
             cursor.execute(f"SELECT count(*) FILTER (WHERE {current}), count(*) FROM {table}")  # noqa: S608
             counts[model._meta.db_table] = cursor.fetchone()
@@ -109,7 +109,7 @@ def _complaints_of(customer) -> set:
 def test_no_statement_carries_the_key(customer_client, customer):
     with CaptureQueriesContext(connection) as queries:
         user_create(email="new@example.com", password=None, full_name="New Person")
-        complaint = ComplaintFactory(customer=customer, description="secret words")
+        complaint = ComplaintFactory.create(customer=customer, description="secret words")
         Comment.objects.create(complaint=complaint, author=customer, body="more words")
         assert customer_client.get(f"/api/complaints/{complaint.pk}/").status_code == 200
         assert customer_client.get("/api/complaints/?q=secret").status_code == 200
@@ -131,7 +131,7 @@ def test_no_statement_carries_the_key(customer_client, customer):
 def test_a_key_with_quotes_spaces_and_backslashes_works(switch_keys):
     odd = "it's a \\ key with 100% odd characters " + secrets.token_hex(16)
     switch_keys(PGCRYPTO_KEY=odd)
-    user = UserFactory(full_name="O'Brien")
+    user = UserFactory.create(full_name="O'Brien")
 
     assert User.objects.get(pk=user.pk).full_name == "O'Brien"
     with connection.cursor() as cursor:
@@ -141,7 +141,7 @@ def test_a_key_with_quotes_spaces_and_backslashes_works(switch_keys):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_opened_without_the_key_cannot_read():
-    UserFactory(full_name="Hidden Name")
+    UserFactory.create(full_name="Hidden Name")
     bare = connection.get_connection_params()
     bare.pop("options")
     bare.pop("cursor_factory", None)
@@ -229,13 +229,14 @@ def test_rotation_killed_with_sigkill_resumes(switch_keys):
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("TEST_DB_NAME", None)
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "rotate_pgcrypto_key", "--batch-size=2", "--pause=2"],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout is not None
     try:
         progress = [process.stdout.readline() for _ in range(2)]
         assert all("re-encrypted" in line for line in progress), progress

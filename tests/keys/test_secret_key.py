@@ -12,7 +12,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
 
 OLD_KEY = "old-" + secrets.token_urlsafe(50)
 NEW_KEY = "new-" + secrets.token_urlsafe(50)
@@ -21,7 +21,7 @@ NEW_KEY = "new-" + secrets.token_urlsafe(50)
 @pytest.mark.django_db
 def test_admin_session_and_signed_values_survive_a_rotation(settings):
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD_KEY, []
-    supervisor = UserFactory(role="supervisor")
+    supervisor = UserFactory.create(role="supervisor")
     active, away = Client(), Client()
     for browser in (active, away):
         assert browser.login(email=supervisor.email, password=DEFAULT_PASSWORD)

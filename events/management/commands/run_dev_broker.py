@@ -10,6 +10,8 @@ from events.dev_broker import broker_command, wait_for_port
 from events.kafka import ensure_topics
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})  # noqa: S104
+# Topic creation is retried while the broker finishes starting (0.5 s apart).
+TOPIC_ATTEMPTS = 20
 
 
 class Command(BaseCommand):
@@ -37,13 +39,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             wait_for_port(host, int(port), timeout=15)
-            for attempt in range(20):
+            for attempt in range(TOPIC_ATTEMPTS):
                 try:
                     for topic, created in ensure_topics().items():
                         self.stdout.write(f"{topic}: {'created' if created else 'exists'}")
                     break
-                except Exception as exc:  # noqa: BLE001 - broker still starting
-                    if attempt == 19:
+                except Exception as exc:
+                    if attempt == TOPIC_ATTEMPTS - 1:
                         raise CommandError(f"could not create topics: {exc!r}") from exc
                     time.sleep(0.5)
             code = process.wait()

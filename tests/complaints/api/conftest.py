@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import client_for
+from tests.helpers.api import client_for
 
 
 @pytest.fixture

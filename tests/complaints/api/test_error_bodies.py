@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints import services
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
-from tests.conftest import client_for
-from tests.factories import CategoryFactory, ComplaintFactory
+from tests.helpers.api import client_for
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 

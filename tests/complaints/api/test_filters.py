@@ -7,8 +7,8 @@ from accounts.models import Role
 from complaints import services
 from complaints.models import Complaint, Priority
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

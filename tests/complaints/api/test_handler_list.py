@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import Role
 from complaints.selectors import handler_workload_list
 from complaints.workflow import Status
-from tests.conftest import client_for
-from tests.factories import ComplaintFactory, UserFactory
+from tests.helpers.api import client_for
+from tests.helpers.factories import ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/users/handlers/"

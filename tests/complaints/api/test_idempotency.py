@@ -5,8 +5,8 @@ from django.db import connection
 
 from accounts.models import Role
 from complaints.models import Complaint, IdempotencyKey
-from tests.conftest import client_for
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.api import client_for
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from complaints import services
 from complaints.models import Complaint
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
+from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
 

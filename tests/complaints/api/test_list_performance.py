@@ -17,7 +17,7 @@ from complaints.filters import ORDERING_FIELDS
 from complaints.models import Complaint, Priority
 from complaints.selectors import complaint_list
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
+from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,15 @@
 """Every endpoint x role x own/other's complaint, with the status code each should get."""
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.models import Role
 from complaints.models import Category, Complaint
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +138,8 @@ def test_complaint_endpoint_matrix(users, client_as, case, role):
     status, method, path, body, expected = CASES[case]
     complaint = make_complaint(customer=users["owner"], status=status)
     url = path.format(id=complaint.pk, ref=complaint.reference)
-    payload = body(users[role]) if body else None
+    payload: dict[str, Any] | None = body(users[role]) if body else None
     if payload and payload.get("assignee_id") == "{agent2}":
-        from accounts.models import Role
-        from tests.factories import UserFactory
-
         payload["assignee_id"] = str(UserFactory.create(role=Role.AGENT).pk)
     response = getattr(client_as(role), method)(url, payload, format="json")
     assert response.status_code == expected[role], response.content
@@ -196,8 +197,6 @@ def test_category_update(client_as, category, role, expected):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_category_list(client_as, role):
-    from tests.factories import CategoryFactory
-
     CategoryFactory.create(slug="active-one", name="Active one")
     CategoryFactory.create(slug="gone", name="Gone", is_active=False)
     response = client_as(role).get("/api/categories/")

@@ -5,8 +5,8 @@ import pytest
 from accounts.models import Role
 from complaints import services
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
-from tests.factories import UserFactory
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

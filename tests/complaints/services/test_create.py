@@ -10,7 +10,7 @@ from accounts.models import Role
 from complaints import services
 from complaints.models import Category, Channel, Complaint, HistoryKind, Priority
 from complaints.workflow import Status
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from complaints import services
 from complaints.errors import ConflictError, NotAllowed, NotFound
 from complaints.models import Comment, Complaint, Feedback, HistoryKind, Priority
 from complaints.workflow import Status
-from tests.complaints.services.helpers import make_complaint
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from accounts.models import Role
 from complaints import errors, services
 from complaints.models import Complaint, HistoryKind
 from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
-from tests.complaints.services.helpers import make_complaint
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def test_every_legal_transition(customer, event_log, from_status, to_status, rol
     result.refresh_from_db()
     assert result.status == to_status
     entry = result.history.filter(kind=HistoryKind.STATUS_CHANGED).last()
+    assert entry is not None
     assert (entry.actor, entry.from_value, entry.to_value) == (actor, from_status, to_status)
     (sent,) = event_log.named("status_changed")
     assert sent["actor_id"] == (str(actor.pk) if actor else None)
@@ -129,7 +130,9 @@ def test_system_actor_has_handler_rights(customer):
         complaint=complaint, actor=None, to_status=Status.ACKNOWLEDGED
     )
     assert complaint.status == Status.ACKNOWLEDGED
-    assert complaint.history.last().actor is None
+    entry = complaint.history.last()
+    assert entry is not None
+    assert entry.actor is None
     with pytest.raises(errors.TransitionNotAllowed):
         services.complaint_transition(complaint=complaint, actor=None, to_status=Status.WITHDRAWN)
 

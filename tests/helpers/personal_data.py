@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints.models import Attachment, Comment, Complaint, Feedback, HistoryEntry, HistoryKind
-from tests.factories import ComplaintFactory
+from tests.helpers.factories import ComplaintFactory
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from complaints import services
 from complaints.workflow import Status
-from tests.factories import CategoryFactory
+from tests.helpers.factories import CategoryFactory
 
 # The shortest legal path from NEW to each status: (status, who moves it) pairs.
 SYSTEM = "system"

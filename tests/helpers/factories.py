@@ -1,12 +1,23 @@
 """factory-boy factories shared by every test package."""
 
+from datetime import timedelta
+from typing import Any
+
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Role, User
 from complaints.models import Category, Complaint, Priority
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
+
+
+def _set_password_and_group(user: User, create: bool, extracted: str | None, **_: Any) -> None:
+    user.set_password(extracted or DEFAULT_PASSWORD)
+    if create:
+        user.save()
+        user.groups.set([Group.objects.get_or_create(name=user.role)[0]])
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -19,14 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     phone = factory.Sequence(lambda n: f"+4470000{n:05d}")
     role = Role.CUSTOMER
 
-    @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or DEFAULT_PASSWORD)
-        if create:
-            self.save()
-            from django.contrib.auth.models import Group
-
-            self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
+    password = factory.PostGeneration(_set_password_and_group)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory[Category]):
@@ -50,5 +54,5 @@ class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
     title = factory.Faker("sentence", nb_words=6)
     description = factory.Faker("paragraph")
     priority = Priority.NORMAL
-    ack_due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=48))
-    resolve_due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))
+    ack_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=48))
+    resolve_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))

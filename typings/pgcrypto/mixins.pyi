@@ -1,0 +1,2 @@
+class PGPSymmetricKeyFieldMixin:
+    encrypt_sql: str | None
