@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES, SUPERVISOR_ROLES
 from complaints.models import (
     Attachment,
     Category,
@@ -25,9 +27,13 @@ from complaints.models import (
     Complaint,
     HistoryEntry,
     Priority,
+)
+from complaints.policies import (
+    allowed_transitions,
+    annotate_overdue,
+    complaint_overdue,
     overdue_q,
 )
-from complaints.selectors import allowed_transitions
 from complaints.services import (
     category_create,
     category_update,
@@ -35,11 +41,10 @@ from complaints.services import (
     complaint_assign,
     complaint_transition,
 )
-from complaints.workflow import FINISHED_STATUSES, REASON_REQUIRED, TRANSITIONS, Status
+from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 from complaints_project.exceptions import ConflictError
 
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _error_text(exc: Exception) -> str:
@@ -72,7 +77,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        handlers = User.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+        handlers = User.objects.filter(role__in=HANDLER_ROLES)
         handlers = handlers.filter(is_active=True).only("id", "full_name", "role")
         return [
             ("me", "Me"),
@@ -264,19 +269,13 @@ def export_rows(queryset, *, include_personal: bool, include_description: bool) 
             c.closed_at.isoformat() if c.closed_at else "",
             c.ack_due_at.isoformat(),
             c.resolve_due_at.isoformat(),
-            _is_overdue(c, now),
+            "yes" if complaint_overdue(c, now=now) else "no",
         ]
         if include_personal:
             row += [c.customer.full_name, c.customer.email]
         if include_description:
             row += [c.description]
         yield [_csv_safe(v) for v in row]
-
-
-def _is_overdue(c: Complaint, now) -> str:
-    ack_late = c.acknowledged_at is None and c.status == Status.NEW and c.ack_due_at < now
-    resolve_late = c.resolve_due_at < now and c.status not in FINISHED_STATUSES
-    return "yes" if ack_late or resolve_late else "no"
 
 
 def stream_csv(queryset, *, include_personal: bool, include_description: bool, filename: str):
@@ -300,7 +299,7 @@ def _handler_targets() -> list[str]:
     seen: list[str] = []
     for targets in TRANSITIONS.values():
         for to, roles in targets.items():
-            if roles & {Role.AGENT, Role.SUPERVISOR, Role.ADMIN} and to not in seen:
+            if roles & HANDLER_ROLES and to not in seen:
                 seen.append(to)
     return seen
 
@@ -382,10 +381,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     # ---- queryset and columns
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        qs = qs.annotate(
-            is_overdue=ExpressionWrapper(overdue_q(timezone.now()), output_field=BooleanField())
-        )
+        qs = annotate_overdue(super().get_queryset(request))
         # The change list never decrypts the long texts; the change view loads them on demand.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
             qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
@@ -412,12 +408,12 @@ class ComplaintAdmin(admin.ModelAdmin):
     def customer_name(self, obj: Complaint) -> str:
         return f"{obj.customer.full_name} <{obj.customer.email}>"
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue_flag(self, obj: Complaint) -> bool:
-        value = getattr(obj, "is_overdue", None)
-        if value is None:
-            value = Complaint.objects.filter(pk=obj.pk).overdue().exists()
-        return bool(value)
+    @admin.display(description="overdue", empty_value="")
+    def overdue_flag(self, obj: Complaint) -> str:
+        # Marked only when true: a red "no" icon on every complaint on time reads as an alarm.
+        if not complaint_overdue(obj):
+            return ""
+        return format_html('<img src="{}" alt="overdue">', static("admin/img/icon-alert.svg"))
 
     # ---- permissions: complaints are created by customers through the API, never deleted
 
@@ -611,7 +607,7 @@ class CategoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "default_assignee" in self.fields:
             self.fields["default_assignee"].queryset = User.objects.filter(
-                role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN], is_active=True
+                role__in=HANDLER_ROLES, is_active=True
             )
 
 

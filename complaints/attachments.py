@@ -14,7 +14,6 @@ from codecs import getincrementaldecoder
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -26,8 +25,12 @@ from rest_framework import exceptions
 from accounts.models import User
 from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
-from complaints.visibility import complaint_get_visible
-from complaints.workflow import FINISHED_STATUSES
+from complaints.policies import customer_may_add_to_conversation
+from complaints.visibility import (
+    complaint_get_visible,
+    ensure_complaint_visible,
+    sees_internal_notes,
+)
 from complaints_project.exceptions import ConflictError, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
@@ -116,13 +119,12 @@ def sanitize_filename(name: str | None, content_type: str) -> str:
 
 
 def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
+    # Visibility is checked by the caller too; this is the last line of defence.
+    ensure_complaint_visible(user=uploader, complaint=complaint)
     if uploader.is_handler:
         return
-    if complaint.customer_id != uploader.pk:
-        # Visibility is checked by the caller; this is the last line of defence.
-        raise PermissionDenied("You cannot add attachments to this complaint.")
-    if complaint.status in FINISHED_STATUSES:
-        # Same answer as a customer's comment on a finished complaint: a state conflict.
+    if not customer_may_add_to_conversation(complaint.status):
+        # Same rule and answer as a customer's comment on a finished complaint.
         raise ConflictError(
             "This complaint is finished; no more attachments can be added.",
             current_status=complaint.status,
@@ -159,7 +161,7 @@ def attachment_add(
                     raise exceptions.ValidationError(
                         {"comment_id": ["Not a comment of this complaint."]}
                     )
-                if comment.is_internal and not uploader.is_handler:
+                if comment.is_internal and not sees_internal_notes(uploader):
                     raise exceptions.ValidationError(
                         {"comment_id": ["Not a comment of this complaint."]}
                     )
@@ -201,7 +203,7 @@ def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
 def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
     """Attachments of a complaint the user may already see; customers never see internal ones."""
     qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(on_internal_note=False)
     return qs.order_by("created_at", "id")
 
@@ -213,6 +215,6 @@ def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachme
     except (Attachment.DoesNotExist, ValueError, DjangoValidationError) as exc:
         raise Http404("No attachment matches the given query.") from exc
     complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
-    if attachment.on_internal_note and not user.is_handler:
+    if attachment.on_internal_note and not sees_internal_notes(user):
         raise Http404("No attachment matches the given query.")
     return attachment

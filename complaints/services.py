@@ -21,11 +21,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import SUPERVISOR_ROLES
 from complaints import signals
 from complaints.history import history_record
 from complaints.models import (
@@ -40,16 +40,21 @@ from complaints.models import (
     IdempotencyKey,
     Priority,
 )
-from complaints.selectors import allowed_transitions, reopen_window_open
+from complaints.policies import (
+    allowed_transitions,
+    customer_may_add_to_conversation,
+    customer_may_edit,
+    customer_may_give_feedback,
+    may_assign_anyone,
+    may_reroute,
+    reopen_window_open,
+)
 from complaints.sla_policy import acknowledge_due_at, resolve_due_at
+from complaints.visibility import ensure_complaint_visible
 from complaints.workflow import REASON_REQUIRED, Status
 from complaints_project.exceptions import ConflictError
 
 TITLE_MAX_LENGTH = 200
-# Statuses in which a customer can no longer add to the conversation.
-CUSTOMER_LOCKED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
-FEEDBACK_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 class TransitionNotAllowed(ConflictError):
@@ -79,12 +84,6 @@ class IdempotencyKeyReused(ConflictError):
 
 def _is_customer(actor: User | None) -> bool:
     return actor is not None and not actor.is_handler
-
-
-def _ensure_visible(complaint: Complaint, actor: User | None) -> None:
-    """Customers only ever reach their own complaints; anything else is a 404."""
-    if _is_customer(actor) and complaint.customer_id != actor.pk:
-        raise Http404("No complaint matches the given query.")
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -227,7 +226,7 @@ def complaint_transition(
 ) -> Complaint:
     """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     now = timezone.now()
     from_status = complaint.status
     allowed = allowed_transitions(complaint=complaint, user=actor, now=now)
@@ -294,11 +293,11 @@ def complaint_assign(
 ) -> Complaint:
     """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if not actor.is_handler:
             raise PermissionDenied("Only staff can assign complaints.")
-        if actor.role == Role.AGENT:
+        if not may_assign_anyone(actor):
             taking = assignee is not None and assignee.pk == actor.pk
             dropping_own = assignee is None and complaint.assignee_id == actor.pk
             if not (taking or dropping_own):
@@ -344,7 +343,7 @@ def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
 
     content = {k: v for k, v in changes.items() if k in {"title", "description"}}
     routing = {k: v for k, v in changes.items() if k in {"priority", "category"}}
@@ -352,12 +351,12 @@ def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any
         if actor.is_handler:
             if content:
                 raise PermissionDenied("Staff cannot edit the customer's title or description.")
-            if routing and actor.role not in SUPERVISOR_ROLES:
+            if routing and not may_reroute(actor):
                 raise PermissionDenied("Only supervisors can change priority or category.")
         else:
             if routing:
                 raise PermissionDenied("Customers cannot change priority or category.")
-            if content and complaint.status != Status.NEW:
+            if content and not customer_may_edit(complaint.status):
                 raise ConflictError(
                     "A complaint can only be edited while it is new.",
                     current_status=complaint.status,
@@ -453,13 +452,13 @@ def comment_create(
     A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
     """
     complaint = _lock(complaint)
-    _ensure_visible(complaint, author)
+    ensure_complaint_visible(user=author, complaint=complaint)
     body = _clean_text(body, field="body")
     is_customer = not author.is_handler
     if is_customer:
         if internal:
             raise ValidationError({"internal": ["Customers cannot post internal notes."]})
-        if complaint.status in CUSTOMER_LOCKED_STATUSES:
+        if not customer_may_add_to_conversation(complaint.status):
             raise ConflictError(
                 "This complaint is finished; no more comments can be added.",
                 current_status=complaint.status,
@@ -492,12 +491,12 @@ def feedback_submit(
 ) -> Feedback:
     """The owner rates the handling of a resolved or closed complaint, once."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, customer)
+    ensure_complaint_visible(user=customer, complaint=complaint)
     if complaint.customer_id != customer.pk:
         raise PermissionDenied("Only the customer who filed the complaint can give feedback.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": ["Rating must be a whole number from 1 to 5."]})
-    if complaint.status not in FEEDBACK_STATUSES:
+    if not customer_may_give_feedback(complaint.status):
         raise ConflictError(
             "Feedback can only be given once the complaint is resolved or closed.",
             current_status=complaint.status,

@@ -8,7 +8,8 @@ from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer as BaseTokenRefreshSerializer,
 )
 
-from accounts.models import HANDLER_ROLES, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES
 
 
 class TokenObtainSerializer(TokenObtainPairSerializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints.api import views
+from complaints.api.workflow import WorkflowView
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -37,4 +38,5 @@ urlpatterns = [
     ),
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("workflow/", WorkflowView.as_view(), name="workflow"),
 ]
