@@ -8,9 +8,9 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry
 from complaints.policies import annotate_overdue
@@ -121,16 +121,16 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
     if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
@@ -163,4 +163,4 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
     try:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No category matches the given query.") from exc
+        raise NotFound("No category matches the given query.") from exc

@@ -8,9 +8,9 @@ here, so another customer's complaint is a 404 on every verb and sub-resource. I
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from complaints.errors import NotFound
 from complaints.models import Complaint
 
 NOT_FOUND = "No complaint matches the given query."
@@ -31,7 +31,7 @@ def complaint_is_visible(*, user: User | None, complaint: Complaint) -> bool:
 def ensure_complaint_visible(*, user: User | None, complaint: Complaint) -> None:
     """Raise the 404 a customer gets for another customer's complaint."""
     if not complaint_is_visible(user=user, complaint=complaint):
-        raise Http404(NOT_FOUND)
+        raise NotFound(NOT_FOUND)
 
 
 def sees_internal_notes(user: User) -> bool:
@@ -47,4 +47,4 @@ def complaint_get_visible(
     try:
         return qs.get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError) as exc:
-        raise Http404(NOT_FOUND) from exc
+        raise NotFound(NOT_FOUND) from exc

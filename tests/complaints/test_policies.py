@@ -4,17 +4,16 @@ flags match a hand-written table per role and status, and what the services acce
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from complaints import services
 from complaints.attachments import attachment_add
+from complaints.errors import ConflictError, NotAllowed, NotFound
 from complaints.models import Complaint, Priority
 from complaints.policies import annotate_overdue, complaint_capabilities, is_overdue, overdue_q
-from complaints_project.exceptions import ConflictError
 from tests.complaints import workflow_table as table
 from tests.complaints.services.helpers import make_complaint
 from tests.conftest import client_for
@@ -149,7 +148,7 @@ class _Accepted(Exception):
     """Raised after a service call succeeded, to roll its writes back."""
 
 
-REFUSALS = (PermissionDenied, ValidationError, ConflictError, Http404)
+REFUSALS = (NotAllowed, NotFound, ConflictError, ValidationError)
 
 
 def accepted(action) -> bool:
@@ -174,11 +173,11 @@ def _service_calls(complaint, user, colleague, other_category):
         "can_give_feedback": lambda: services.feedback_submit(
             complaint=fresh(), customer=user, rating=4
         ),
-        "can_edit": lambda: services.complaint_update(complaint=fresh(), actor=user, title="New"),
-        "can_set_priority": lambda: services.complaint_update(
+        "can_edit": lambda: services.complaint_edit(complaint=fresh(), actor=user, title="New"),
+        "can_set_priority": lambda: services.complaint_reroute(
             complaint=fresh(), actor=user, priority=Priority.URGENT
         ),
-        "can_change_category": lambda: services.complaint_update(
+        "can_change_category": lambda: services.complaint_reroute(
             complaint=fresh(), actor=user, category=other_category
         ),
         "can_assign": lambda: services.complaint_assign(
