@@ -7,9 +7,18 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from accounts.models import User
+from accounts.roles import HANDLER_ROLES, Role
 from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry
@@ -19,6 +28,7 @@ from complaints.visibility import (
     ensure_complaint_visible,
     sees_internal_notes,
 )
+from complaints.workflow import OPEN_STATUSES
 
 
 def _complaints_for(user: User) -> QuerySet[Complaint]:
@@ -164,3 +174,35 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("No category matches the given query.") from exc
+
+
+# Order of the roles in the staff list: the people who usually take the work come first.
+HANDLER_ROLE_ORDER = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def handler_workload_list() -> QuerySet[User]:
+    """Active staff (agents, supervisors, admins), each annotated with ``open_assigned``.
+
+    ``open_assigned`` is the number of open complaints (``complaints.workflow.OPEN_STATUSES``)
+    assigned to the person, counted in the same query (LEFT JOIN + GROUP BY), so listing any
+    number of handlers costs one query (plus the paginator's COUNT).
+
+    Ordered by role (agents, supervisors, admins), then ``date_joined``, then ``id``: stable for
+    pagination. Not by ``full_name``: it is pgcrypto-encrypted, so the database can only order
+    the ciphertext (and no index could help). Clients sort by name themselves.
+    """
+    role_rank = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(HANDLER_ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        User.objects.filter(role__in=HANDLER_ROLES, is_active=True)
+        .annotate(
+            open_assigned=Count(
+                "assigned_complaints",
+                filter=Q(assigned_complaints__status__in=OPEN_STATUSES),
+            ),
+            role_rank=role_rank,
+        )
+        .order_by("role_rank", "date_joined", "pk")
+    )
