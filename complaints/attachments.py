@@ -12,7 +12,7 @@ import os
 import unicodedata
 from codecs import getincrementaldecoder
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypedDict, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -27,15 +27,18 @@ from complaints import attachment_crypto
 from complaints.errors import (
     AttachmentContentUnavailable,
     ConflictError,
-    NotAllowed,
     NotFound,
     PayloadTooLarge,
     UnsupportedFileType,
 )
 from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
-from complaints.visibility import complaint_get_visible
-from complaints.workflow import FINISHED_STATUSES
+from complaints.policies import customer_may_add_to_conversation
+from complaints.visibility import (
+    complaint_get_visible,
+    ensure_complaint_visible,
+    sees_internal_notes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +116,12 @@ def sanitize_filename(name: str | None, content_type: str) -> str:
 
 
 def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
+    # Visibility is checked by the caller too; this is the last line of defence.
+    ensure_complaint_visible(user=uploader, complaint=complaint)
     if uploader.is_handler:
         return
-    if complaint.customer_id != uploader.pk:
-        # Visibility is checked by the caller; this is the last line of defence.
-        raise NotAllowed("You cannot add attachments to this complaint.")
-    if complaint.status in FINISHED_STATUSES:
-        # Same answer as a customer's comment on a finished complaint: a state conflict.
+    if not customer_may_add_to_conversation(complaint.status):
+        # Same rule and answer as a customer's comment on a finished complaint.
         raise ConflictError(
             "This complaint is finished; no more attachments can be added.",
             current_status=complaint.status,
@@ -144,13 +146,16 @@ def attachment_add(
     stored_name: str | None = None
     try:
         with transaction.atomic():
-            locked = Complaint.objects.select_for_update().only("id", "status", "customer_id")
-            locked = locked.get(pk=complaint.pk)
+            locked = (
+                Complaint.objects.select_for_update()
+                .only("id", "status", "customer_id")
+                .get(pk=complaint.pk)
+            )
             _check_may_upload(complaint=locked, uploader=uploader)
             if comment is not None:
                 if comment.complaint_id != complaint.pk:
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
-                if comment.is_internal and not uploader.is_handler:
+                if comment.is_internal and not sees_internal_notes(uploader):
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
             attachment = Attachment(
                 complaint=complaint,
@@ -162,7 +167,8 @@ def attachment_add(
             )
             content = EncryptedContent(attachment_id=attachment.pk, plaintext=upload.chunks())
             # upload_to gives a random name; the storage may still alter it, so keep its answer.
-            attachment.file.save(attachment.original_name, content, save=False)
+            # FieldFile.save reads only content.chunks(); the stubs ask for a File.
+            attachment.file.save(attachment.original_name, content, save=False)  # type: ignore[arg-type]
             stored_name = attachment.file.name
             attachment.sha256 = content.sha256.hexdigest()
             attachment.key_id = content.wrapped_key.key_id
@@ -212,7 +218,7 @@ class EncryptedContent:
 def _plaintext_chunks(attachment: Attachment, stored: BinaryIO) -> Iterator[bytes]:
     if attachment.key_id:
         data_key = attachment_crypto.unwrap_data_key(
-            wrapped=attachment_crypto.WrappedKey(attachment.key_id, attachment.wrapped_key),
+            wrapped=attachment_crypto.WrappedKey(attachment.key_id, bytes(attachment.wrapped_key)),
             attachment_id=attachment.pk,
         )
         return attachment_crypto.decrypt_chunks(data_key=data_key, stream=stored)
@@ -241,8 +247,9 @@ def _verified(
 
 
 def _open_stored(attachment: Attachment) -> BinaryIO:
+    # FieldFile.open() returns the FieldFile, which proxies the opened binary file.
     try:
-        return attachment.file.open("rb")
+        return cast(BinaryIO, attachment.file.open("rb"))
     except FileNotFoundError as exc:
         missing = exc
     # encrypt_attachments may just have replaced a plaintext file: the row names the new one.
@@ -250,7 +257,7 @@ def _open_stored(attachment: Attachment) -> BinaryIO:
     attachment.refresh_from_db(fields=["file", "key_id", "wrapped_key"])
     if attachment.file.name != previous_name:
         try:
-            return attachment.file.open("rb")
+            return cast(BinaryIO, attachment.file.open("rb"))
         except FileNotFoundError as exc:
             missing = exc
     logger.error("attachment file missing", extra={"attachment": str(attachment.pk)})
@@ -278,7 +285,16 @@ def attachment_open_content(*, attachment: Attachment) -> Iterator[bytes]:
     return _verified(attachment, first, chunks, stored)
 
 
-def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _InternalFlag(TypedDict):
+        on_internal_note: bool
+
+    AttachmentWithFlag = WithAnnotations[Attachment, _InternalFlag]
+
+
+def _with_internal_flag(qs: QuerySet[Attachment]) -> "QuerySet[AttachmentWithFlag]":
     # The flag alone, so the (encrypted) comment body is never decrypted for this.
     return qs.annotate(on_internal_note=Coalesce(F("comment__is_internal"), Value(False)))
 
@@ -286,7 +302,7 @@ def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
 def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
     """Attachments of a complaint the user may already see; customers never see internal ones."""
     qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(on_internal_note=False)
     return qs.order_by("created_at", "id")
 
@@ -298,6 +314,6 @@ def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachme
     except (Attachment.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFound("No attachment matches the given query.") from exc
     complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
-    if attachment.on_internal_note and not user.is_handler:
+    if attachment.on_internal_note and not sees_internal_notes(user):
         raise NotFound("No attachment matches the given query.")
     return attachment

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -33,7 +34,13 @@ ROLE_KEY = "auth_role"
 USER_ID_KEY = "auth_user_id"
 AUTH_KEYS = (ACCESS_KEY, REFRESH_KEY, ROLE_KEY, USER_ID_KEY)
 
+# Which pages to offer is chosen from the token's role; what a caller may do on a complaint
+# comes from the API (the complaint's ``can_*`` flags and ``GET /api/workflow/``).
 HANDLER_ROLES = frozenset({"agent", "supervisor", "admin"})
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+# The API's largest page, and how many of them a sub-list reads before it stops.
+MAX_PAGE_SIZE = 100
+MAX_PAGES = 20
 # Seconds before expiry at which the access token is refreshed proactively.
 EXPIRY_LEEWAY = 10
 
@@ -134,6 +141,26 @@ def _retry_after(response: httpx.Response) -> int | None:
         return None
 
 
+# Errors that carry nothing but a message: their class and the message when the API gave none.
+_PLAIN_ERRORS: dict[int, tuple[type[ApiError], str]] = {
+    HTTPStatus.UNAUTHORIZED: (ApiAuthError, "Authentication failed."),
+    HTTPStatus.FORBIDDEN: (ApiPermissionDenied, "You are not allowed to do that."),
+    HTTPStatus.NOT_FOUND: (ApiNotFound, "Not found."),
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: (ApiFileRejected, "The file is too large."),
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: (ApiFileRejected, "This file type is not accepted."),
+}
+
+
+def _validation_error(payload: Any, detail: str, common: dict[str, Any]) -> ApiValidationError:
+    field_errors: dict[str, list[str]] = {}
+    if isinstance(payload, dict):
+        field_errors = {str(k): _messages(v) for k, v in payload.items()}
+    elif isinstance(payload, list):
+        field_errors = {"non_field_errors": _messages(payload)}
+    message = detail or "Please correct the highlighted fields."
+    return ApiValidationError(message, field_errors=field_errors, **common)
+
+
 def error_from_response(response: httpx.Response) -> ApiError:
     """Map a non-2xx response to the matching typed error."""
     try:
@@ -144,23 +171,14 @@ def error_from_response(response: httpx.Response) -> ApiError:
     detail = ""
     if isinstance(payload, dict) and "detail" in payload:
         detail = " ".join(_messages(payload["detail"]))
-    common = {"status_code": status, "payload": payload}
+    common: dict[str, Any] = {"status_code": status, "payload": payload}
 
-    if status == 400:
-        field_errors: dict[str, list[str]] = {}
-        if isinstance(payload, dict):
-            field_errors = {str(k): _messages(v) for k, v in payload.items()}
-        elif isinstance(payload, list):
-            field_errors = {"non_field_errors": _messages(payload)}
-        message = detail or "Please correct the highlighted fields."
-        return ApiValidationError(message, field_errors=field_errors, **common)
-    if status == 401:
-        return ApiAuthError(detail or "Authentication failed.", **common)
-    if status == 403:
-        return ApiPermissionDenied(detail or "You are not allowed to do that.", **common)
-    if status == 404:
-        return ApiNotFound(detail or "Not found.", **common)
-    if status == 409:
+    if status == HTTPStatus.BAD_REQUEST:
+        return _validation_error(payload, detail, common)
+    if status in _PLAIN_ERRORS:
+        error_class, default = _PLAIN_ERRORS[status]
+        return error_class(detail or default, **common)
+    if status == HTTPStatus.CONFLICT:
         body = payload if isinstance(payload, dict) else {}
         return ApiConflict(
             detail or "The complaint changed in the meantime.",
@@ -168,13 +186,10 @@ def error_from_response(response: httpx.Response) -> ApiError:
             current_status=body.get("current_status"),
             **common,
         )
-    if status in (413, 415):
-        default = "The file is too large." if status == 413 else "This file type is not accepted."
-        return ApiFileRejected(detail or default, **common)
-    if status == 429:
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
         retry_after = _retry_after(response)
         return ApiRateLimited(detail or "Too many requests.", retry_after=retry_after, **common)
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return ApiUnavailable(
             "The complaints service had a problem. Please try again in a moment.", **common
         )
@@ -218,10 +233,6 @@ class Page:
         )
 
 
-def _results(payload: Any) -> list[dict[str, Any]]:
-    return Page.from_payload(payload).results
-
-
 # ---------------------------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +271,10 @@ class ApiClient:
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in SUPERVISOR_ROLES
 
     def _store_tokens(self, access: str, refresh: str | None) -> None:
         claims = decode_jwt_claims(access)
@@ -326,10 +341,10 @@ class ApiClient:
             if self._access_expired():
                 self.refresh()
             response = self._send(method, path, token=self.state[ACCESS_KEY], **kwargs)
-            if response.status_code == 401:
+            if response.status_code == HTTPStatus.UNAUTHORIZED:
                 self.refresh()
                 response = self._send(method, path, token=self.state[ACCESS_KEY], **kwargs)
-                if response.status_code == 401:
+                if response.status_code == HTTPStatus.UNAUTHORIZED:
                     self.clear_session()
                     raise SessionExpired("Your session has ended. Please log in again.")
         if response.is_success:
@@ -338,9 +353,26 @@ class ApiClient:
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
-        if response.status_code == 204 or not response.content:
+        if response.status_code == HTTPStatus.NO_CONTENT or not response.content:
             return None
         return response.json()
+
+    def _all_pages(self, path: str, *, max_pages: int | None = None) -> Page:
+        """Every item of a paginated list, reading up to ``max_pages`` (``MAX_PAGES``) of 100.
+
+        ``count`` is the server's total; when the limit stopped the reading, ``next`` is the
+        page that would have come next, so a caller can say that there is more. Pages are
+        asked for by number (not by following ``next``), so the base URL stays ours.
+        """
+        items: list[dict[str, Any]] = []
+        page = Page(count=0, results=[], next=None, previous=None)
+        for number in range(1, (max_pages or MAX_PAGES) + 1):
+            params = {"page": number, "page_size": MAX_PAGE_SIZE}
+            page = Page.from_payload(self._json("GET", path, params=params))
+            items.extend(page.results)
+            if not page.next:
+                break
+        return Page(count=page.count, results=items, next=page.next, previous=None)
 
     # -- auth -----------------------------------------------------------------------------
 
@@ -403,7 +435,7 @@ class ApiClient:
         """One page of active staff: ``{id, full_name, role, open_assigned}`` (staff only)."""
         params: dict[str, Any] = {"page": page}
         if page_size:
-            params["page_size"] = min(page_size, 100)
+            params["page_size"] = min(page_size, MAX_PAGE_SIZE)
         return Page.from_payload(self._json("GET", "/api/users/handlers/", params=params))
 
     def all_handlers(self, *, max_pages: int = 10) -> list[dict[str, Any]]:
@@ -411,17 +443,12 @@ class ApiClient:
 
         The API cannot order by name (names are encrypted at rest), so the sort is done here.
         """
-        handlers: list[dict[str, Any]] = []
-        for number in range(1, max_pages + 1):
-            page = self.list_handlers(page=number, page_size=100)
-            handlers.extend(page.results)
-            if not page.next:
-                break
+        handlers = self._all_pages("/api/users/handlers/", max_pages=max_pages).results
         return sorted(handlers, key=lambda h: (str(h.get("full_name") or "").casefold(), h["id"]))
 
     # -- complaints -----------------------------------------------------------------------
 
-    def list_complaints(
+    def list_complaints(  # noqa: PLR0913 - one keyword per filter of the list endpoint
         self,
         *,
         status: list[str] | str | None = None,
@@ -484,12 +511,8 @@ class ApiClient:
             "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
         )
 
-    def list_comments(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json(
-                "GET", f"/api/complaints/{complaint_id}/comments/", params={"page_size": 100}
-            )
-        )
+    def list_comments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/comments/", max_pages=max_pages)
 
     def add_comment(
         self, complaint_id: str, *, body: str, internal: bool = False
@@ -500,12 +523,8 @@ class ApiClient:
             json={"body": body, "internal": internal},
         )
 
-    def list_attachments(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json(
-                "GET", f"/api/complaints/{complaint_id}/attachments/", params={"page_size": 100}
-            )
-        )
+    def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
 
     def upload_attachment(
         self, complaint_id: str, *, filename: str, content: bytes, content_type: str
@@ -525,10 +544,8 @@ class ApiClient:
             timeout=UPLOAD_TIMEOUT,
         ).content
 
-    def history(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json("GET", f"/api/complaints/{complaint_id}/history/", params={"page_size": 100})
-        )
+    def history(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/history/", max_pages=max_pages)
 
     def give_feedback(self, complaint_id: str, *, rating: int, comment: str = "") -> Any:
         body: dict[str, Any] = {"rating": rating}
@@ -537,7 +554,11 @@ class ApiClient:
         return self._json("POST", f"/api/complaints/{complaint_id}/feedback/", json=body)
 
     def categories(self) -> list[dict[str, Any]]:
-        return _results(self._json("GET", "/api/categories/"))
+        return self._all_pages("/api/categories/").results
+
+    def workflow(self) -> dict[str, Any]:
+        """Statuses (value, label, open, final, reason_required) and priorities."""
+        return self._json("GET", "/api/workflow/")
 
     def stats(self, *, days: int | None = None) -> Mapping[str, Any]:
         params = {"days": days} if days else None

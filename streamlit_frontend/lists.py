@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import streamlit as st
@@ -30,7 +31,11 @@ def paginated(
         lambda: api.list_complaints(**filters, page=page_no, page_size=page_size),
         spinner="Loading complaints...",
     )
-    if not result.ok and result.error is not None and result.error.status_code == 404:
+    if (
+        not result.ok
+        and result.error is not None
+        and result.error.status_code == HTTPStatus.NOT_FOUND
+    ):
         # The page vanished (fewer results now): start again from the first one.
         st.session_state[f"{state_key}_page"] = 1
         result = ui.attempt(

@@ -1,12 +1,16 @@
-"""Streamlit helpers shared by the pages: the client, error display, badges, formatting."""
+"""Streamlit helpers shared by the pages: the client, error display, badges, formatting.
+
+Statuses, their labels and which are open, and the priorities come from ``GET /api/workflow/``
+(read once per session by ``require_login``); colours and icons are this app's own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import httpx
 import streamlit as st
@@ -28,23 +32,15 @@ from streamlit_frontend.api_client import (
 )
 
 T = TypeVar("T")
+HOUR = 3600
+DAY = 86400
 
 # Session-state keys used by the UI (the client owns the auth_* keys).
 BASE_URL_KEY = "api_base_url"  # tests may inject the API address here
 FLASH_KEY = "flash"
 CURRENT_COMPLAINT_KEY = "current_complaint_id"
+WORKFLOW_KEY = "workflow"
 
-STATUS_LABELS = {
-    "new": "New",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "awaiting_customer": "Awaiting customer",
-    "resolved": "Resolved",
-    "closed": "Closed",
-    "reopened": "Reopened",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-}
 STATUS_COLORS = {
     "new": "blue",
     "acknowledged": "violet",
@@ -67,11 +63,7 @@ STATUS_ICONS = {
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
 }
-OPEN_STATUSES = ["new", "acknowledged", "in_progress", "awaiting_customer", "reopened"]
-PRIORITIES = ["low", "normal", "high", "urgent"]
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
-# Moves that must carry a reason (mirrors complaints.workflow.REASON_REQUIRED).
-REASON_REQUIRED = frozenset({"rejected", "resolved"})
 
 # Button text for a move, from the point of view of whoever may make it.
 TRANSITION_LABELS = {
@@ -114,7 +106,9 @@ def api_base_url() -> str:
 
 def client() -> ApiClient:
     base_url = api_base_url()
-    return ApiClient(st.session_state, base_url=base_url, http=_http_client(base_url))
+    # The session state is a mutable mapping without declaring it.
+    state = cast(MutableMapping[str, Any], st.session_state)
+    return ApiClient(state, base_url=base_url, http=_http_client(base_url))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,10 +117,21 @@ def client() -> ApiClient:
 
 
 @dataclass
-class Result(Generic[T]):
-    ok: bool
-    value: T | None = None
-    error: ApiError | None = None
+class Succeeded(Generic[T]):
+    value: T
+    ok: Literal[True] = True
+    error: None = None
+
+
+@dataclass
+class Failed:
+    error: ApiError
+    ok: Literal[False] = False
+    value: None = None
+
+
+# Checking ``result.ok`` tells the type checker which of the two it is.
+Result: TypeAlias = Succeeded[T] | Failed
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -171,8 +176,8 @@ def show_error(
     elif isinstance(exc, ApiUnavailable):
         target.error(exc.message, icon=":material/cloud_off:")
     elif isinstance(exc, ApiConflict):
-        now = STATUS_LABELS.get(exc.current_status or "", exc.current_status or "unknown")
-        allowed = ", ".join(STATUS_LABELS.get(s, s) for s in exc.allowed) or "none"
+        now = status_label(exc.current_status) if exc.current_status else "unknown"
+        allowed = ", ".join(status_label(s) for s in exc.allowed) or "none"
         target.warning(
             f"{exc.message} The complaint is now **{now}**; possible next steps: {allowed}."
         )
@@ -205,15 +210,48 @@ def attempt(
     except ApiError as exc:
         if not quiet:
             show_error(exc, field_slots=field_slots, where=where)
-        return Result(ok=False, error=exc)
-    return Result(ok=True, value=value)
+        return Failed(error=exc)
+    return Succeeded(value=value)
 
 
 def require_login() -> ApiClient:
     api = client()
     if not api.is_authenticated:
         raise SessionExpired("Please log in.")
+    load_workflow(api)
     return api
+
+
+# ---------------------------------------------------------------------------------------------
+# The workflow vocabulary, as the API describes it
+# ---------------------------------------------------------------------------------------------
+
+
+def load_workflow(api: ApiClient) -> None:
+    """Read ``GET /api/workflow/`` once per session; tried again next run if it failed."""
+    if WORKFLOW_KEY not in st.session_state:
+        loaded = attempt(api.workflow, quiet=True)
+        if loaded.ok and loaded.value:
+            st.session_state[WORKFLOW_KEY] = loaded.value
+
+
+def _workflow(part: str) -> list[Mapping[str, Any]]:
+    return list((st.session_state.get(WORKFLOW_KEY) or {}).get(part) or [])
+
+
+def statuses() -> list[str]:
+    """Every status, in workflow order."""
+    return [s["value"] for s in _workflow("statuses")]
+
+
+def open_statuses() -> list[str]:
+    """The statuses in which a complaint still waits for the organisation."""
+    return [s["value"] for s in _workflow("statuses") if s.get("open")]
+
+
+def priorities() -> list[str]:
+    """Priority values, lowest first."""
+    return [p["value"] for p in _workflow("priorities")]
 
 
 def open_complaint(complaint_id: str) -> None:
@@ -227,8 +265,18 @@ def open_complaint(complaint_id: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _humanize(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    labels = {s["value"]: s.get("label") for s in _workflow("statuses")}
+    return labels.get(status) or _humanize(status)
+
+
+def priority_label(priority: str) -> str:
+    labels = {p["value"]: p.get("label") for p in _workflow("priorities")}
+    return labels.get(priority) or _humanize(priority)
 
 
 def status_badge(status: str, where: Any = None) -> None:
@@ -247,7 +295,7 @@ def status_md(status: str) -> str:
 def priority_md(priority: str | None) -> str:
     if not priority:
         return ""
-    return f":{PRIORITY_COLORS.get(priority, 'gray')}-badge[{priority.capitalize()}]"
+    return f":{PRIORITY_COLORS.get(priority, 'gray')}-badge[{priority_label(priority)}]"
 
 
 def parse_dt(value: str | None) -> datetime | None:
@@ -268,11 +316,11 @@ def fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     seconds = float(seconds)
-    if seconds < 3600:
+    if seconds < HOUR:
         return f"{seconds / 60:.0f} min"
-    if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+    if seconds < DAY * 2:
+        return f"{seconds / HOUR:.1f} h"
+    return f"{seconds / DAY:.1f} days"
 
 
 def person(value: Any) -> str:

@@ -13,8 +13,11 @@ import streamlit as st
 
 from streamlit_frontend import ui
 
+# Above this share of breached complaints the gauge turns red.
+BREACH_RATE_ALARM = 0.1
+
 api = ui.require_login()
-if api.role not in {"supervisor", "admin"}:
+if not api.sees_dashboard:
     st.error("The dashboard is for supervisors and admins.")
     st.stop()
 
@@ -29,7 +32,7 @@ if not loaded.ok:
     st.stop()
 stats: dict[str, Any] = dict(loaded.value or {})
 by_status: dict[str, int] = stats.get("by_status") or {}
-open_total = sum(by_status.get(s, 0) for s in ui.OPEN_STATUSES)
+open_total = sum(by_status.get(s, 0) for s in ui.open_statuses())
 breach_rate = stats.get("sla_breach_rate")
 
 
@@ -80,7 +83,7 @@ with left:
 with right:
     st.subheader("Open complaints by status")
     open_rows = [
-        {"status": ui.status_label(s), "count": by_status.get(s, 0)} for s in ui.OPEN_STATUSES
+        {"status": ui.status_label(s), "count": by_status.get(s, 0)} for s in ui.open_statuses()
     ]
     if not open_total:
         st.caption("Nothing open right now.")
@@ -102,7 +105,7 @@ with left:
                 number={"suffix": "%", "valueformat": ".1f"},
                 gauge={
                     "axis": {"range": [0, 100]},
-                    "bar": {"color": "#d62728" if breach_rate > 0.1 else "#2ca02c"},
+                    "bar": {"color": "#d62728" if breach_rate > BREACH_RATE_ALARM else "#2ca02c"},
                 },
             )
         )
@@ -153,7 +156,10 @@ with left:
 with right:
     st.subheader("By priority")
     frame = pd.DataFrame(
-        [{"priority": p.capitalize(), "count": by_priority.get(p, 0)} for p in ui.PRIORITIES]
+        [
+            {"priority": ui.priority_label(p), "count": by_priority.get(p, 0)}
+            for p in ui.priorities()
+        ]
     )
     fig = px.bar(frame, x="priority", y="count", text="count")
     fig.update_layout(height=300, margin={"t": 10, "b": 10}, xaxis_title="")

@@ -35,12 +35,12 @@ with st.container(border=True):
             "-created_at": "Newest first",
             "created_at": "Oldest first",
             "-updated_at": "Recently updated",
-        }.get,
+        }.__getitem__,
         key="my_ordering",
     )
     statuses = st.pills(
         "Status",
-        options=list(ui.STATUS_LABELS),
+        options=ui.statuses(),
         selection_mode="multi",
         format_func=ui.status_label,
         key="my_statuses",

@@ -1,6 +1,7 @@
 """File a new complaint (the API sets the priority), then upload any attachments."""
 
 import uuid
+from functools import partial
 
 import streamlit as st
 
@@ -31,7 +32,7 @@ with st.form(f"new_complaint_form_{version}"):
     category = st.selectbox(
         "Category",
         options=list(category_names),
-        format_func=category_names.get,
+        format_func=category_names.__getitem__,
         index=None,
         placeholder="What is it about?",
         key=f"nc_category_{version}",
@@ -79,9 +80,10 @@ if submitted:
     for field, message in local.items():
         if message:
             errors[field].error(message)
-    if not any(local.values()):
+    if category is not None and not any(local.values()):
         created = ui.attempt(
-            lambda: api.create_complaint(
+            partial(
+                api.create_complaint,
                 category=category,
                 title=title.strip(),
                 description=description.strip(),
@@ -96,7 +98,8 @@ if submitted:
             failed: list[str] = []
             for upload in files or []:
                 sent = ui.attempt(
-                    lambda upload=upload: api.upload_attachment(
+                    partial(
+                        api.upload_attachment,
                         complaint["id"],
                         filename=upload.name,
                         content=upload.getvalue(),

@@ -20,7 +20,7 @@ with st.container(border=True):
     scope = top[0].segmented_control(
         "Show",
         options=list(SCOPES),
-        format_func=SCOPES.get,
+        format_func=SCOPES.__getitem__,
         default="me",
         required=True,
         key="queue_scope",
@@ -30,15 +30,15 @@ with st.container(border=True):
     row = st.columns(4)
     statuses = row[0].multiselect(
         "Status",
-        options=list(ui.STATUS_LABELS),
-        default=ui.OPEN_STATUSES,
+        options=ui.statuses(),
+        default=ui.open_statuses(),
         format_func=ui.status_label,
         key="queue_statuses",
     )
     priority = row[1].selectbox(
         "Priority",
-        options=[None, *ui.PRIORITIES],
-        format_func=lambda p: "Any priority" if p is None else p.capitalize(),
+        options=[None, *ui.priorities()],
+        format_func=lambda p: "Any priority" if p is None else ui.priority_label(p),
         key="queue_priority",
     )
     categories = ui.attempt(api.categories, quiet=True).value or []
@@ -58,7 +58,7 @@ with st.container(border=True):
             "-created_at": "Newest",
             "created_at": "Oldest",
             "-updated_at": "Recently updated",
-        }.get,
+        }.__getitem__,
         key="queue_ordering",
     )
 

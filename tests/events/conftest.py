@@ -15,7 +15,7 @@ from accounts.models import Role
 from complaints_project.celery import app as celery_app
 from events.dev_broker import DevBroker
 from events.kafka import ensure_topics, make_producer
-from tests.factories import CategoryFactory, UserFactory
+from tests.helpers.factories import CategoryFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
