@@ -34,6 +34,7 @@ test: install
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) mypy .
 
 format: install
 	$(RUN) ruff check --fix .

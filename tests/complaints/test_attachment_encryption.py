@@ -22,7 +22,7 @@ from complaints.attachment_crypto import CHUNK_SIZE, AttachmentDecryptionError
 from complaints.attachments import attachment_open_content
 from complaints.models import Attachment
 from tests.helpers.factories import ComplaintFactory
-from tests.keys._support import BackgroundReads, api_for
+from tests.helpers.keys import BackgroundReads, api_for
 
 pytestmark = pytest.mark.django_db
 

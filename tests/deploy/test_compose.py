@@ -8,7 +8,7 @@ from pathlib import Path
 import django
 import pytest
 
-from tests.deploy._support import (
+from tests.helpers.deploy import (
     COMPOSE_FILE,
     ENV_EXAMPLE,
     REPO,

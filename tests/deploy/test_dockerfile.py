@@ -3,7 +3,7 @@
 import re
 import subprocess
 
-from tests.deploy._support import (
+from tests.helpers.deploy import (
     DOCKERFILE,
     DOCKERIGNORE,
     hadolint,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from complaints_project.middleware import _VALID_REQUEST_ID, RequestIdMiddleware
-from tests.deploy._support import REPO, command_text, kong, services
+from tests.helpers.deploy import REPO, command_text, kong, services
 
 # The plugins bundled with the open-source Kong 3.9 image (kong/constants.lua).
 BUNDLED_PLUGINS = {

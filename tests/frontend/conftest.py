@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers.factories import CategoryFactory
+from tests.helpers.frontend import APP_PATH
 
-APP_PATH = Path(__file__).resolve().parents[2] / "streamlit_frontend" / "app.py"
 APP_TIMEOUT = float(os.environ.get("APPTEST_TIMEOUT", "30"))
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.keys._support import KeySwitch
+from tests.helpers.keys import KeySwitch
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from complaints.attachment_keys import attachments_by_master_key
 from complaints.models import Attachment
 from tests.helpers.api import client_for
 from tests.helpers.factories import ComplaintFactory
-from tests.keys._support import BackgroundReads, api_for
+from tests.helpers.keys import BackgroundReads, api_for
 
 
 def master(key_id: str) -> str:

@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.selectors import user_get_by_email
 from accounts.services import EmailAlreadyRegistered, user_create
 from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
-from tests.keys._support import BackgroundReads, expect_ok
+from tests.helpers.keys import BackgroundReads, expect_ok
 
 OLD_KEY = settings.BLIND_INDEX_KEY
 NEW_KEY = secrets.token_hex(32)

@@ -28,7 +28,7 @@ from accounts.services import user_create
 from complaints.models import Comment, Complaint, Feedback
 from complaints_project.pgcrypto_rotation import column_name, encrypted_columns
 from tests.helpers.factories import ComplaintFactory, UserFactory
-from tests.keys._support import BackgroundReads, api_for, expect_ok
+from tests.helpers.keys import BackgroundReads, api_for, expect_ok
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 OLD_KEY = settings.PGCRYPTO_KEY
