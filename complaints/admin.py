@@ -15,15 +15,25 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from complaints.business_time import Calendar, CalendarError
+from complaints.calendars import (
+    calendar_create,
+    calendar_delete,
+    calendar_update,
+    may_manage_calendars,
+)
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
 from complaints.models import (
     Attachment,
+    BusinessCalendar,
     Category,
     Comment,
     Complaint,
     HistoryEntry,
+    Holiday,
     Priority,
+    WorkingHours,
     overdue_q,
 )
 from complaints.selectors import allowed_transitions
@@ -256,6 +266,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         "ack_due_at",
         "resolved_at",
         "resolve_due_at",
+        "sla_paused_at",
+        "sla_paused",
         "closed_at",
         "overdue_flag",
         "description",
@@ -282,6 +294,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ("created_at", "updated_at"),
                     ("acknowledged_at", "ack_due_at"),
                     ("resolved_at", "resolve_due_at"),
+                    ("sla_paused_at", "sla_paused"),
                     "closed_at",
                 )
             },
@@ -528,6 +541,7 @@ class CategoryForm(forms.ModelForm):
             "acknowledge_within_hours",
             "resolve_within_hours",
             "default_assignee",
+            "business_calendar",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -548,11 +562,12 @@ class CategoryAdmin(admin.ModelAdmin):
         "acknowledge_within_hours",
         "resolve_within_hours",
         "default_assignee_link",
+        "business_calendar",
     )
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    list_select_related = ("default_assignee",)
+    list_select_related = ("default_assignee", "business_calendar")
 
     @admin.display(description="default assignee")
     def default_assignee_link(self, obj: Category) -> str:
@@ -578,3 +593,128 @@ class CategoryAdmin(admin.ModelAdmin):
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         obj.pk = saved.pk
+
+
+# --------------------------------------------------------------------------- SLA calendars
+
+
+class WorkingHoursFormSet(forms.BaseInlineFormSet):
+    """The week is checked as the SLA arithmetic will read it (no overlaps, some hours)."""
+
+    def clean(self):
+        super().clean()
+        hours: dict[int, list] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("weekday") is None:
+                continue
+            if data.get("opens_at") is None or data.get("closes_at") is None:
+                continue
+            hours.setdefault(data["weekday"], []).append((data["opens_at"], data["closes_at"]))
+        try:
+            Calendar(time_zone="UTC", hours=hours)
+        except CalendarError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class CalendarDaysInline(admin.TabularInline):
+    """The calendar's rows are edited with it, by whoever may manage calendars."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+
+class WorkingHoursInline(CalendarDaysInline):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    fields = ("weekday", "opens_at", "closes_at")
+
+
+class HolidayInline(CalendarDaysInline):
+    model = Holiday
+    fields = ("date", "name")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """Supervisors' SLA calendars; saved whole through ``complaints.calendars``."""
+
+    list_display = ("name", "time_zone", "is_default", "week", "holiday_count")
+    fields = ("name", "time_zone", "is_default")
+    inlines = [WorkingHoursInline, HolidayInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("working_hours", "holidays")
+
+    @admin.display(description="working hours")
+    def week(self, obj: BusinessCalendar) -> str:
+        return "; ".join(str(interval) for interval in obj.working_hours.all()) or "—"
+
+    @admin.display(description="holidays")
+    def holiday_count(self, obj: BusinessCalendar) -> int:
+        return len(obj.holidays.all())
+
+    def _may_manage(self, request) -> bool:
+        return may_manage_calendars(request.user)
+
+    def has_add_permission(self, request):
+        return self._may_manage(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its days in ``save_related`` (one service call)."""
+
+    def save_related(self, request, form, formsets, change):
+        days: dict[type, list[dict]] = {WorkingHours: [], Holiday: []}
+        for formset in formsets:
+            for row in formset.cleaned_data:
+                if row and not row.get("DELETE"):
+                    days[formset.model].append(row)
+        working_hours = [
+            {"weekday": r["weekday"], "opens_at": r["opens_at"], "closes_at": r["closes_at"]}
+            for r in days[WorkingHours]
+        ]
+        holidays = [{"date": r["date"], "name": r.get("name", "")} for r in days[Holiday]]
+        fields = {f: form.cleaned_data[f] for f in ("name", "time_zone", "is_default")}
+        if change:
+            saved = calendar_update(
+                calendar=form.instance,
+                actor=request.user,
+                working_hours=working_hours,
+                holidays=holidays,
+                **fields,
+            )
+        else:
+            saved = calendar_create(
+                actor=request.user, working_hours=working_hours, holidays=holidays, **fields
+            )
+        form.instance.pk = saved.pk
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The formsets were not saved (the service wrote the rows), so describe the form only.
+        return [{"added": {}}] if add else [{"changed": {"fields": list(form.changed_data)}}]
+
+    def delete_model(self, request, obj):
+        calendar_delete(calendar=obj, actor=request.user)

@@ -51,6 +51,10 @@ class OnErasure(StrEnum):
 
 
 TEXT_COLUMNS: dict[str, OnErasure] = {
+    # SLA calendars: configuration, written by supervisors.
+    "BusinessCalendar.name": OnErasure.KEPT,
+    "BusinessCalendar.time_zone": OnErasure.KEPT,
+    "Holiday.name": OnErasure.KEPT,
     "Category.name": OnErasure.KEPT,
     "Category.slug": OnErasure.KEPT,
     "Complaint.reference": OnErasure.KEPT,

@@ -1,4 +1,8 @@
-"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it."""
+"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it.
+
+Due times are stored in business time (``complaints.sla_policy``), so "the due time has passed"
+is "the SLA's business hours have run out"; a paused resolve clock is not scanned.
+"""
 
 from datetime import datetime
 
@@ -8,7 +12,7 @@ from django.utils import timezone
 from complaints import signals
 from complaints.history import history_record
 from complaints.models import Complaint, HistoryKind
-from complaints.workflow import FINISHED_STATUSES, Status
+from complaints.workflow import RESOLVE_CLOCK_STATUSES, Status
 
 ACKNOWLEDGE = "acknowledge"
 RESOLVE = "resolve"
@@ -24,11 +28,11 @@ def _breach(clock: str, now: datetime, limit: int) -> int:
         ).order_by("ack_due_at")
         stamp, due = "ack_breached_at", "ack_due_at"
     else:
-        late = (
-            Complaint.objects.filter(resolve_breached_at__isnull=True, resolve_due_at__lt=now)
-            .exclude(status__in=FINISHED_STATUSES)
-            .order_by("resolve_due_at")
-        )
+        late = Complaint.objects.filter(
+            resolve_breached_at__isnull=True,
+            resolve_due_at__lt=now,
+            status__in=RESOLVE_CLOCK_STATUSES,
+        ).order_by("resolve_due_at")
         stamp, due = "resolve_breached_at", "resolve_due_at"
     with transaction.atomic():
         # Rows a use case holds right now are skipped; the next scan gets them.

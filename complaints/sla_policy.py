@@ -1,17 +1,58 @@
-"""SLA due times: category hours scaled by the priority factor, counted from a start time."""
+"""SLA due times: category hours scaled by the priority factor, counted in business time.
+
+The hours run on the category's business calendar, else the organisation's default calendar,
+else around the clock (``business_time.ALWAYS_OPEN``, the behaviour before calendars existed).
+The resolve clock's pauses (while the complaint awaits the customer) add their business time.
+"""
 
 from datetime import datetime, timedelta
 
-from complaints.models import PRIORITY_SLA_FACTOR, Category, Priority
+from complaints.business_time import ALWAYS_OPEN, Calendar
+from complaints.models import PRIORITY_SLA_FACTOR, BusinessCalendar, Category, Priority
 
 
 def _scaled(hours: int, priority: int) -> timedelta:
     return timedelta(hours=hours * PRIORITY_SLA_FACTOR[Priority(priority)])
 
 
-def acknowledge_due_at(*, category: Category, priority: int, start: datetime) -> datetime:
-    return start + _scaled(category.acknowledge_within_hours, priority)
+def calendar_from(stored: BusinessCalendar) -> Calendar:
+    """The arithmetic of a stored calendar (its working hours and holidays are read here)."""
+    hours: dict[int, list] = {}
+    for interval in stored.working_hours.all():
+        hours.setdefault(interval.weekday, []).append((interval.opens_at, interval.closes_at))
+    return Calendar(
+        time_zone=stored.time_zone,
+        hours=hours,
+        holidays=[holiday.date for holiday in stored.holidays.all()],
+    )
 
 
-def resolve_due_at(*, category: Category, priority: int, start: datetime) -> datetime:
-    return start + _scaled(category.resolve_within_hours, priority)
+def calendar_for(category: Category) -> Calendar:
+    """The calendar a category's SLA clocks run on."""
+    stored = (
+        BusinessCalendar.objects.filter(pk=category.business_calendar_id)
+        if category.business_calendar_id is not None
+        else BusinessCalendar.objects.filter(is_default=True)
+    )
+    found = stored.prefetch_related("working_hours", "holidays").first()
+    return ALWAYS_OPEN if found is None else calendar_from(found)
+
+
+def acknowledge_due_at(
+    *, category: Category, priority: int, start: datetime, calendar: Calendar | None = None
+) -> datetime:
+    calendar = calendar or calendar_for(category)
+    return calendar.add(start, _scaled(category.acknowledge_within_hours, priority))
+
+
+def resolve_due_at(
+    *,
+    category: Category,
+    priority: int,
+    start: datetime,
+    paused: timedelta = timedelta(0),
+    calendar: Calendar | None = None,
+) -> datetime:
+    """Due ``resolve_within_hours`` (scaled) of business time after ``start``, plus ``paused``."""
+    calendar = calendar or calendar_for(category)
+    return calendar.add(start, _scaled(category.resolve_within_hours, priority) + paused)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import handlers, views
+from complaints.api import calendars, handlers, views
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -38,4 +38,10 @@ urlpatterns = [
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("users/handlers/", handlers.HandlerListApi.as_view(), name="user-handlers"),
+    path("sla-calendars/", calendars.CalendarListCreateApi.as_view(), name="sla-calendar-list"),
+    path(
+        "sla-calendars/<int:pk>/",
+        calendars.CalendarDetailApi.as_view(),
+        name="sla-calendar-detail",
+    ),
 ]
