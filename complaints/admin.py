@@ -12,7 +12,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from accounts.models import Role, User
 from complaints.business_time import Calendar, CalendarError
@@ -22,11 +23,21 @@ from complaints.calendars import (
     calendar_update,
     may_manage_calendars,
 )
+from complaints.canned_responses import (
+    PLACEHOLDERS,
+    canned_response_create,
+    canned_response_delete,
+    canned_response_update,
+    canned_responses_for_complaint,
+    may_manage_canned_responses,
+    template_errors,
+)
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
 from complaints.models import (
     Attachment,
     BusinessCalendar,
+    CannedResponse,
     Category,
     Comment,
     Complaint,
@@ -46,6 +57,8 @@ from complaints.services import (
 )
 from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
+# The change view's query parameter naming the canned response to put into the text box.
+INSERT_PARAMETER = "canned_response"
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -193,6 +206,8 @@ class ComplaintWorkForm(forms.ModelForm):
     )
 
     request_user: User | None = None  # set per request by ComplaintAdmin.get_form
+    # A canned response the handler chose to insert (rendered), set by ComplaintAdmin.get_form.
+    inserted_reply: str = ""
 
     class Meta:
         model = Complaint
@@ -200,6 +215,10 @@ class ComplaintWorkForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.inserted_reply:
+            # Only fills the composer: the handler edits it and saves to send it.
+            self.fields["note_body"].initial = self.inserted_reply
+            self.fields["note_kind"].initial = self.NOTE_PUBLIC
         allowed = []
         if self.instance.pk and self.request_user is not None:
             allowed = allowed_transitions(complaint=self.instance, user=self.request_user)
@@ -273,6 +292,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "description",
         "resolution",
         "rejection_reason",
+        "canned_response_links",
     )
     fieldsets = (
         (
@@ -302,7 +322,16 @@ class ComplaintAdmin(admin.ModelAdmin):
         ("Outcome", {"fields": ("resolution", "rejection_reason"), "classes": ("collapse",)}),
         (
             "Work on this complaint",
-            {"fields": ("new_status", "reason", "assign_to_me", "note_kind", "note_body")},
+            {
+                "fields": (
+                    "new_status",
+                    "reason",
+                    "assign_to_me",
+                    "canned_response_links",
+                    "note_kind",
+                    "note_body",
+                )
+            },
         ),
     )
 
@@ -356,9 +385,29 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     # ---- change view: the work form goes through the services
 
+    @admin.display(description="canned responses")
+    def canned_response_links(self, obj: Complaint) -> str:
+        """Links that reopen this form with the response in the text box (no JavaScript)."""
+        offered = CannedResponse.objects.filter(is_active=True).filter(
+            Q(category_id=obj.category_id) | Q(category__isnull=True)
+        )
+        links = format_html_join(
+            " · ",
+            '<a href="?{}">{}</a>',
+            ((urlencode({INSERT_PARAMETER: c.pk}), c.title) for c in offered.order_by("title")),
+        )
+        return links or "—"
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request_user": request.user})
+        attrs = {"request_user": request.user}
+        chosen = request.GET.get(INSERT_PARAMETER)
+        if obj is not None and chosen and request.method == "GET":
+            offered = canned_responses_for_complaint(user=request.user, complaint=obj)
+            attrs["inserted_reply"] = next(
+                (c.rendered_body for c in offered if str(c.id) == chosen), ""
+            )
+        return type(form.__name__, (form,), attrs)
 
     def save_model(self, request, obj, form, change):
         """Apply the work form through the services; the model itself is never saved here."""
@@ -718,3 +767,77 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         calendar_delete(calendar=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for calendar in queryset:
+            calendar_delete(calendar=calendar, actor=request.user)
+
+
+# --------------------------------------------------------------------------- canned responses
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ["title", "category", "is_active", "body"]
+        help_texts = {
+            "body": "Placeholders: "
+            + ", ".join(f"{{{name}}} ({meaning})" for name, meaning in PLACEHOLDERS.items())
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        errors = template_errors(body)
+        if errors:
+            raise ValidationError(errors)
+        return body
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """Supervisors keep the canned responses; agents read them (and insert them on complaints)."""
+
+    form = CannedResponseForm
+    list_display = ("title", "scope", "is_active", "updated_at")
+    list_filter = ("is_active", "category")
+    search_fields = ("title",)
+    list_select_related = ("category",)
+
+    @admin.display(description="offered on", ordering="category__name")
+    def scope(self, obj: CannedResponse) -> str:
+        return obj.category.name if obj.category_id else "every complaint"
+
+    def has_add_permission(self, request):
+        return may_manage_canned_responses(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_canned_responses(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_manage_canned_responses(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in CannedResponseForm.Meta.fields}
+        if change:
+            changes = {f: fields[f] for f in form.changed_data if f in fields}
+            saved = canned_response_update(
+                canned_response=CannedResponse.objects.get(pk=obj.pk),
+                actor=request.user,
+                **changes,
+            )
+        else:
+            saved = canned_response_create(actor=request.user, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        canned_response_delete(canned_response=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for canned_response in queryset:
+            canned_response_delete(canned_response=canned_response, actor=request.user)

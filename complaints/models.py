@@ -400,3 +400,32 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key {self.key} of {self.user_id}"
+
+
+class CannedResponse(models.Model):
+    """A reply text staff insert into the composer; ``body`` may use the fixed placeholders
+    of ``complaints.canned_responses.PLACEHOLDERS``. No category: offered on every complaint."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=5000)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="canned_responses",
+        help_text="Offered only on this category's complaints; empty: on every complaint.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["category", "title"], name="canned_response_category")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import calendars, handlers, views
+from complaints.api import calendars, canned_responses, handlers, views
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -34,6 +34,21 @@ urlpatterns = [
         "complaints/<uuid:pk>/feedback/",
         views.ComplaintFeedbackView.as_view(),
         name="complaint-feedback",
+    ),
+    path(
+        "complaints/<uuid:pk>/canned-responses/",
+        canned_responses.ComplaintCannedResponsesApi.as_view(),
+        name="complaint-canned-responses",
+    ),
+    path(
+        "canned-responses/",
+        canned_responses.CannedResponseListCreateApi.as_view(),
+        name="canned-response-list",
+    ),
+    path(
+        "canned-responses/<int:pk>/",
+        canned_responses.CannedResponseDetailApi.as_view(),
+        name="canned-response-detail",
     ),
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
