@@ -13,7 +13,7 @@ from complaints import canned_responses as canned
 from complaints import selectors
 from complaints.api.serializers import CategoryRefSerializer
 from complaints.api.views import COMPLAINT_ID, R400, R401, ErrorOut
-from complaints.models import CannedResponse, Category
+from complaints.models import CannedResponse, Category, Complaint
 
 PLACEHOLDER_HELP = "Placeholders: " + "; ".join(
     f"`{{{name}}}` {meaning}" for name, meaning in canned.PLACEHOLDERS.items()
@@ -155,6 +155,7 @@ class CannedResponseDetailApi(generics.GenericAPIView):
 
 class ComplaintCannedResponsesApi(generics.GenericAPIView):
     serializer_class = RenderedCannedResponseOutSerializer
+    queryset = Complaint.objects.none()  # names the path's model for the schema; never read
     pagination_class = None  # a handful per category; the composer needs them all
 
     @extend_schema(

@@ -207,6 +207,12 @@ def test_a_night_shift_on_the_short_night_is_an_hour_shorter():
     assert end - start == timedelta(hours=5)
 
 
+def test_a_night_shift_on_the_long_night_is_an_hour_longer():
+    london = Calendar(time_zone=LONDON, hours={d: [(MIDNIGHT, time(6))] for d in range(7)})
+    ((start, end),) = london.working_intervals(date(2026, 10, 25))
+    assert end - start == timedelta(hours=7)
+
+
 def test_start_outside_hours_counts_from_the_next_opening():
     london = Calendar(time_zone=LONDON, hours=NINE_TO_FIVE)
     saturday = at(LONDON, 2026, 6, 6, 12)
