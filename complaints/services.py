@@ -48,7 +48,7 @@ from complaints.models import (
     Priority,
 )
 from complaints.selectors import allowed_transitions, reopen_window_open
-from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at
+from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
 from complaints.workflow import REASON_REQUIRED, SLA_PAUSED_STATUSES, Status
 
 TITLE_MAX_LENGTH = 200
@@ -135,7 +135,7 @@ def _resume_resolve_clock(complaint: Complaint, *, now: datetime) -> list[str]:
     calendar = calendar_for(complaint.category)
     paused = calendar.between(complaint.sla_paused_at, now)
     complaint.sla_paused += paused
-    complaint.resolve_due_at = calendar.add(complaint.resolve_due_at, paused)
+    complaint.resolve_due_at = shift_due(calendar, complaint.resolve_due_at, paused)
     complaint.sla_paused_at = None
     return ["sla_paused", "sla_paused_at", "resolve_due_at"]
 

@@ -5,10 +5,23 @@ else around the clock (``business_time.ALWAYS_OPEN``, the behaviour before calen
 The resolve clock's pauses (while the complaint awaits the customer) add their business time.
 """
 
+import logging
 from datetime import datetime, timedelta
 
-from complaints.business_time import ALWAYS_OPEN, Calendar
+from complaints.business_time import ALWAYS_OPEN, Calendar, CalendarError
 from complaints.models import PRIORITY_SLA_FACTOR, BusinessCalendar, Category, Priority
+
+logger = logging.getLogger(__name__)
+
+
+def _add(calendar: Calendar, start: datetime, amount: timedelta) -> datetime:
+    """``calendar.add``; a calendar whose working time runs out (decades of holidays, a few
+    minutes a week against a year of SLA) counts real time rather than refuse the complaint."""
+    try:
+        return calendar.add(start, amount)
+    except CalendarError:
+        logger.warning("business calendar %s has no working time left", calendar.time_zone)
+        return ALWAYS_OPEN.add(start, amount)
 
 
 def _scaled(hours: int, priority: int) -> timedelta:
@@ -27,6 +40,11 @@ def calendar_from(stored: BusinessCalendar) -> Calendar:
     )
 
 
+def shift_due(calendar: Calendar, due: datetime, by: timedelta) -> datetime:
+    """A due time moved on by ``by`` of business time (a pause's)."""
+    return _add(calendar, due, by)
+
+
 def calendar_for(category: Category) -> Calendar:
     """The calendar a category's SLA clocks run on."""
     stored = (
@@ -42,7 +60,7 @@ def acknowledge_due_at(
     *, category: Category, priority: int, start: datetime, calendar: Calendar | None = None
 ) -> datetime:
     calendar = calendar or calendar_for(category)
-    return calendar.add(start, _scaled(category.acknowledge_within_hours, priority))
+    return _add(calendar, start, _scaled(category.acknowledge_within_hours, priority))
 
 
 def resolve_due_at(
@@ -55,4 +73,4 @@ def resolve_due_at(
 ) -> datetime:
     """Due ``resolve_within_hours`` (scaled) of business time after ``start``, plus ``paused``."""
     calendar = calendar or calendar_for(category)
-    return calendar.add(start, _scaled(category.resolve_within_hours, priority) + paused)
+    return _add(calendar, start, _scaled(category.resolve_within_hours, priority) + paused)

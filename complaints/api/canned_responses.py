@@ -69,12 +69,17 @@ class CannedResponseListCreateApi(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return CannedResponse.objects.none()
-        params = self.request.query_params
-        category = params.get("category")
+        category = self.request.query_params.get("category")
+        only_global = category == "global"
+        category_id = None
+        if category and not only_global:
+            field = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+            try:
+                category_id = field.run_validation(category)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"category": exc.detail}) from exc
         return canned.canned_response_list(
-            user=self.request.user,
-            category_id=int(category) if category and category.isdigit() else None,
-            only_global=params.get("category") == "global",
+            user=self.request.user, category_id=category_id, only_global=only_global
         )
 
     @extend_schema(
@@ -87,7 +92,12 @@ class CannedResponseListCreateApi(generics.GenericAPIView):
                 "category", OpenApiTypes.STR, description="A category id, or `global`."
             )
         ],
-        responses={200: CannedResponseOutSerializer(many=True), 401: R401, 404: R404},
+        responses={
+            200: CannedResponseOutSerializer(many=True),
+            400: R400,
+            401: R401,
+            404: R404,
+        },
         tags=["canned-responses"],
     )
     def get(self, request: Request) -> Response:

@@ -201,3 +201,15 @@ def test_stored_due_times_are_aware_utc_instants(customer, clock, office):
     complaint = file(customer, hours_category())
     complaint.refresh_from_db()
     assert complaint.ack_due_at == datetime(2026, 6, 9, 9, tzinfo=UTC)
+
+
+def test_a_calendar_without_enough_working_time_counts_real_time(customer, clock):
+    calendars.calendar_create(
+        actor=None,
+        name="Sunday half hour",
+        time_zone="UTC",
+        working_hours=[{"weekday": 6, "opens_at": time(9), "closes_at": time(9, 30)}],
+        is_default=True,
+    )
+    complaint = file(customer, hours_category(resolve=24 * 365))
+    assert complaint.resolve_due_at == clock.now + timedelta(hours=24 * 365)

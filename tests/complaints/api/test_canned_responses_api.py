@@ -153,3 +153,15 @@ def test_complaint_list_query_count_is_constant(
     with django_assert_max_num_queries(3):
         rows = agent_client.get(f"/api/complaints/{complaint.pk}/canned-responses/").json()
     assert len(rows) == 6
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "99999999999999999999", "-1"])
+def test_a_bad_category_filter_is_400(supervisor_client, value):
+    response = supervisor_client.get(URL, {"category": value})
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+def test_huge_ids_are_404(supervisor_client):
+    assert supervisor_client.get(f"{URL}99999999999999999999/").status_code == 404
+    assert supervisor_client.get("/api/sla-calendars/99999999999999999999/").status_code == 404
