@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from streamlit_frontend import ui
+from streamlit_frontend.canned_replies import render_canned_picker
 
 api = ui.require_login()
 is_handler = api.is_handler
@@ -342,6 +343,10 @@ for when, kind, item in events:
 # --- reply -----------------------------------------------------------------------------------
 
 if status not in {"closed", "withdrawn", "rejected"} or is_handler:
+    if is_handler:
+        render_canned_picker(
+            api=api, complaint_id=complaint_id, composer_key=f"reply_body_{complaint_id}"
+        )
     with st.form("reply_form", clear_on_submit=False):
         st.subheader("Reply" if not is_handler else "Reply or note")
         body = st.text_area("Message", key=f"reply_body_{complaint_id}")
