@@ -230,7 +230,10 @@ class Complaint(models.Model):
     # The resolve clock stands still while the complaint awaits the customer: when it stopped,
     # and the business time it has stood still since it last (re)started.
     sla_paused_at = models.DateTimeField("resolve clock paused since", null=True, blank=True)
-    sla_paused = models.DurationField("business time paused", default=timedelta(0))
+    # db_default too: bulk loaders (the demo seed's COPY) write rows without it.
+    sla_paused = models.DurationField(
+        "business time paused", default=timedelta(0), db_default=timedelta(0)
+    )
 
     objects = ComplaintQuerySet.as_manager()
 
