@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from complaints.business_time import Calendar, CalendarError
 from complaints.errors import NotAllowed, NotFound
 from complaints.models import BusinessCalendar, Holiday, WorkingHours, validate_time_zone
+from complaints.policies import may_manage_calendars
 
-MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 SUPERVISOR_ONLY = "Only supervisors and admins can manage business calendars."
 MAX_HOLIDAYS = 1000
 
@@ -34,10 +34,6 @@ class WorkingHoursIn(TypedDict):
 class HolidayIn(TypedDict):
     date: date
     name: str
-
-
-def may_manage_calendars(user: User | None) -> bool:
-    return user is None or user.role in MANAGER_ROLES
 
 
 def _ensure_manager(actor: User | None) -> None:

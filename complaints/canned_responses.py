@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from complaints.errors import NotAllowed, NotFound
 from complaints.models import CannedResponse, Category, Complaint
+from complaints.policies import may_manage_canned_responses
 
 PLACEHOLDERS: dict[str, str] = {
     "customer_first_name": "The first word of the customer's name (else 'customer').",
@@ -29,7 +30,6 @@ PLACEHOLDERS: dict[str, str] = {
 }
 TITLE_MAX_LENGTH = 100
 BODY_MAX_LENGTH = 5000
-MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 SUPERVISOR_ONLY = "Only supervisors and admins can manage canned responses."
 NOT_FOUND = "No canned response matches the given query."
 
@@ -73,10 +73,6 @@ def placeholder_values(*, complaint: Complaint, agent: User) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def may_manage_canned_responses(user: User | None) -> bool:
-    return user is None or user.role in MANAGER_ROLES
 
 
 def _ensure_staff(user: User) -> None:

@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from complaints.workflow import RESOLVE_CLOCK_STATUSES, Status
+from complaints.workflow import Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
@@ -163,20 +163,6 @@ class Category(models.Model):
         return self.name
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def overdue(self, now: datetime | None = None) -> "ComplaintQuerySet":
-        return self.filter(overdue_q(now or timezone.now()))
-
-
-def overdue_q(now: datetime) -> Q:
-    """A complaint is overdue when a running SLA clock has passed its due time (the resolve
-    clock stands still while the complaint awaits the customer)."""
-    ack_late = Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
-    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
-    resolve_late = Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
-    return ack_late | resolve_late
-
-
 def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
     """B-tree indexes serving the list orderings (see ``filters.ordering_with_tiebreak``)."""
     return [
@@ -234,8 +220,6 @@ class Complaint(models.Model):
     sla_paused = models.DurationField(
         "business time paused", default=timedelta(0), db_default=timedelta(0)
     )
-
-    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from complaints import calendars
 from complaints.api.views import R400, R401, ErrorOut
 from complaints.models import BusinessCalendar, Weekday
+from complaints.policies import may_manage_calendars
 
 WEEKDAY_NAMES = {day.label.lower(): day.value for day in Weekday}
 WEEKDAY_BY_NUMBER = {number: name for name, number in WEEKDAY_NAMES.items()}
@@ -26,7 +27,7 @@ class CalendarManager(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and calendars.may_manage_calendars(user))
+        return bool(user and user.is_authenticated and may_manage_calendars(user))
 
 
 class WeekdayField(serializers.ChoiceField):

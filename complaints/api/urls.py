@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints.api import calendars, canned_responses, handlers, views
+from complaints.api.workflow import WorkflowView
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -59,4 +60,5 @@ urlpatterns = [
         calendars.CalendarDetailApi.as_view(),
         name="sla-calendar-detail",
     ),
+    path("workflow/", WorkflowView.as_view(), name="workflow"),
 ]
