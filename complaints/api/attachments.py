@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.attachments import (
+    ALLOWED_TYPES,
     attachment_add,
     attachment_get_visible,
     attachment_too_large,
@@ -28,6 +29,37 @@ from complaints.visibility import complaint_get_visible
 _MULTIPART_OVERHEAD = 64 * 1024
 
 logger = logging.getLogger(__name__)
+
+
+class AttachmentTypeOutputSerializer(serializers.Serializer):
+    content_type = serializers.CharField()
+    extensions = serializers.ListField(child=serializers.CharField())
+
+
+class AttachmentRulesOutputSerializer(serializers.Serializer):
+    max_bytes = serializers.IntegerField(help_text="Largest accepted file, in bytes.")
+    types = AttachmentTypeOutputSerializer(many=True)
+
+
+class AttachmentRulesView(APIView):
+    """What an upload may be, so clients check before sending instead of copying the rules."""
+
+    @extend_schema(
+        operation_id="attachments_rules",
+        summary="Accepted attachment types and the size limit",
+        description="Types are decided by the file's bytes; the extensions are the names "
+        "files of each type usually carry.",
+        responses={
+            200: AttachmentRulesOutputSerializer,
+            401: OpenApiResponse(description="Not authenticated."),
+        },
+    )
+    def get(self, request):
+        types = [
+            {"content_type": content_type, "extensions": [canonical, *aliases]}
+            for content_type, (canonical, aliases) in ALLOWED_TYPES.items()
+        ]
+        return Response({"max_bytes": max_bytes(), "types": types})
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
