@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "complaints",
     "events",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [

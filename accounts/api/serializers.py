@@ -8,7 +8,8 @@ from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer as BaseTokenRefreshSerializer,
 )
 
-from accounts.models import HANDLER_ROLES, User
+from accounts.models import User
+from accounts.personal_data import personal_data_providers
 
 
 class TokenObtainSerializer(TokenObtainPairSerializer):
@@ -60,17 +61,6 @@ class UserOutputSerializer(serializers.ModelSerializer):
     )
     time_zone = serializers.CharField(
         read_only=True, help_text='IANA time zone name; "" means the organisation\'s default.'
-    )
-
-
-class HandlerOutputSerializer(serializers.Serializer):
-    """One staff member in the assignment list (``accounts.selectors.handlers_list``)."""
-
-    id = serializers.UUIDField(read_only=True)
-    full_name = serializers.CharField(read_only=True)
-    role = serializers.ChoiceField(choices=sorted(HANDLER_ROLES), read_only=True)
-    open_assigned = serializers.IntegerField(
-        read_only=True, help_text="Open complaints currently assigned to this person."
     )
 
 
@@ -151,10 +141,14 @@ class DataExportSerializer(serializers.Serializer):
 
     exported_at = serializers.DateTimeField()
     profile = serializers.DictField()
-    complaints = serializers.ListField(child=serializers.DictField())
-    comments = serializers.ListField(child=serializers.DictField())
-    feedback = serializers.ListField(child=serializers.DictField())
-    attachments = serializers.ListField(child=serializers.DictField())
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Beside the profile, one list per section of each registered personal-data provider.
+        fields = super().get_fields()
+        for provider in personal_data_providers():
+            for section in provider.sections:
+                fields[section] = serializers.ListField(child=serializers.DictField())
+        return fields
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         return instance

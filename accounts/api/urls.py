@@ -36,7 +36,6 @@ urlpatterns = [
     path("auth/logout/", views.LogoutEverywhereApi.as_view(), name="logout-everywhere"),
     path("users/me/password/", views.UserPasswordChangeApi.as_view(), name="user-password"),
     path("users/me/export/", views.UserExportApi.as_view(), name="user-export"),
-    path("users/handlers/", views.HandlerListApi.as_view(), name="user-handlers"),
     path("token/", views.TokenObtainApi.as_view(), name="token-obtain"),
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
     path("token/verify/", views.TokenVerifyApi.as_view(), name="token-verify"),

@@ -5,7 +5,6 @@ from complaints.api.attachments import (
     AttachmentRulesView,
     ComplaintAttachmentsView,
 )
-from complaints.api.stats import StatsView
 
 urlpatterns = [
     path(
@@ -19,5 +18,4 @@ urlpatterns = [
         AttachmentDownloadView.as_view(),
         name="attachment-download",
     ),
-    path("stats/", StatsView.as_view(), name="stats"),
 ]
