@@ -6,6 +6,8 @@ staff, listed by ``GET /api/users/handlers/``), move it along the workflow (only
 ``allowed_transitions`` are offered) and write public replies or internal notes.
 """
 
+import hashlib
+import uuid
 from typing import Any
 
 import streamlit as st
@@ -341,31 +343,74 @@ for when, kind, item in events:
 
 # --- reply -----------------------------------------------------------------------------------
 
-if status not in {"closed", "withdrawn", "rejected"} or is_handler:
-    with st.form("reply_form", clear_on_submit=False):
-        st.subheader("Reply" if not is_handler else "Reply or note")
-        body = st.text_area("Message", key=f"reply_body_{complaint_id}")
-        body_err = st.empty()
-        internal = False
+
+def compose() -> None:
+    """The reply box. Not a form, so the internal switch restyles the box before sending.
+
+    One draft = one Idempotency-Key (with the text and mode in it): a double click or a
+    resend after a network error posts once. A sent draft starts a fresh, public one; a
+    failed send keeps the text.
+    """
+    draft_key = f"reply_draft_{complaint_id}"
+    draft = st.session_state.setdefault(draft_key, {"id": uuid.uuid4().hex, "version": 0})
+    version = draft["version"]
+    internal = False
+    with st.container(border=True):
         if is_handler:
             internal = st.toggle(
-                "Internal note (not visible to the customer)", key="reply_internal"
+                "Internal note (only staff will see it)",
+                key=f"reply_internal_{complaint_id}_{version}",
             )
-        send = st.form_submit_button("Send", type="primary", key="reply_submit")
-        reply_err = st.empty()
-    if send:
-        if not body.strip():
-            body_err.error("Write a message first.")
+        if internal:
+            st.markdown(
+                ":orange-background[:material/lock: **Internal note** — the customer will "
+                "not see this.]"
+            )
+        elif is_handler:
+            st.markdown(
+                ":blue-background[:material/public: **Public reply** — the customer will "
+                "see this and get an email.]"
+            )
         else:
-            sent = ui.attempt(
-                lambda: api.add_comment(complaint_id, body=body.strip(), internal=internal),
-                spinner="Sending...",
-                field_slots={"body": body_err},
-                where=reply_err,
-            )
-            if sent.ok:
-                st.session_state.pop(f"reply_body_{complaint_id}", None)
-                done("Internal note added." if internal else "Reply sent.")
+            st.subheader("Reply")
+        body = st.text_area(
+            "Internal note" if internal else "Message",
+            key=f"reply_body_{complaint_id}_{version}",
+            placeholder="Only staff will read this note." if internal else "Write your reply.",
+        )
+        body_err = st.empty()
+        send = st.button(
+            "Add internal note" if internal else "Send reply",
+            type="secondary" if internal else "primary",
+            icon=":material/lock:" if internal else ":material/send:",
+            key=f"reply_submit_{complaint_id}_{version}",
+        )
+        reply_err = st.empty()
+    if not send:
+        return
+    text = body.strip()
+    if not text:
+        body_err.error("Write a message first.")
+        return
+    fingerprint = hashlib.sha256(f"{internal}:{text}".encode()).hexdigest()[:16]
+    sent = ui.attempt(
+        lambda: api.add_comment(
+            complaint_id,
+            body=text,
+            internal=internal,
+            idempotency_key=f"{draft['id']}-{fingerprint}",
+        ),
+        spinner="Sending...",
+        field_slots={"body": body_err},
+        where=reply_err,
+    )
+    if sent.ok:
+        st.session_state[draft_key] = {"id": uuid.uuid4().hex, "version": version + 1}
+        done("Internal note added." if internal else "Reply sent.")
+
+
+if status not in {"closed", "withdrawn", "rejected"} or is_handler:
+    compose()
 
 # --- attachments -----------------------------------------------------------------------------
 
@@ -376,57 +421,49 @@ if not attachments.ok:
 for att in attachments.value or []:
     att_id = str(att.get("id"))
     name = att.get("file_name") or att.get("original_name") or "attachment"
-    size_kb = (att.get("size") or 0) / 1024
     cols = st.columns([4, 1], vertical_alignment="center")
-    cols[0].markdown(f":material/attach_file: {name} ({size_kb:,.0f} KB)")
-    data = st.session_state.get(f"att_data_{att_id}")
-    with cols[1]:
-        if data is None:
-            if st.button("Get file", key=f"att_get_{att_id}"):
-                fetched = ui.attempt(
-                    lambda att_id=att_id: api.download_attachment(att_id),
-                    spinner="Fetching...",
-                )
-                if fetched.ok:
-                    st.session_state[f"att_data_{att_id}"] = fetched.value
-                    st.rerun()
-        else:
-            st.download_button(
-                "Download",
-                data=data,
-                file_name=name,
-                mime=att.get("content_type") or "application/octet-stream",
-                key=f"att_dl_{att_id}",
-            )
+    cols[0].markdown(f":material/attach_file: {name} ({ui.fmt_size(att.get('size'))})")
+    cols[1].download_button(
+        "Download",
+        data=api.attachment_download(att_id),
+        file_name=name,
+        mime=att.get("content_type") or "application/octet-stream",
+        key=f"att_dl_{att_id}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 if attachments.ok and not attachments.value:
     st.caption("No attachments.")
 
 if status not in {"closed", "withdrawn", "rejected"}:
-    with st.form("upload_form", clear_on_submit=True):
-        uploads = st.file_uploader(
-            "Add files",
-            type=ui.UPLOAD_TYPES,
-            accept_multiple_files=True,
-            help=ui.UPLOAD_HELP,
-            max_upload_size=ui.MAX_UPLOAD_MB,
-            key="detail_uploads",
-        )
-        st.caption(ui.UPLOAD_HELP)
-        upload_err = st.empty()
-        upload = st.form_submit_button("Upload", key="upload_submit")
-    if upload and uploads:
-        ok = 0
+    rules = ui.upload_rules(api)
+    # Choosing files is the one upload action: valid files go up at once, then the box
+    # empties (a new key) for the next ones.
+    uploader_version = st.session_state.setdefault(f"uploader_{complaint_id}", 0)
+    uploads = st.file_uploader(
+        "Add files",
+        accept_multiple_files=True,
+        help=ui.upload_help(rules),
+        key=f"detail_uploads_{complaint_id}_{uploader_version}",
+    )
+    st.caption(ui.upload_help(rules))
+    problems = ui.upload_problems(uploads or [], rules)
+    for problem in problems:
+        st.error(problem, icon=":material/block:")
+    if uploads and not problems:
+        failed = []
         for f in uploads:
-            if f.size > ui.MAX_UPLOAD_BYTES:
-                upload_err.error(f"{f.name} is larger than {ui.MAX_UPLOAD_MB} MB.")
-                continue
             sent = ui.attempt(
                 lambda f=f: api.upload_attachment(
                     complaint_id, filename=f.name, content=f.getvalue(), content_type=f.type
                 ),
                 spinner=f"Uploading {f.name}...",
-                where=upload_err,
+                quiet=True,
             )
-            ok += int(sent.ok)
-        if ok == len(uploads):
-            done(f"{ok} file(s) uploaded.")
+            if not sent.ok:
+                failed.append(f"{f.name}: {sent.error.message}")
+        st.session_state[f"uploader_{complaint_id}"] = uploader_version + 1
+        if failed:
+            ui.flash("Not uploaded: " + "; ".join(failed), "error")
+            st.rerun()
+        done(f"{len(uploads)} file(s) attached.")
