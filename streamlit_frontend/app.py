@@ -76,7 +76,8 @@ else:
             ],
             "Account": [page("account")],
         }
-    pages = {**private, "": [page(p, visibility="hidden") for p in link_pages]}
+    # Login stays reachable (hidden) for the pages that end the session and go there.
+    pages = {**private, "": [page(p, visibility="hidden") for p in [*link_pages, "login"]]}
 
 current = st.navigation(pages)
 

@@ -261,7 +261,11 @@ def resume_session(api: ApiClient) -> None:
     if api.is_authenticated:
         return
     secret = st.context.cookies.get(SESSION_COOKIE_NAME)
-    if not isinstance(secret, str) or not secret or st.session_state.get(RESUME_TRIED_KEY) == _digest(secret):
+    if (
+        not isinstance(secret, str)
+        or not secret
+        or st.session_state.get(RESUME_TRIED_KEY) == _digest(secret)
+    ):
         return
     st.session_state[RESUME_TRIED_KEY] = _digest(secret)
     try:
@@ -469,6 +473,11 @@ def upload_rules(api: ApiClient) -> dict[str, Any]:
         rules = api.attachment_rules()
         st.session_state[UPLOAD_RULES_KEY] = rules
     return rules
+
+
+def upload_limit_mb(rules: Mapping[str, Any]) -> int:
+    """The API's limit in whole MB, for Streamlit's own uploader caption and check."""
+    return max(1, -(-int(rules["max_bytes"]) // (1024 * 1024)))
 
 
 def upload_help(rules: Mapping[str, Any]) -> str:

@@ -443,6 +443,7 @@ if status not in {"closed", "withdrawn", "rejected"}:
     uploads = st.file_uploader(
         "Add files",
         accept_multiple_files=True,
+        max_upload_size=ui.upload_limit_mb(rules),
         help=ui.upload_help(rules),
         key=f"detail_uploads_{complaint_id}_{uploader_version}",
     )

@@ -60,6 +60,7 @@ with st.form(f"new_complaint_form_{version}"):
     files = st.file_uploader(
         "Attachments",
         accept_multiple_files=True,
+        max_upload_size=ui.upload_limit_mb(rules),
         help=ui.upload_help(rules),
         key=f"nc_files_{version}",
         label_visibility="collapsed",
