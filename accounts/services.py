@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.blind_index import email_blind_index, normalize_email
+from accounts.blind_index import email_blind_indexes, normalize_email
 from accounts.emails import frontend_link, send_on_commit
 from accounts.errors import BrowserSessionInvalid
 from accounts.models import BrowserSession, Role, User
@@ -88,7 +88,7 @@ def user_create(
     """Create an account. Staff-made accounts count as verified; self-service sign-ups go
     through ``user_register`` instead."""
     email = normalize_email(email)
-    if User.objects.filter(email_hash=email_blind_index(email)).exists():
+    if User.objects.filter(email_hash__in=email_blind_indexes(email)).exists():
         raise EmailAlreadyRegistered(email)
     user = User(
         email=email,
@@ -140,7 +140,7 @@ def user_register(*, email: str, password: str, full_name: str, phone: str = "")
     candidate = User(email=email, full_name=full_name, phone=normalize_phone(phone))
     validate_password(password, candidate)
     password_hash = make_password(password)
-    existing = User.objects.filter(email_hash=email_blind_index(email)).first()
+    existing = User.objects.filter(email_hash__in=email_blind_indexes(email)).first()
     if existing is not None:
         if existing.is_active and existing.erased_at is None:
             send_on_commit(
@@ -178,7 +178,7 @@ def email_verify(*, token: str) -> User:
 def password_reset_request(*, email: str) -> None:
     """Email a reset link if the address belongs to a live account; silent otherwise."""
     user = User.objects.filter(
-        email_hash=email_blind_index(email), is_active=True, erased_at__isnull=True
+        email_hash__in=email_blind_indexes(email), is_active=True, erased_at__isnull=True
     ).first()
     if user is None:
         return
