@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0005_encrypted_fields_fast_s2k'),
+        ('complaints', '0006_attachment_encryption_keys'),
     ]
 
     operations = [

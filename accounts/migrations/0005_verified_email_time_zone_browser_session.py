@@ -18,7 +18,7 @@ def mark_existing_users_verified(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_encrypted_fields_fast_s2k'),
+        ('accounts', '0004_outstanding_tokens_keep_no_token'),
     ]
 
     operations = [
