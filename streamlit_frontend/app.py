@@ -64,7 +64,7 @@ if not api.is_authenticated:
 else:
     if api.is_handler:
         work = [page("queue", default=True), page("complaint_detail")]
-        if api.role in {"supervisor", "admin"}:
+        if api.sees_dashboard:
             work.append(page("dashboard"))
         private = {"Work": work, "Account": [page("account")]}
     else:
