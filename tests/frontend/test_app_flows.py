@@ -412,9 +412,11 @@ def test_customer_page_offers_what_the_api_allows(new_app, customer, status, con
     at = new_app()
     log_in(at, customer.email)
     open_detail(at, complaint)
-    # Reply and upload forms follow can_comment / can_upload (a resolved complaint keeps them).
-    assert ("reply_submit" in keys(at)) is conversation
-    assert ("upload_submit" in keys(at)) is conversation
+    # The composer and the upload box follow can_comment / can_upload (a resolved complaint
+    # keeps them).
+    assert (f"reply_submit_{complaint.pk}_0" in keys(at)) is conversation
+    uploaders = {u.key for u in at.get("file_uploader")}
+    assert (f"detail_uploads_{complaint.pk}_0" in uploaders) is conversation
     assert ("feedback_submit" in keys(at)) is (status in (Status.RESOLVED, Status.CLOSED))
 
 
