@@ -588,6 +588,10 @@ class ApiClient:
         """``{max_bytes, types: [{content_type, extensions}]}`` as the API enforces them."""
         return self._json("GET", "/api/attachments/rules/")
 
+    def canned_responses_for(self, complaint_id: str) -> list[dict[str, Any]]:
+        """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
+        return self._json("GET", f"/api/complaints/{complaint_id}/canned-responses/")
+
     def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from streamlit_frontend import ui
 from streamlit_frontend.api_client import ApiClient, Page
+from streamlit_frontend.canned_replies import render_canned_picker
 
 HISTORY_TEXT = {
     "created": "Complaint filed",
@@ -422,6 +423,10 @@ def render_composer(view: ComplaintView) -> None:
     draft = st.session_state.setdefault(draft_key, {"id": uuid.uuid4().hex, "version": 0})
     version = draft["version"]
     internal = False
+    if view.staff:
+        render_canned_picker(
+            api=view.api, complaint_id=view.id, composer_key=f"reply_body_{view.id}_{version}"
+        )
     with st.container(border=True):
         if may_note:
             internal = st.toggle(
