@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0006_attachment_encryption_keys'),
+        ('complaints', '0007_business_calendars_and_canned_responses'),
     ]
 
     operations = [
