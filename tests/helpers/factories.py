@@ -28,6 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
     phone = factory.Sequence(lambda n: f"+4470000{n:05d}")
+    email_verified_at = factory.LazyFunction(timezone.now)
     role = Role.CUSTOMER
 
     password = factory.PostGeneration(_set_password_and_group)
