@@ -229,6 +229,8 @@ def test_accounts_sessions_and_the_composer_in_a_real_browser(  # noqa: PLR0915 
             page.reload()  # the session cookie is dead: still logged out
             expect(page.get_by_role("heading", name="Log in")).to_be_visible()
             page.get_by_role("link", name="Forgot password?").click()
+            # The login page has an "Email" field too: wait for the new page before typing.
+            expect(page.get_by_role("heading", name="Forgot password")).to_be_visible()
             page.get_by_label("Email").fill("grace@example.com")
             page.get_by_role("button", name="Email me a link").click()
             expect(page.get_by_text("we have sent it a link")).to_be_visible()
