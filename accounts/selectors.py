@@ -39,3 +39,7 @@ def handlers_list() -> QuerySet[User]:
         )
         .order_by("role_rank", "date_joined", "pk")
     )
+
+
+def role_has_active_users(*, role: str) -> bool:
+    return User.objects.filter(role=role, is_active=True).exists()
