@@ -8,10 +8,7 @@ one, is invalid. The key id is the RFC 7638 thumbprint of the public key, so an 
 name the wrong key; Kong's ``jwt`` credentials (docker/kong/kong.yml) carry the same ids.
 """
 
-import base64
 import functools
-import hashlib
-import json
 from typing import Any
 
 import jwt
@@ -23,39 +20,13 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings
 
+from complaints_project.rsa_keys import key_id, pem_blocks
+
 ALGORITHM = "RS256"
-_BEGIN = "-----BEGIN "
 
 
 class InvalidKey(ValueError):
     """A configured PEM is not an RSA key of the expected kind."""
-
-
-def pem_blocks(text: str) -> list[str]:
-    """The PEM blocks of ``text``; ``\\n`` escapes count as newlines (one-line ``.env`` values)."""
-    text = text.replace("\\n", "\n").strip()
-    if not text:
-        return []
-    return [_BEGIN + block.strip() + "\n" for block in text.split(_BEGIN) if block.strip()]
-
-
-def _b64url_uint(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def key_id(public_key: RSAPublicKey) -> str:
-    """RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA public key."""
-    numbers = public_key.public_numbers()
-    jwk = {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
-    canonical = json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
-
-
-def public_key_pem(public_key: RSAPublicKey) -> str:
-    return public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
 
 
 @functools.lru_cache(maxsize=8)

@@ -11,7 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from complaints_project.jwt_dev_key import dev_private_key_pem
+from complaints_project.rsa_keys import dev_private_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.checks import check_jwt_keys
-from accounts.jwt_keys import key_id, load_private_key, pem_blocks, public_key_pem
-from complaints_project.jwt_dev_key import new_private_key_pem
+from accounts.jwt_keys import load_private_key
+from complaints_project.rsa_keys import key_id, new_private_key_pem, pem_blocks, public_key_pem
 
 ME = "/api/users/me/"
 REFRESH = "/api/token/refresh/"
