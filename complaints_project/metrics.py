@@ -6,7 +6,8 @@ worker processes) every process writes its samples to ``PROMETHEUS_MULTIPROC_DIR
 adds them up (complaints_project/gunicorn_conf.py clears the directory at start). The event
 pipeline's figures are computed at scrape time (events/metrics.py).
 
-``/metrics`` is not routed by Kong: only the monitoring network reaches it.
+``/metrics`` (MetricsEndpointMiddleware) is not routed by Kong: only the monitoring network
+reaches it.
 """
 
 import logging
@@ -133,3 +134,21 @@ def metrics_view(request):
     return HttpResponse(
         _process_metrics() + scrape_time_metrics(), content_type=CONTENT_TYPE_LATEST
     )
+
+
+class MetricsEndpointMiddleware:
+    """Answers ``/metrics`` first, before the Host header is validated.
+
+    Prometheus scrapes each api replica by its IP address (docker/prometheus/prometheus.yml),
+    which ALLOWED_HOSTS cannot list. Kong never routes this path.
+    """
+
+    path = "/metrics"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == self.path:
+            return metrics_view(request)
+        return self.get_response(request)

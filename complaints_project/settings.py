@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "complaints_project.metrics.MetricsEndpointMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "complaints_project.middleware.RequestIdMiddleware",
     "complaints_project.metrics.DatabaseTimeMiddleware",

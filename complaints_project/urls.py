@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from complaints_project import health
-from complaints_project.metrics import metrics_view
 from complaints_project.views import ApiRootView
 
 # "View site" in the admin opens the Streamlit app (Django itself serves no pages at /).
@@ -13,7 +12,6 @@ admin.site.site_url = settings.FRONTEND_URL
 urlpatterns = [
     path("health/", health.liveness, name="health-live"),
     path("health/ready/", health.readiness, name="health-ready"),
-    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
