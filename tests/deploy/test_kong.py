@@ -165,7 +165,8 @@ def test_upstreams_check_health_actively_and_passively():
         for mode in (active, passive):
             assert set(mode["healthy"]) <= HEALTHCHECK_FIELDS["healthy"]
             assert set(mode["unhealthy"]) <= HEALTHCHECK_FIELDS["unhealthy"]
-        assert active["healthy"]["interval"] > 0 and active["unhealthy"]["interval"] > 0
+        assert active["healthy"]["interval"] > 0
+        assert active["unhealthy"]["interval"] > 0
         assert active["healthy"]["successes"] > 0
         assert active["unhealthy"]["tcp_failures"] > 0
         assert passive["unhealthy"]["tcp_failures"] > 0
