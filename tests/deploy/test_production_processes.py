@@ -232,8 +232,9 @@ def test_a_complaint_filed_over_http_sends_its_receipt_by_smtp(stack, inbox):
         processes=processes,
     )
     wait_for(
-        lambda: httpx.get(f"http://127.0.0.1:{ports['streamlit']}/_stcore/health").status_code
-        == 200,
+        lambda: (
+            httpx.get(f"http://127.0.0.1:{ports['streamlit']}/_stcore/health").status_code == 200
+        ),
         timeout=START_TIMEOUT,
         what="Streamlit answers",
         processes=processes,
@@ -290,10 +291,10 @@ def test_a_complaint_filed_over_http_sends_its_receipt_by_smtp(stack, inbox):
     assert "django_http_requests_latency_seconds_by_view_method" in metrics
     worker_metrics = wait_for(
         lambda: (
-            text := httpx.get(f"http://127.0.0.1:{ports['worker_metrics']}/metrics").text
-        )
-        and 'state="SUCCESS"' in text
-        and text,
+            (text := httpx.get(f"http://127.0.0.1:{ports['worker_metrics']}/metrics").text)
+            and 'state="SUCCESS"' in text
+            and text
+        ),
         timeout=30,
         what="the worker's task metrics",
         processes=processes,
