@@ -6,9 +6,9 @@ reads the complaint back with the same keys.
 
 import os
 import secrets
-from contextlib import closing
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
