@@ -5,19 +5,18 @@ assignee), so history, signals and the outbox stay in step with what the API doe
 Access relies on ``is_staff`` (handlers) and the role groups' permissions.
 """
 
-import csv
-from collections.abc import Iterator
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from complaints.errors import ComplaintError, NotAllowed
+from complaints.exports import stream_csv
 from complaints.models import (
     Attachment,
     Category,
@@ -35,17 +34,16 @@ from complaints.services import (
     complaint_assign,
     complaint_transition,
 )
-from complaints.workflow import FINISHED_STATUSES, REASON_REQUIRED, TRANSITIONS, Status
-from complaints_project.exceptions import ConflictError
+from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: ValidationError | ComplaintError) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.messages)
-    return str(getattr(exc, "detail", exc))
+    return str(exc)
 
 
 # --------------------------------------------------------------------------- list filters
@@ -206,90 +204,6 @@ class ComplaintWorkForm(forms.ModelForm):
         if to_status in REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", f"A reason is required to move to '{to_status}'.")
         return cleaned
-
-
-# --------------------------------------------------------------------------- CSV export
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
-def export_rows(queryset, *, include_personal: bool, include_description: bool) -> Iterator[list]:
-    header = [
-        "reference",
-        "title",
-        "status",
-        "priority",
-        "category",
-        "channel",
-        "assignee_id",
-        "customer_id",
-        "created_at",
-        "acknowledged_at",
-        "resolved_at",
-        "closed_at",
-        "ack_due_at",
-        "resolve_due_at",
-        "overdue",
-    ]
-    if include_personal:
-        header += ["customer_name", "customer_email"]
-    if include_description:
-        header += ["description"]
-    yield header
-    now = timezone.now()
-    for c in queryset.iterator(chunk_size=2000):
-        row = [
-            c.reference,
-            c.title,
-            c.status,
-            Priority(c.priority).label,
-            c.category.name,
-            c.channel,
-            c.assignee_id or "",
-            c.customer_id,
-            c.created_at.isoformat(),
-            c.acknowledged_at.isoformat() if c.acknowledged_at else "",
-            c.resolved_at.isoformat() if c.resolved_at else "",
-            c.closed_at.isoformat() if c.closed_at else "",
-            c.ack_due_at.isoformat(),
-            c.resolve_due_at.isoformat(),
-            _is_overdue(c, now),
-        ]
-        if include_personal:
-            row += [c.customer.full_name, c.customer.email]
-        if include_description:
-            row += [c.description]
-        yield [_csv_safe(v) for v in row]
-
-
-def _is_overdue(c: Complaint, now) -> str:
-    ack_late = c.acknowledged_at is None and c.status == Status.NEW and c.ack_due_at < now
-    resolve_late = c.resolve_due_at < now and c.status not in FINISHED_STATUSES
-    return "yes" if ack_late or resolve_late else "no"
-
-
-def stream_csv(queryset, *, include_personal: bool, include_description: bool, filename: str):
-    writer = csv.writer(_Echo())
-    rows = export_rows(
-        queryset, include_personal=include_personal, include_description=include_description
-    )
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --------------------------------------------------------------------------- complaint admin
@@ -470,13 +384,22 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ),
                 )
             )
+        failed = False
         for done, step in steps:
             try:
                 step()
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
+                failed = True
             else:
                 self.message_user(request, done, messages.SUCCESS)
+        # Read by response_change (same request): no "changed successfully" beside an error.
+        request.complaint_work_failed = failed
+
+    def response_change(self, request, obj):
+        if getattr(request, "complaint_work_failed", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         """Inlines are read-only; nothing to save."""
@@ -535,7 +458,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 complaint_transition(
                     complaint=complaint, actor=request.user, to_status=to_status, reason=reason
                 )
-            except (ValidationError, PermissionDenied, ConflictError, Http404):
+            except (ValidationError, ComplaintError):
                 skipped.append(complaint.reference)
             else:
                 moved.append(complaint.reference)
@@ -560,7 +483,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         for complaint in queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS):
             try:
                 complaint_assign(complaint=complaint, actor=request.user, assignee=request.user)
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 failed.append(f"{complaint.reference}: {_error_text(exc)}")
             else:
                 done += 1
@@ -644,11 +567,14 @@ class CategoryAdmin(admin.ModelAdmin):
         fields = {
             f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
         }
-        if change:
-            changes = {f: fields[f] for f in form.changed_data if f in fields}
-            saved = category_update(
-                category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
-            )
-        else:
-            saved = category_create(actor=request.user, **fields)
+        try:
+            if change:
+                changes = {f: fields[f] for f in form.changed_data if f in fields}
+                saved = category_update(
+                    category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
+                )
+            else:
+                saved = category_create(actor=request.user, **fields)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         obj.pk = saved.pk

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.personal_data import personal_data_provider_register
+        from complaints.privacy import PERSONAL_DATA_PROVIDER
+
+        personal_data_provider_register(PERSONAL_DATA_PROVIDER)

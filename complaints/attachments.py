@@ -14,21 +14,24 @@ from codecs import getincrementaldecoder
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from rest_framework import exceptions
 
 from accounts.models import User
+from complaints.errors import (
+    ConflictError,
+    NotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedFileType,
+)
 from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
 from complaints.visibility import complaint_get_visible
 from complaints.workflow import FINISHED_STATUSES
-from complaints_project.exceptions import ConflictError, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -48,22 +51,12 @@ MAX_NAME_LENGTH = 120
 _SAFE_PUNCTUATION = set(" ._-()[]+,=@&'")
 
 
-class AttachmentTooLarge(PayloadTooLarge):
-    default_detail = "The file is too large."
-
-
-class UnsupportedAttachmentType(exceptions.UnsupportedMediaType):
-    def __init__(self):
-        allowed = ", ".join(ALLOWED_TYPES)
-        super().__init__(
-            media_type="file",
-            detail=f"Unsupported file type. Allowed types: {allowed}.",
-        )
-        self.extra = {"allowed_types": list(ALLOWED_TYPES)}
-
-
 def max_bytes() -> int:
     return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def attachment_too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"The file is larger than {max_bytes()} bytes.")
 
 
 def sniff_content_type(upload) -> str | None:
@@ -120,7 +113,7 @@ def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
         return
     if complaint.customer_id != uploader.pk:
         # Visibility is checked by the caller; this is the last line of defence.
-        raise PermissionDenied("You cannot add attachments to this complaint.")
+        raise NotAllowed("You cannot add attachments to this complaint.")
     if complaint.status in FINISHED_STATUSES:
         # Same answer as a customer's comment on a finished complaint: a state conflict.
         raise ConflictError(
@@ -137,12 +130,12 @@ def attachment_add(
     The stored file is deleted again if anything in the transaction fails.
     """
     if upload.size is None or upload.size > max_bytes():
-        raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+        raise attachment_too_large()
     if upload.size == 0:
-        raise exceptions.ValidationError({"file": ["The submitted file is empty."]})
+        raise ValidationError({"file": ["The submitted file is empty."]})
     content_type = sniff_content_type(upload)
     if content_type is None:
-        raise UnsupportedAttachmentType()
+        raise UnsupportedFileType(allowed_types=list(ALLOWED_TYPES))
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -156,13 +149,9 @@ def attachment_add(
             _check_may_upload(complaint=locked, uploader=uploader)
             if comment is not None:
                 if comment.complaint_id != complaint.pk:
-                    raise exceptions.ValidationError(
-                        {"comment_id": ["Not a comment of this complaint."]}
-                    )
+                    raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
                 if comment.is_internal and not uploader.is_handler:
-                    raise exceptions.ValidationError(
-                        {"comment_id": ["Not a comment of this complaint."]}
-                    )
+                    raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
             attachment = Attachment(
                 complaint=complaint,
                 comment=comment,
@@ -210,9 +199,9 @@ def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachme
     """The attachment if the user may see its complaint (and, for customers, it is public)."""
     try:
         attachment = _with_internal_flag(Attachment.objects.all()).get(pk=attachment_id)
-    except (Attachment.DoesNotExist, ValueError, DjangoValidationError) as exc:
-        raise Http404("No attachment matches the given query.") from exc
+    except (Attachment.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound("No attachment matches the given query.") from exc
     complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
     if attachment.on_internal_note and not user.is_handler:
-        raise Http404("No attachment matches the given query.")
+        raise NotFound("No attachment matches the given query.")
     return attachment

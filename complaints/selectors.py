@@ -9,15 +9,25 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
-from django.http import Http404
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import HANDLER_ROLES, Role, User
+from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, overdue_q
 from complaints.visibility import complaints_visible_to
-from complaints.workflow import Status, allowed_next_statuses
+from complaints.workflow import OPEN_STATUSES, Status, allowed_next_statuses
 
 
 def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
@@ -150,22 +160,22 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
     if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
     """Comments on a complaint the caller can see; customers never see internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = Comment.objects.filter(complaint=complaint).select_related("author")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -175,7 +185,7 @@ def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
 def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     """History of a complaint; customers never see entries about internal notes."""
     if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     qs = HistoryEntry.objects.filter(complaint=complaint).select_related("actor")
     if not user.is_handler:
         qs = qs.filter(is_internal=False)
@@ -194,4 +204,36 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
     try:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No category matches the given query.") from exc
+        raise NotFound("No category matches the given query.") from exc
+
+
+# Order of the roles in the staff list: the people who usually take the work come first.
+HANDLER_ROLE_ORDER = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def handler_workload_list() -> QuerySet[User]:
+    """Active staff (agents, supervisors, admins), each annotated with ``open_assigned``.
+
+    ``open_assigned`` is the number of open complaints (``complaints.workflow.OPEN_STATUSES``)
+    assigned to the person, counted in the same query (LEFT JOIN + GROUP BY), so listing any
+    number of handlers costs one query (plus the paginator's COUNT).
+
+    Ordered by role (agents, supervisors, admins), then ``date_joined``, then ``id``: stable for
+    pagination. Not by ``full_name``: it is pgcrypto-encrypted, so the database can only order
+    the ciphertext (and no index could help). Clients sort by name themselves.
+    """
+    role_rank = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(HANDLER_ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        User.objects.filter(role__in=HANDLER_ROLES, is_active=True)
+        .annotate(
+            open_assigned=Count(
+                "assigned_complaints",
+                filter=Q(assigned_complaints__status__in=OPEN_STATUSES),
+            ),
+            role_rank=role_rank,
+        )
+        .order_by("role_rank", "date_joined", "pk")
+    )

@@ -7,9 +7,9 @@ complaint is a 404 on every verb and sub-resource.
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from complaints.errors import NotFound
 from complaints.models import Complaint
 
 
@@ -29,4 +29,4 @@ def complaint_get_visible(
     try:
         return qs.get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError) as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "complaints",
     "events",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,9 @@ if env.str("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# CACHES (throttling, idempotency keys, health)
+# CACHES: short-lived state that may be lost (throttle counters, debounce marks, health check
+# results). Idempotency keys are database rows (complaints.IdempotencyKey), not cache entries:
+# they must not expire or be evicted while a client may still retry.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("accounts.api.urls")),
     path("api/", include("complaints.api.urls")),
     path("api/", include("complaints.api.attachment_urls")),
+    path("api/", include("analytics.api.urls")),
 ]
 
 handler400 = "complaints_project.exceptions.json_bad_request"

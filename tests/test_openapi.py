@@ -34,7 +34,8 @@ CONTRACT = [
     ("post", "/api/token/refresh/"),
 ]
 MY_VIEWS = re.compile(
-    r"complaints/api/(attachments|stats)\.py|\[(ComplaintAttachmentsView|AttachmentDownloadView|StatsView)"
+    r"complaints/api/attachments\.py|analytics/api/views\.py"
+    r"|\[(ComplaintAttachmentsView|AttachmentDownloadView|StatsView)"
 )
 
 

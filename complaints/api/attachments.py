@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.attachments import (
-    AttachmentTooLarge,
     attachment_add,
     attachment_get_visible,
+    attachment_too_large,
     attachments_visible_to,
     max_bytes,
 )
@@ -101,7 +101,7 @@ class ComplaintAttachmentsView(GenericAPIView):
         except ValueError:
             content_length = 0
         if content_length > max_bytes() + _MULTIPART_OVERHEAD:
-            raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+            raise attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = None

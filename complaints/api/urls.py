@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import views
+from complaints.api import handlers, views
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -37,4 +37,5 @@ urlpatterns = [
     ),
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("users/handlers/", handlers.HandlerListApi.as_view(), name="user-handlers"),
 ]

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
 from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
@@ -222,6 +223,40 @@ def test_change_form_goes_through_services(agent, agent_web):
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert Comment.objects.filter(complaint=complaint, is_internal=False).count() == 1
+
+
+def test_failed_work_step_is_not_reported_as_a_successful_change(agent, agent_web, monkeypatch):
+    complaint = ComplaintFactory(status=Status.NEW)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    real_transition = services.complaint_transition
+
+    def rejected_meanwhile(**kwargs):
+        # Another handler rejects the complaint between the form's check and this step.
+        real_transition(
+            complaint=kwargs["complaint"], actor=None, to_status=Status.REJECTED, reason="Dup"
+        )
+        return real_transition(**kwargs)
+
+    monkeypatch.setattr("complaints.admin.complaint_transition", rejected_meanwhile)
+    form = {
+        "new_status": "acknowledged",
+        "reason": "",
+        "assign_to_me": "on",
+        "note_kind": "internal",
+        "note_body": "",
+        **_empty_inline_management(),
+    }
+
+    resp = agent_web.post(url, form)
+
+    assert resp.status_code == 302
+    assert resp.url == url  # back to the form, where the handler sees the current state
+    msgs = messages_of(resp)
+    assert "Assigned to you." in msgs
+    assert "Cannot move a complaint from 'rejected' to 'acknowledged'." in msgs
+    assert not [m for m in msgs if "changed successfully" in m]
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.assignee) == (Status.REJECTED, agent)
 
 
 def _empty_inline_management() -> dict:

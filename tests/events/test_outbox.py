@@ -93,10 +93,10 @@ def test_every_use_case_writes_its_event(customer, category, supervisor):
     complaint = _create(customer, category)
     services.complaint_assign(complaint=complaint, actor=supervisor, assignee=agent)
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
-    services.complaint_update(
+    services.complaint_reroute(
         complaint=complaint, actor=supervisor, priority=Priority.HIGH, category=CategoryFactory()
     )
-    services.complaint_update(complaint=complaint, actor=None, title="A new secret title")
+    services.complaint_edit(complaint=complaint, actor=None, title="A new secret title")
     types = list(OutboxEvent.objects.order_by("id").values_list("type", flat=True))
     assert types == [
         "complaint.created",

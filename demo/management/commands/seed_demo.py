@@ -1,14 +1,26 @@
-"""``manage.py seed_demo``: demo users with known dev-only passwords.
+"""``manage.py seed_demo``: demo users with known dev-only passwords, and demo complaints.
 
-Extend by adding arguments in ``add_arguments`` and a step method called from ``handle``
-(e.g. ``--complaints N`` -> ``self.seed_complaints(n, users)``); keep the work itself in
-functions outside the command, like ``accounts.demo.seed_demo_users``.
+Without ``--complaints``: the demo users, the demo categories and a few showcase complaints
+filed through the real service. With ``--complaints N``: the demo users and N bulk-inserted
+complaints, then the daily statistics of the seeded period. The work itself lives in
+``demo.users`` and ``demo.complaints``; this command only calls it and prints.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from accounts.demo import seed_demo_users
+from accounts.models import Role
+from analytics.services import refresh_daily_stats_range
+from demo.complaints import (
+    SPREAD_DAYS,
+    seed_categories,
+    seed_complaints,
+    seed_showcase_complaints,
+)
+from demo.users import seed_demo_users
 
 
 class Command(BaseCommand):
@@ -22,7 +34,7 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also bulk-insert N demo complaints (see complaints.demo).",
+            help="Also bulk-insert N demo complaints (see demo.complaints).",
         )
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
@@ -35,11 +47,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if getattr(settings, "IS_PROD", False):
             raise CommandError("seed_demo creates users with public passwords; not in production.")
-        self.users = self.seed_users()
+        users = self.seed_users()
         if options.get("complaints"):
-            self.seed_complaints(options["complaints"], self.users, options)
+            self.seed_complaints(options["complaints"], users, options)
         else:
-            self.seed_showcase(self.users)
+            self.seed_showcase(users)
 
     def seed_users(self):
         seeded = seed_demo_users()
@@ -50,23 +62,14 @@ class Command(BaseCommand):
         return seeded
 
     def seed_showcase(self, users) -> None:
-        from complaints.demo import seed_categories, seed_showcase_complaints
-
         categories = seed_categories()
-        customer = next(user for spec, user, _ in users if spec.role == "customer")
+        customer = next(user for spec, user, _ in users if spec.role == Role.CUSTOMER)
         filed = seed_showcase_complaints(customer=customer)
         self.stdout.write(
             f"Demo categories: {len(categories)}; showcase complaints filed: {len(filed)}."
         )
 
     def seed_complaints(self, n: int, users, options) -> None:
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from analytics.services import refresh_daily_stats_range
-        from complaints.demo import seed_complaints
-
         def progress(done: int, seconds: float) -> None:
             self.stdout.write(f"  {done:>9} complaints  {done / seconds:>8.0f}/s")
 
@@ -75,12 +78,12 @@ class Command(BaseCommand):
             n=n,
             batch_size=options["batch_size"],
             encryption=options["encryption"],
-            customers=[demo["customer"]] if "customer" in demo else [],
-            handlers=[u for role, u in demo.items() if role != "customer"],
+            customers=[demo[Role.CUSTOMER]] if Role.CUSTOMER in demo else [],
+            handlers=[u for role, u in demo.items() if role != Role.CUSTOMER],
             progress=progress,
         )
         today = timezone.now().date()
-        refresh_daily_stats_range(start_day=today - timedelta(days=91), end_day=today)
+        refresh_daily_stats_range(start_day=today - timedelta(days=SPREAD_DAYS + 1), end_day=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {result.created} complaints in {result.seconds:.1f}s "

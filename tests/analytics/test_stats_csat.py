@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from analytics.selectors import complaint_stats, csat_stats, window_start
 from complaints.models import Feedback
-from complaints.stats import complaint_stats, csat_stats, window_start
 from complaints.workflow import Status
 from tests.factories import ComplaintFactory
 

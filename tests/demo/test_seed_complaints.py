@@ -1,6 +1,7 @@
 """seed_demo --complaints N: fast bulk insert of consistent, encrypted demo complaints."""
 
 import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -10,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import DailyComplaintStats
-from complaints.demo import seed_complaints
 from complaints.models import Category, Complaint
 from complaints.workflow import FINISHED_STATUSES, Status
+from demo.complaints import seed_complaints
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,30 @@ def test_seeded_rows_are_consistent_and_encrypted(encryption):
         cursor.execute("SELECT description FROM complaints_complaint LIMIT 1")
         raw = bytes(cursor.fetchone()[0])
     assert b"About my" not in raw
+
+
+@pytest.mark.parametrize("encryption", ["pool", "per-row"])
+def test_a_save_during_seeding_still_stamps_updated_at(encryption):
+    long_ago = timezone.now() - timedelta(days=30)
+    other = ComplaintFactory()
+    Complaint.objects.filter(pk=other.pk).update(updated_at=long_ago)
+    stamped = []
+
+    def save_other_complaint(done: int, seconds: float) -> None:
+        # Runs between batches, while the seeding is under way in this process.
+        complaint = Complaint.objects.get(pk=other.pk)
+        complaint.title = f"Edited after {done}"
+        complaint.save()
+        stamped.append(Complaint.objects.get(pk=other.pk).updated_at)
+
+    seed_complaints(
+        n=20,
+        batch_size=10,
+        encryption=encryption,
+        seed=3,
+        pool_size=5,
+        progress=save_other_complaint,
+    )
+
+    assert len(stamped) == 2
+    assert all(updated_at > long_ago + timedelta(days=29) for updated_at in stamped)

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.selectors import handlers_list
+from complaints.selectors import handler_workload_list
 from complaints.workflow import Status
 from tests.conftest import client_for
 from tests.factories import ComplaintFactory, UserFactory
@@ -115,5 +115,5 @@ def test_selector_annotates_in_one_query(django_assert_num_queries, customer):
             assignee=UserFactory(role=Role.AGENT), status=Status.NEW, customer=customer
         )
     with django_assert_num_queries(1):
-        rows = [(u.full_name, u.open_assigned) for u in handlers_list()]
+        rows = [(u.full_name, u.open_assigned) for u in handler_workload_list()]
     assert [n for _, n in rows] == [1, 1, 1]

@@ -1,16 +1,19 @@
 """Bulk demo data: many realistic complaints, fast.
 
-* ``bulk_create`` in batches (default 5,000 rows), one transaction per batch.
+* ``COPY`` in batches (default 5,000 rows), one transaction per batch. Every column is given
+  explicitly (``updated_at`` included, consistent with the status), so the model and its
+  ``auto_now`` are never touched.
 * References come from the real sequence, one round trip per batch
   (``SELECT nextval(...) FROM generate_series(1, n)``).
-* Encrypted columns are encrypted by PostgreSQL (pgcrypto), never stored in clear:
-  - ``encryption="per-row"``: the ORM's own placeholder (``pgp_sym_encrypt`` with the
-    options of ``complaints_project.encrypted_fields``) for every description. Exactly what
-    the app does, one function call per value.
+* Encrypted columns are encrypted by PostgreSQL (pgcrypto) with
+  ``pgp_sym_encrypt(text, key, options)`` and the options of
+  ``complaints_project.encrypted_fields``, never stored in clear:
+  - ``encryption="per-row"``: every description is encrypted on its own, one function call
+    per value, as the app does when it saves a complaint.
   - ``encryption="pool"`` (default): a pool of distinct descriptions (and the few
-    resolution/rejection texts, and the empty string) is encrypted once with the same
-    ``pgp_sym_encrypt(text, key, options)`` call, and rows reuse those ciphertexts. Same format and
-    same decryption cost as real rows, a fraction of the insert time.
+    resolution/rejection texts, and the empty string) is encrypted once, and rows reuse those
+    ciphertexts. Same format and same decryption cost as real rows, a fraction of the insert
+    time.
 * Timestamps are consistent with each status (acknowledged before resolved before closed,
   all in the past, breach stamps only where a clock really ran out), spread over 90 days.
 """
@@ -26,7 +29,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import Value
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index
@@ -39,6 +41,7 @@ from complaints.models import (
     Complaint,
     Priority,
 )
+from complaints.services import complaint_create
 from complaints.workflow import FINISHED_STATUSES, Status
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
 
@@ -188,8 +191,8 @@ def _bulk_users(role: str, count: int, prefix: str) -> list[User]:
     return existing + new_users
 
 
-def _encrypt_pool(texts: list[str]) -> list[bytes]:
-    """Encrypt texts server-side exactly as the fields do; one round trip."""
+def _encrypt(texts: list[str]) -> list[bytes]:
+    """Encrypt texts server-side exactly as the fields do, one call per text; one round trip."""
     if not texts:
         return []
     with connection.cursor() as cursor:
@@ -199,11 +202,6 @@ def _encrypt_pool(texts: list[str]) -> list[bytes]:
             [settings.PGCRYPTO_KEY, PGP_SYM_OPTIONS, texts],
         )
         return [bytes(row[0]) for row in cursor.fetchall()]
-
-
-def _as_value(v):
-    # Already-encrypted bytes go in as they are; a str is encrypted by the field's placeholder.
-    return Value(v) if isinstance(v, bytes) else v
 
 
 COPY_COLUMNS = [
@@ -243,7 +241,10 @@ def _copy_text(value) -> str:
 
 
 def _copy_rows(rows: list[dict]) -> None:
-    """COPY a batch straight into the table (ciphertexts are already server-made)."""
+    """COPY a batch straight into the table (ciphertexts are already server-made).
+
+    COPY writes exactly the values given: no ``auto_now``, no ``pre_save``.
+    """
     buffer = io.StringIO()
     for row in rows:
         buffer.write("\t".join(_copy_text(row[c]) for c in COPY_COLUMNS))
@@ -391,11 +392,10 @@ def seed_complaints(
     handler_ids = [u.pk for u in handlers]
 
     pool_texts = [_description(rng) for _ in range(pool_size)]
-    empty = _encrypt_pool([""])[0]
-    resolutions = _encrypt_pool(RESOLUTIONS)
-    rejections = _encrypt_pool(REJECTIONS)
-    if encryption == "pool":
-        descriptions = _encrypt_pool([d for _, d in pool_texts])
+    empty = _encrypt([""])[0]
+    resolutions = _encrypt(RESOLUTIONS)
+    rejections = _encrypt(REJECTIONS)
+    descriptions = _encrypt([d for _, d in pool_texts]) if encryption == "pool" else []
 
     priorities, pweights = zip(*PRIORITY_WEIGHTS, strict=True)
     channels, cweights = zip(*CHANNEL_WEIGHTS, strict=True)
@@ -403,39 +403,32 @@ def seed_complaints(
     # Creation times ascending, so references grow with time like real ones.
     offsets = sorted((rng.random() * spread for _ in range(n)), reverse=True)
 
-    updated_at = Complaint._meta.get_field("updated_at")
-    auto_now, updated_at.auto_now = updated_at.auto_now, False  # keep our consistent stamps
     done = 0
-    try:
-        while done < n:
-            size = min(batch_size, n - done)
-            with transaction.atomic():
-                numbers = _references(size)
-                rows = []
-                for i in range(size):
-                    created = now - timedelta(seconds=offsets[done + i])
-                    category = rng.choice(categories)
-                    priority = rng.choices(priorities, weights=pweights)[0]
-                    fields = _build(
-                        rng, created=created, now=now, category=category, priority=priority
-                    )
-                    k = rng.randrange(pool_size)
-                    title = pool_texts[k][0]
-                    status = fields["status"]
-                    if encryption == "pool":
-                        description = descriptions[k]
-                    else:
-                        description = f"{pool_texts[k][1]} (#{numbers[i]})"
-                    assignee = None
-                    if status != Status.NEW or rng.random() < 0.3:
-                        assignee = rng.choice(handler_ids)
-                    row = {
+    while done < n:
+        size = min(batch_size, n - done)
+        with transaction.atomic():
+            numbers = _references(size)
+            rows = []
+            for i in range(size):
+                created = now - timedelta(seconds=offsets[done + i])
+                category = rng.choice(categories)
+                priority = rng.choices(priorities, weights=pweights)[0]
+                fields = _build(rng, created=created, now=now, category=category, priority=priority)
+                k = rng.randrange(pool_size)
+                status = fields["status"]
+                assignee = None
+                if status != Status.NEW or rng.random() < 0.3:
+                    assignee = rng.choice(handler_ids)
+                rows.append(
+                    {
                         "id": uuid.uuid4(),
                         "reference": f"CMP-{created.year}-{numbers[i]:06d}",
                         "customer_id": rng.choice(customer_ids),
                         "category_id": category.pk,
-                        "title": title,
-                        "description": description,
+                        "title": pool_texts[k][0],
+                        "description": descriptions[k]
+                        if encryption == "pool"
+                        else f"{pool_texts[k][1]} (#{numbers[i]})",
                         "resolution": rng.choice(resolutions)
                         if fields["resolved_at"] is not None
                         else empty,
@@ -447,19 +440,15 @@ def seed_complaints(
                         "assignee_id": assignee,
                         **fields,
                     }
-                    rows.append(row)
-                if encryption == "pool":
-                    _copy_rows(rows)
-                else:
-                    Complaint.objects.bulk_create(
-                        [Complaint(**{k: _as_value(v) for k, v in r.items()}) for r in rows],
-                        batch_size=size,
-                    )
-            done += size
-            if progress:
-                progress(done, time.perf_counter() - started)
-    finally:
-        updated_at.auto_now = auto_now
+                )
+            if encryption == "per-row":
+                ciphertexts = _encrypt([row["description"] for row in rows])
+                for row, ciphertext in zip(rows, ciphertexts, strict=True):
+                    row["description"] = ciphertext
+            _copy_rows(rows)
+        done += size
+        if progress:
+            progress(done, time.perf_counter() - started)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Complaint._meta.db_table}")
     return SeedResult(
@@ -491,8 +480,6 @@ def seed_showcase_complaints(*, customer: User) -> list[Complaint]:
 
     Only when the demo customer has none yet, so repeated ``make run`` stays idempotent.
     """
-    from complaints.services import complaint_create
-
     if Complaint.objects.filter(customer=customer).exists():
         return []
     categories = {c.slug: c for c in seed_categories()}

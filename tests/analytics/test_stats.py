@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from analytics.models import DailyComplaintStats
+from analytics.selectors import complaint_stats
 from analytics.services import refresh_daily_stats
 from complaints.models import Complaint, Priority
-from complaints.stats import complaint_stats
 from complaints.workflow import Status
 from tests.factories import CategoryFactory, ComplaintFactory
 
