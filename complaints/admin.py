@@ -1,7 +1,7 @@
 """Back office for complaint handlers.
 
 Every change goes through ``complaints.services`` (never ``obj.save()`` for status or
-assignee), so history, signals and the outbox stay in step with what the API does.
+assignee), so history and events stay in step with what the API does.
 Access relies on ``is_staff`` (handlers) and the role groups' permissions.
 """
 

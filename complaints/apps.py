@@ -7,6 +7,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.personal_data import personal_data_provider_register
+        from complaints import events
         from complaints.privacy import PERSONAL_DATA_PROVIDER
 
         personal_data_provider_register(PERSONAL_DATA_PROVIDER)
+        events.register_handlers()

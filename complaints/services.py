@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role, User
-from complaints import signals
+from complaints import events
 from complaints.errors import (
     ConflictError,
     IdempotencyKeyReused,
@@ -164,7 +164,7 @@ def complaint_create(
         resolve_due_at=resolve_due_at(category=category, priority=priority, start=now),
     )
     history_record(complaint=complaint, actor=actor, kind=HistoryKind.CREATED, to_value=Status.NEW)
-    signals.complaint_created.send(sender=Complaint, complaint=complaint, actor=actor)
+    events.emit_created(complaint=complaint, actor=actor)
     return complaint
 
 
@@ -314,8 +314,7 @@ def complaint_transition(
         from_value=from_status,
         to_value=to_status,
     )
-    signals.complaint_status_changed.send(
-        sender=Complaint,
+    events.emit_status_changed(
         complaint=complaint,
         actor=actor,
         from_status=str(from_status),
@@ -355,8 +354,7 @@ def complaint_assign(
         from_value=from_id or "",
         to_value=to_id or "",
     )
-    signals.complaint_assigned.send(
-        sender=Complaint,
+    events.emit_assigned(
         complaint=complaint,
         actor=actor,
         from_assignee_id=from_id,
@@ -398,16 +396,14 @@ def complaint_edit(
     if description is not None:
         description = _clean_text(description, field="description")
         if description != complaint.description:
-            # Receivers report free-text changes without their text.
+            # The event reports free-text changes without their text.
             changes["description"] = (complaint.description, description)
             complaint.description = description
     if not changes:
         return complaint
 
     complaint.save(update_fields=[*changes, "updated_at"])
-    signals.complaint_updated.send(
-        sender=Complaint, complaint=complaint, actor=actor, changes=changes
-    )
+    events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 
 
@@ -464,7 +460,7 @@ def complaint_reroute(
         new_priority = _coerce_priority(priority)
         if new_priority != complaint.priority:
             old = Priority(complaint.priority)
-            changes["priority"] = (old.label, new_priority.label)
+            changes["priority"] = (old, new_priority)
             history.append((HistoryKind.PRIORITY_CHANGED, old.label, new_priority.label))
             complaint.priority = new_priority
     if category is not None and category.pk != complaint.category_id:
@@ -482,9 +478,7 @@ def complaint_reroute(
         history_record(
             complaint=complaint, actor=actor, kind=kind, from_value=old_value, to_value=new_value
         )
-    signals.complaint_updated.send(
-        sender=Complaint, complaint=complaint, actor=actor, changes=changes
-    )
+    events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 
 
@@ -525,9 +519,7 @@ def comment_create(
         to_value=comment.pk,
         is_internal=bool(internal),
     )
-    signals.complaint_commented.send(
-        sender=Complaint, complaint=complaint, actor=author, comment=comment
-    )
+    events.emit_commented(complaint=complaint, actor=author, comment=comment)
     if is_customer and complaint.status == Status.AWAITING_CUSTOMER:
         complaint_transition(complaint=complaint, actor=None, to_status=Status.IN_PROGRESS)
     return comment
@@ -560,9 +552,7 @@ def feedback_submit(
         kind=HistoryKind.FEEDBACK_RECEIVED,
         to_value=rating,
     )
-    signals.complaint_feedback_received.send(
-        sender=Complaint, complaint=complaint, actor=customer, feedback=feedback
-    )
+    events.emit_feedback_received(complaint=complaint, actor=customer, feedback=feedback)
     return feedback
 
 

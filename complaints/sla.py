@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from complaints import signals
+from complaints import events
 from complaints.history import history_record
 from complaints.models import Complaint, HistoryKind
 from complaints.workflow import FINISHED_STATUSES, Status
@@ -39,12 +39,8 @@ def _breach(clock: str, now: datetime, limit: int) -> int:
             history_record(
                 complaint=complaint, actor=None, kind=HistoryKind.SLA_BREACHED, to_value=clock
             )
-            signals.complaint_sla_breached.send(
-                sender=Complaint,
-                complaint=complaint,
-                actor=None,
-                clock=clock,
-                due_at=getattr(complaint, due),
+            events.emit_sla_breached(
+                complaint=complaint, clock=clock, due_at=getattr(complaint, due)
             )
     return len(complaints)
 

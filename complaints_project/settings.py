@@ -71,7 +71,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # APPS
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "complaints_project.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -308,7 +308,6 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
-SLA_SCAN_SECONDS = env.float("SLA_SCAN_SECONDS", default=60.0)
 EVENTS_TOPIC = env.str("EVENTS_TOPIC", default="complaints.events")
 EVENTS_DLQ_TOPIC = env.str("EVENTS_DLQ_TOPIC", default="complaints.events.dlq")
 EVENTS_TOPIC_PARTITIONS = env.int("EVENTS_TOPIC_PARTITIONS", default=6)

@@ -9,6 +9,8 @@ from complaints_project.views import ApiRootView
 # "View site" in the admin opens the Streamlit app (Django itself serves no pages at /).
 admin.site.site_url = settings.FRONTEND_URL
 
+admin.autodiscover()  # complaints_project/admin_site.py: not done at start-up
+
 urlpatterns = [
     path("health/", health.liveness, name="health-live"),
     path("health/ready/", health.readiness, name="health-ready"),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # --------------------------------------------------------------------------- assign
 
 
-def test_agent_takes_and_drops_a_complaint(customer, agent, signal_log):
+def test_agent_takes_and_drops_a_complaint(customer, agent, event_log):
     complaint = make_complaint(customer=customer)
     complaint = services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
     assert complaint.assignee == agent
@@ -29,10 +29,10 @@ def test_agent_takes_and_drops_a_complaint(customer, agent, signal_log):
         ("", str(agent.pk)),
         (str(agent.pk), ""),
     ]
-    sent = signal_log.named("assigned")
+    sent = event_log.named("assigned")
     assert [(s["from_assignee_id"], s["to_assignee_id"]) for s in sent] == [
-        (None, agent.pk),
-        (agent.pk, None),
+        (None, str(agent.pk)),
+        (str(agent.pk), None),
     ]
 
 
@@ -72,25 +72,25 @@ def test_customer_cannot_assign(customer, other_customer, agent):
         services.complaint_assign(complaint=complaint, actor=other_customer, assignee=agent)
 
 
-def test_same_assignee_is_a_no_op(customer, agent, signal_log):
+def test_same_assignee_is_a_no_op(customer, agent, event_log):
     complaint = make_complaint(customer=customer)
     services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
     services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
-    assert len(signal_log.named("assigned")) == 1
+    assert len(event_log.named("assigned")) == 1
 
 
 # --------------------------------------------------------------------------- update
 
 
-def test_customer_edits_text_while_new(customer, signal_log):
+def test_customer_edits_text_while_new(customer, event_log):
     complaint = make_complaint(customer=customer)
     complaint = services.complaint_edit(
         complaint=complaint, actor=customer, title="New title", description="More detail"
     )
     complaint.refresh_from_db()
     assert (complaint.title, complaint.description) == ("New title", "More detail")
-    (sent,) = signal_log.named("updated")
-    assert sent["changes"]["title"] == ("Broken kettle", "New title")
+    (sent,) = event_log.named("updated")
+    assert sent["changes"] == {"title": {"changed": True}, "description": {"changed": True}}
 
 
 def test_customer_cannot_edit_after_acknowledgement(customer):
@@ -120,7 +120,7 @@ def test_agent_cannot_change_priority_category_or_text(customer, agent):
             use_case(complaint=complaint, actor=agent, **changes)
 
 
-def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, signal_log):
+def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, event_log):
     category = CategoryFactory(acknowledge_within_hours=10, resolve_within_hours=100)
     complaint = make_complaint(customer=customer, category=category)
     complaint = services.complaint_reroute(
@@ -130,8 +130,8 @@ def test_supervisor_changes_priority_and_sla_follows(customer, supervisor, signa
     assert complaint.resolve_due_at - complaint.created_at == timedelta(hours=25)
     entry = complaint.history.get(kind=HistoryKind.PRIORITY_CHANGED)
     assert (entry.from_value, entry.to_value) == ("normal", "urgent")
-    (sent,) = signal_log.named("updated")
-    assert sent["changes"] == {"priority": ("normal", "urgent")}
+    (sent,) = event_log.named("updated")
+    assert sent["changes"] == {"priority": {"from": "normal", "to": "urgent"}}
 
 
 def test_category_change_keeps_stopped_clocks(customer, supervisor):
@@ -169,7 +169,7 @@ def test_inactive_category_cannot_be_chosen(customer, supervisor):
 # --------------------------------------------------------------------------- comments
 
 
-def test_comment_records_history_and_signal(customer, agent, signal_log):
+def test_comment_records_history_and_event(customer, agent, event_log):
     complaint = make_complaint(customer=customer)
     note = services.comment_create(
         complaint=complaint, author=agent, body="Check logs", internal=True
@@ -177,9 +177,9 @@ def test_comment_records_history_and_signal(customer, agent, signal_log):
     entry = complaint.history.get(kind=HistoryKind.COMMENT_ADDED)
     assert entry.is_internal is True
     assert entry.to_value == str(note.pk)
-    (sent,) = signal_log.named("commented")
-    assert sent["comment"] == note
-    assert sent["actor"] == agent
+    (sent,) = event_log.named("commented")
+    assert (sent["comment_id"], sent["internal"]) == (str(note.pk), True)
+    assert sent["actor_id"] == str(agent.pk)
 
 
 def test_customer_cannot_post_internal_note(customer):
@@ -198,15 +198,15 @@ def test_customer_cannot_comment_on_finished(customer, agent, status):
     services.comment_create(complaint=complaint, author=agent, body="Staff note", internal=True)
 
 
-def test_customer_reply_while_awaiting_moves_back_to_in_progress(customer, signal_log):
+def test_customer_reply_while_awaiting_moves_back_to_in_progress(customer, event_log):
     complaint = make_complaint(customer=customer, status=Status.AWAITING_CUSTOMER)
-    signal_log.clear()
+    event_log.clear()
     services.comment_create(complaint=complaint, author=customer, body="Here you go")
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     entry = complaint.history.filter(kind=HistoryKind.STATUS_CHANGED).last()
     assert (entry.actor, entry.to_value) == (None, Status.IN_PROGRESS)
-    assert [name for name, _ in signal_log] == ["commented", "status_changed"]
+    assert event_log.types() == ["complaint.commented", "complaint.status_changed"]
 
 
 def test_staff_comment_while_awaiting_keeps_status(customer, agent):
@@ -233,15 +233,15 @@ def test_other_customer_cannot_comment(customer, other_customer):
 
 
 @pytest.mark.parametrize("status", [Status.RESOLVED, Status.CLOSED])
-def test_feedback_once(customer, signal_log, status):
+def test_feedback_once(customer, event_log, status):
     complaint = make_complaint(customer=customer, status=status)
     feedback = services.feedback_submit(
         complaint=complaint, customer=customer, rating=4, comment="ok"
     )
     assert feedback.rating == 4
     assert complaint.history.filter(kind=HistoryKind.FEEDBACK_RECEIVED).count() == 1
-    (sent,) = signal_log.named("feedback_received")
-    assert sent["feedback"] == feedback
+    (sent,) = event_log.named("feedback_received")
+    assert (sent["feedback_id"], sent["rating"]) == (feedback.pk, 4)
     with pytest.raises(ConflictError):
         services.feedback_submit(complaint=complaint, customer=customer, rating=5)
     assert Feedback.objects.count() == 1
