@@ -11,6 +11,8 @@ import logging
 import os
 import unicodedata
 from codecs import getincrementaldecoder
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from uuid import UUID
 
 from django.conf import settings
@@ -21,7 +23,9 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from complaints import attachment_crypto
 from complaints.errors import (
+    AttachmentContentUnavailable,
     ConflictError,
     NotAllowed,
     NotFound,
@@ -136,10 +140,6 @@ def attachment_add(
     content_type = sniff_content_type(upload)
     if content_type is None:
         raise UnsupportedFileType(allowed_types=list(ALLOWED_TYPES))
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
 
     stored_name: str | None = None
     try:
@@ -159,11 +159,14 @@ def attachment_add(
                 original_name=sanitize_filename(upload.name, content_type),
                 content_type=content_type,
                 size=upload.size,
-                sha256=digest.hexdigest(),
             )
+            content = EncryptedContent(attachment_id=attachment.pk, plaintext=upload.chunks())
             # upload_to gives a random name; the storage may still alter it, so keep its answer.
-            attachment.file.save(attachment.original_name, upload, save=False)
+            attachment.file.save(attachment.original_name, content, save=False)
             stored_name = attachment.file.name
+            attachment.sha256 = content.sha256.hexdigest()
+            attachment.key_id = content.wrapped_key.key_id
+            attachment.wrapped_key = content.wrapped_key.wrapped
             attachment.save()
             history_record(
                 complaint=complaint,
@@ -180,6 +183,99 @@ def attachment_add(
                 logger.warning("Could not delete orphaned attachment file %s", stored_name)
         raise
     return attachment
+
+
+class EncryptedContent:
+    """What the storage saves: the upload encrypted under a new key as it is written.
+
+    The plaintext is read once, chunk by chunk, and hashed on the way; nothing is held whole
+    in memory, and no plaintext temporary file is moved into the media folder.
+    """
+
+    def __init__(self, *, attachment_id: UUID, plaintext: Iterable[bytes]):
+        self._plaintext = plaintext
+        self._data_key = attachment_crypto.new_data_key()
+        self.wrapped_key = attachment_crypto.wrap_data_key(
+            data_key=self._data_key, attachment_id=attachment_id
+        )
+        self.sha256 = hashlib.sha256()
+
+    def _hashed(self) -> Iterator[bytes]:
+        for chunk in self._plaintext:
+            self.sha256.update(chunk)
+            yield chunk
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return attachment_crypto.encrypt_chunks(data_key=self._data_key, plaintext=self._hashed())
+
+
+def _plaintext_chunks(attachment: Attachment, stored: BinaryIO) -> Iterator[bytes]:
+    if attachment.key_id:
+        data_key = attachment_crypto.unwrap_data_key(
+            wrapped=attachment_crypto.WrappedKey(attachment.key_id, attachment.wrapped_key),
+            attachment_id=attachment.pk,
+        )
+        return attachment_crypto.decrypt_chunks(data_key=data_key, stream=stored)
+    # Stored before encryption and not converted yet (manage.py encrypt_attachments).
+    return iter(lambda: stored.read(attachment_crypto.CHUNK_SIZE), b"")
+
+
+def _verified(
+    attachment: Attachment, first: bytes, rest: Iterator[bytes], stored: BinaryIO
+) -> Iterator[bytes]:
+    with stored:
+        digest = hashlib.sha256(first)
+        yield first
+        try:
+            for chunk in rest:
+                digest.update(chunk)
+                yield chunk
+        except attachment_crypto.AttachmentDecryptionError:
+            logger.error("attachment does not decrypt", extra={"attachment": str(attachment.pk)})
+            raise
+        if digest.hexdigest() != attachment.sha256:
+            # Every chunk authenticated, yet the whole is not what was uploaded: abort the
+            # response rather than let it complete.
+            logger.error("attachment checksum mismatch", extra={"attachment": str(attachment.pk)})
+            raise attachment_crypto.AttachmentDecryptionError("SHA-256 mismatch")
+
+
+def _open_stored(attachment: Attachment) -> BinaryIO:
+    try:
+        return attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        missing = exc
+    # encrypt_attachments may just have replaced a plaintext file: the row names the new one.
+    previous_name = attachment.file.name
+    attachment.refresh_from_db(fields=["file", "key_id", "wrapped_key"])
+    if attachment.file.name != previous_name:
+        try:
+            return attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            missing = exc
+    logger.error("attachment file missing", extra={"attachment": str(attachment.pk)})
+    raise AttachmentContentUnavailable() from missing
+
+
+def attachment_open_content(*, attachment: Attachment) -> Iterator[bytes]:
+    """The attachment's plaintext as a stream of chunks, decrypted and verified on the way.
+
+    Each chunk is authenticated before it is released and the SHA-256 of the whole is compared
+    at the end; a failure there ends the stream with an error, so the client sees a broken
+    transfer, never a complete wrong file. The file is opened and its first chunk decrypted
+    here, so a missing file or a key that does not open it is raised before any byte is sent.
+    """
+    stored = _open_stored(attachment)
+    try:
+        chunks = _plaintext_chunks(attachment, stored)
+        first = next(chunks, b"")
+    except attachment_crypto.AttachmentDecryptionError as exc:
+        stored.close()
+        logger.error(
+            "attachment does not decrypt: %s", exc, extra={"attachment": str(attachment.pk)}
+        )
+        raise AttachmentContentUnavailable() from exc
+    return _verified(attachment, first, chunks, stored)
 
 
 def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:

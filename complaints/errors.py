@@ -77,3 +77,9 @@ class UnsupportedFileType(ComplaintError):
             f"Unsupported file type. Allowed types: {', '.join(allowed_types)}.",
             allowed_types=list(allowed_types),
         )
+
+
+class AttachmentContentUnavailable(NotFound):
+    """The attachment's file is gone from storage or does not decrypt (edited, key missing)."""
+
+    default_message = "The attachment's content is no longer available."

@@ -198,7 +198,12 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)  # of the plaintext
+    # The file is encrypted under its own key, kept here wrapped by a master key
+    # (complaints/attachment_crypto.py). An empty key_id marks a file stored before that,
+    # still plaintext until `manage.py encrypt_attachments` has run.
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    wrapped_key = models.BinaryField(blank=True, default=b"")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -66,6 +66,7 @@ TEXT_COLUMNS: dict[str, OnErasure] = {
     "Attachment.original_name": OnErasure.DELETED,
     "Attachment.content_type": OnErasure.DELETED,
     "Attachment.sha256": OnErasure.DELETED,
+    "Attachment.key_id": OnErasure.DELETED,
     "HistoryEntry.kind": OnErasure.KEPT,
     # Statuses, priorities, category names and user ids, written by the system.
     "HistoryEntry.from_value": OnErasure.KEPT,

@@ -38,6 +38,9 @@ def secret(name: str, dev_default: str) -> str:
 SECRET_KEY = secret(
     "SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
 )
+# Django signs sessions, password-reset links and the like with SECRET_KEY and still accepts
+# these previous keys, so SECRET_KEY can be replaced without logging anyone out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "dev")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PROD else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -46,16 +49,28 @@ if IS_PROD and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=prod")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Symmetric key for pgcrypto (django-pgcrypto-fields puts it into SQL, so quotes are banned).
+# pgcrypto: PGCRYPTO_KEY encrypts and decrypts; during a rotation PGCRYPTO_KEY_PREVIOUS still
+# decrypts what is not re-encrypted yet (docs/security.md). Each connection receives them as
+# settings when it opens, never in SQL text (complaints_project/postgresql/base.py).
 PGCRYPTO_KEY = secret("PGCRYPTO_KEY", "dev-only-pgcrypto-key")
-if any(ch in PGCRYPTO_KEY for ch in "'\\%"):
-    raise ImproperlyConfigured("PGCRYPTO_KEY must not contain quotes, backslashes or percent signs")
-if IS_PROD and len(PGCRYPTO_KEY) < 32:
+PGCRYPTO_KEY_PREVIOUS = env.str("PGCRYPTO_KEY_PREVIOUS", default="")
+# Key of the HMAC blind index that makes encrypted emails unique and searchable; during a
+# rotation lookups also try BLIND_INDEX_KEY_PREVIOUS.
+BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
+BLIND_INDEX_KEY_PREVIOUS = env.str("BLIND_INDEX_KEY_PREVIOUS", default="")
+if PGCRYPTO_KEY_PREVIOUS == PGCRYPTO_KEY or BLIND_INDEX_KEY_PREVIOUS == BLIND_INDEX_KEY:
+    raise ImproperlyConfigured("A *_PREVIOUS key must differ from the current one")
+if IS_PROD and any(0 < len(key) < 32 for key in (PGCRYPTO_KEY, PGCRYPTO_KEY_PREVIOUS)):
     # Values use pgcrypto's salted S2K without key stretching (complaints_project/
     # encrypted_fields.py): the key itself must be random and long, not a passphrase.
     raise ImproperlyConfigured("PGCRYPTO_KEY must be a random secret of at least 32 characters")
-# Key of the HMAC blind index that makes encrypted emails unique and searchable.
-BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
+# Attachment files: AES-256-GCM per file, the file's key wrapped by the first of these master
+# keys; the others only unwrap until rotate_attachment_master_key has rewrapped every file
+# (complaints/attachment_crypto.py, checked by `manage.py check`).
+# Format: "id:base64url-of-32-bytes,older-id:...".
+ATTACHMENT_MASTER_KEYS = secret(
+    "ATTACHMENT_MASTER_KEYS", "dev-only:ZGV2LW9ubHktYXR0YWNobWVudC1tYXN0ZXIta2V5ISE="
+)
 
 if IS_PROD:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -135,6 +150,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/complaints"),
 }
+# Django's PostgreSQL backend plus the pgcrypto keys as per-connection settings.
+DATABASES["default"]["ENGINE"] = "complaints_project.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel local runs (several checkouts, helpers) keep their test databases apart.

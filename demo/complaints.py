@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -197,9 +196,9 @@ def _encrypt(texts: list[str]) -> list[bytes]:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pgp_sym_encrypt(t, %s, %s) FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) "
-            "ORDER BY n",
-            [settings.PGCRYPTO_KEY, PGP_SYM_OPTIONS, texts],
+            "SELECT pgp_sym_encrypt(t, current_setting('app.pgcrypto_key'), %s) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n",
+            [PGP_SYM_OPTIONS, texts],
         )
         return [bytes(row[0]) for row in cursor.fetchall()]
 

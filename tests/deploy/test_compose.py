@@ -28,7 +28,7 @@ PUBLISHED = {"kong": "8000", "streamlit": "8501"}
 # Operators' web UIs: published on the host's loopback interface only.
 LOOPBACK_ONLY = {"mailpit": "8025", "prometheus": "9090"}
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY$)")
-OPTIONAL_REF = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):-\}$")
+OPTIONAL_EMPTY_REF = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):-\}$")
 
 
 def required_vars() -> set[str]:
@@ -79,8 +79,9 @@ def test_every_prod_secret_of_the_settings_is_required():
 def test_secret_looking_variables_are_never_literal(name):
     for key, value in environment(services()[name]).items():
         if SECRET_NAME.search(key):
-            # Required (${NAME:?...}) or optional and empty by default (${NAME:-}).
-            match = REQUIRED_REF.match(value) or OPTIONAL_REF.match(value)
+            # Required, or empty unless set (an old key kept only during a rotation, an
+            # optional credential such as the SMTP password).
+            match = REQUIRED_REF.match(value) or OPTIONAL_EMPTY_REF.match(value)
             assert match, f"{name}: {key} must be ${{{key}:?...}} or ${{{key}:-}}"
             assert match["name"] == key, f"{name}: {key} reads another variable"
 

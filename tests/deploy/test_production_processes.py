@@ -7,6 +7,7 @@ Streamlit, against this test's database and Redis. A customer registers and file
 over HTTP; the receipt email must arrive at a real SMTP server (aiosmtpd).
 """
 
+import base64
 import contextlib
 import email
 import email.policy
@@ -145,6 +146,7 @@ def stack(transactional_db, inbox, tmp_path):
         "JWT_PRIVATE_KEY": new_private_key_pem().replace("\n", "\\n"),
         "PGCRYPTO_KEY": secrets.token_hex(32),
         "BLIND_INDEX_KEY": secrets.token_hex(32),
+        "ATTACHMENT_MASTER_KEYS": f"k1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": (
