@@ -5,17 +5,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index, email_blind_indexes, normalize_email
+from accounts.roles import HANDLER_ROLES, Role
 from complaints_project import encrypted_fields as encrypted
-
-
-class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    AGENT = "agent", "Agent"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMIN = "admin", "Admin"
-
-
-HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
 class UserManager(BaseUserManager):

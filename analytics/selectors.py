@@ -16,6 +16,7 @@ from django.utils import timezone
 from analytics.models import DailyComplaintStats
 from analytics.services import day_bounds
 from complaints.models import Category, Complaint, Feedback, Priority
+from complaints.policies import ack_late_q, resolve_late_q
 from complaints.workflow import FINISHED_STATUSES, Status
 
 DEFAULT_DAYS = 30
@@ -42,9 +43,7 @@ class Median(Aggregate):
 def ack_breached_q(now: datetime) -> Q:
     """The acknowledge clock ran out: acknowledged late, flagged by the SLA scan, or still late."""
     return (
-        Q(ack_breached_at__isnull=False)
-        | Q(acknowledged_at__gt=F("ack_due_at"))
-        | Q(acknowledged_at__isnull=True, status=Status.NEW, ack_due_at__lt=now)
+        Q(ack_breached_at__isnull=False) | Q(acknowledged_at__gt=F("ack_due_at")) | ack_late_q(now)
     )
 
 
@@ -53,7 +52,7 @@ def resolve_breached_q(now: datetime) -> Q:
     return (
         Q(resolve_breached_at__isnull=False)
         | Q(resolved_at__gt=F("resolve_due_at"))
-        | (Q(resolve_due_at__lt=now) & ~Q(status__in=FINISHED_STATUSES))
+        | resolve_late_q(now)
     )
 
 

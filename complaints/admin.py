@@ -8,13 +8,15 @@ Access relies on ``is_staff`` (handlers) and the role groups' permissions.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES, SUPERVISOR_ROLES
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
 from complaints.models import (
@@ -24,9 +26,13 @@ from complaints.models import (
     Complaint,
     HistoryEntry,
     Priority,
+)
+from complaints.policies import (
+    allowed_transitions,
+    annotate_overdue,
+    complaint_overdue,
     overdue_q,
 )
-from complaints.selectors import allowed_transitions
 from complaints.services import (
     category_create,
     category_update,
@@ -37,7 +43,6 @@ from complaints.services import (
 from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _error_text(exc: ValidationError | ComplaintError) -> str:
@@ -70,7 +75,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        handlers = User.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+        handlers = User.objects.filter(role__in=HANDLER_ROLES)
         handlers = handlers.filter(is_active=True).only("id", "full_name", "role")
         return [
             ("me", "Me"),
@@ -214,7 +219,7 @@ def _handler_targets() -> list[str]:
     seen: list[str] = []
     for targets in TRANSITIONS.values():
         for to, roles in targets.items():
-            if roles & {Role.AGENT, Role.SUPERVISOR, Role.ADMIN} and to not in seen:
+            if roles & HANDLER_ROLES and to not in seen:
                 seen.append(to)
     return seen
 
@@ -296,10 +301,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     # ---- queryset and columns
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        qs = qs.annotate(
-            is_overdue=ExpressionWrapper(overdue_q(timezone.now()), output_field=BooleanField())
-        )
+        qs = annotate_overdue(super().get_queryset(request))
         # The change list never decrypts the long texts; the change view loads them on demand.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
             qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
@@ -326,12 +328,12 @@ class ComplaintAdmin(admin.ModelAdmin):
     def customer_name(self, obj: Complaint) -> str:
         return f"{obj.customer.full_name} <{obj.customer.email}>"
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue_flag(self, obj: Complaint) -> bool:
-        value = getattr(obj, "is_overdue", None)
-        if value is None:
-            value = Complaint.objects.filter(pk=obj.pk).overdue().exists()
-        return bool(value)
+    @admin.display(description="overdue", empty_value="")
+    def overdue_flag(self, obj: Complaint) -> str:
+        # Marked only when true: a red "no" icon on every complaint on time reads as an alarm.
+        if not complaint_overdue(obj):
+            return ""
+        return format_html('<img src="{}" alt="overdue">', static("admin/img/icon-alert.svg"))
 
     # ---- permissions: complaints are created by customers through the API, never deleted
 
@@ -534,7 +536,7 @@ class CategoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "default_assignee" in self.fields:
             self.fields["default_assignee"].queryset = User.objects.filter(
-                role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN], is_active=True
+                role__in=HANDLER_ROLES, is_active=True
             )
 
 

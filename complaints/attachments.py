@@ -27,15 +27,18 @@ from complaints import attachment_crypto
 from complaints.errors import (
     AttachmentContentUnavailable,
     ConflictError,
-    NotAllowed,
     NotFound,
     PayloadTooLarge,
     UnsupportedFileType,
 )
 from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
-from complaints.visibility import complaint_get_visible
-from complaints.workflow import FINISHED_STATUSES
+from complaints.policies import customer_may_add_to_conversation
+from complaints.visibility import (
+    complaint_get_visible,
+    ensure_complaint_visible,
+    sees_internal_notes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +116,12 @@ def sanitize_filename(name: str | None, content_type: str) -> str:
 
 
 def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
+    # Visibility is checked by the caller too; this is the last line of defence.
+    ensure_complaint_visible(user=uploader, complaint=complaint)
     if uploader.is_handler:
         return
-    if complaint.customer_id != uploader.pk:
-        # Visibility is checked by the caller; this is the last line of defence.
-        raise NotAllowed("You cannot add attachments to this complaint.")
-    if complaint.status in FINISHED_STATUSES:
-        # Same answer as a customer's comment on a finished complaint: a state conflict.
+    if not customer_may_add_to_conversation(complaint.status):
+        # Same rule and answer as a customer's comment on a finished complaint.
         raise ConflictError(
             "This complaint is finished; no more attachments can be added.",
             current_status=complaint.status,
@@ -150,7 +152,7 @@ def attachment_add(
             if comment is not None:
                 if comment.complaint_id != complaint.pk:
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
-                if comment.is_internal and not uploader.is_handler:
+                if comment.is_internal and not sees_internal_notes(uploader):
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
             attachment = Attachment(
                 complaint=complaint,
@@ -286,7 +288,7 @@ def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
 def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
     """Attachments of a complaint the user may already see; customers never see internal ones."""
     qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(on_internal_note=False)
     return qs.order_by("created_at", "id")
 
@@ -298,6 +300,6 @@ def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachme
     except (Attachment.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFound("No attachment matches the given query.") from exc
     complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
-    if attachment.on_internal_note and not user.is_handler:
+    if attachment.on_internal_note and not sees_internal_notes(user):
         raise NotFound("No attachment matches the given query.")
     return attachment

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from complaints.models import Complaint, Priority
-from complaints.workflow import FINISHED_STATUSES, Status
+from complaints.models import Priority
+from complaints.policies import complaint_overdue
 
 
 class _Echo:
@@ -66,19 +66,13 @@ def export_rows(queryset, *, include_personal: bool, include_description: bool) 
             c.closed_at.isoformat() if c.closed_at else "",
             c.ack_due_at.isoformat(),
             c.resolve_due_at.isoformat(),
-            _is_overdue(c, now),
+            "yes" if complaint_overdue(c, now=now) else "no",
         ]
         if include_personal:
             row += [c.customer.full_name, c.customer.email]
         if include_description:
             row += [c.description]
         yield [_csv_safe(v) for v in row]
-
-
-def _is_overdue(c: Complaint, now) -> str:
-    ack_late = c.acknowledged_at is None and c.status == Status.NEW and c.ack_due_at < now
-    resolve_late = c.resolve_due_at < now and c.status not in FINISHED_STATUSES
-    return "yes" if ack_late or resolve_late else "no"
 
 
 def stream_csv(queryset, *, include_personal: bool, include_description: bool, filename: str):

@@ -15,7 +15,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.utils import translate_validation
 
-from complaints.models import Complaint, Priority, overdue_q
+from complaints.models import Complaint, Priority
+from complaints.policies import overdue_q
 from complaints.workflow import Status
 
 ORDERING_FIELDS = ("created_at", "updated_at", "priority", "resolve_due_at")

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -8,7 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from complaints.workflow import OPEN_STATUSES, Status
+from complaints.workflow import Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
@@ -65,19 +64,6 @@ class Category(models.Model):
         return self.name
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def overdue(self, now: datetime | None = None) -> "ComplaintQuerySet":
-        return self.filter(overdue_q(now or timezone.now()))
-
-
-def overdue_q(now: datetime) -> Q:
-    """A complaint is overdue when a running SLA clock has passed its due time."""
-    ack_late = Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
-    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
-    resolve_late = Q(resolve_due_at__lt=now, status__in=OPEN_STATUSES)
-    return ack_late | resolve_late
-
-
 def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
     """B-tree indexes serving the list orderings (see ``filters.ordering_with_tiebreak``)."""
     return [
@@ -128,8 +114,6 @@ class Complaint(models.Model):
     # Set once when the SLA scan first sees the breach, so each breach is announced once.
     ack_breached_at = models.DateTimeField(null=True, blank=True)
     resolve_breached_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -24,13 +24,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import SUPERVISOR_ROLES, Role
 from complaints import events
 from complaints.errors import (
     ConflictError,
     IdempotencyKeyReused,
     NotAllowed,
-    NotFound,
     TransitionNotAllowed,
 )
 from complaints.history import history_record
@@ -46,15 +46,21 @@ from complaints.models import (
     IdempotencyKey,
     Priority,
 )
-from complaints.selectors import allowed_transitions, reopen_window_open
+from complaints.policies import (
+    allowed_transitions,
+    customer_may_add_to_conversation,
+    customer_may_edit,
+    customer_may_give_feedback,
+    may_assign_anyone,
+    may_reroute,
+    reopen_window_open,
+)
 from complaints.sla_policy import acknowledge_due_at, resolve_due_at
+from complaints.visibility import ensure_complaint_visible
 from complaints.workflow import REASON_REQUIRED, Status
 
 TITLE_MAX_LENGTH = 200
 # Statuses in which a customer can no longer add to the conversation.
-CUSTOMER_LOCKED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
-FEEDBACK_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -62,12 +68,6 @@ SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 def _is_customer(actor: User | None) -> bool:
     return actor is not None and not actor.is_handler
-
-
-def _ensure_visible(complaint: Complaint, actor: User | None) -> None:
-    """Customers only ever reach their own complaints; anything else is a 404."""
-    if _is_customer(actor) and complaint.customer_id != actor.pk:
-        raise NotFound("No complaint matches the given query.")
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -263,7 +263,7 @@ def complaint_transition(
 ) -> Complaint:
     """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     now = timezone.now()
     from_status = complaint.status
     allowed = allowed_transitions(complaint=complaint, user=actor, now=now)
@@ -329,11 +329,11 @@ def complaint_assign(
 ) -> Complaint:
     """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Only staff can assign complaints.")
-        if actor.role == Role.AGENT:
+        if not may_assign_anyone(actor):
             taking = assignee is not None and assignee.pk == actor.pk
             dropping_own = assignee is None and complaint.assignee_id == actor.pk
             if not (taking or dropping_own):
@@ -377,11 +377,11 @@ def complaint_edit(
     A field left None is kept.
     """
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if actor.is_handler:
             raise NotAllowed("Staff cannot edit the customer's title or description.")
-        if complaint.status != Status.NEW:
+        if not customer_may_edit(complaint.status):
             raise ConflictError(
                 "A complaint can only be edited while it is new.",
                 current_status=complaint.status,
@@ -447,11 +447,11 @@ def complaint_reroute(
     A field left None is kept. Clocks that have stopped keep their due times.
     """
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Customers cannot change priority or category.")
-        if actor.role not in SUPERVISOR_ROLES:
+        if not may_reroute(actor):
             raise NotAllowed("Only supervisors can change priority or category.")
 
     changes: dict[str, tuple[Any, Any]] = {}
@@ -494,13 +494,13 @@ def comment_create(
     A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
     """
     complaint = _lock(complaint)
-    _ensure_visible(complaint, author)
+    ensure_complaint_visible(user=author, complaint=complaint)
     body = _clean_text(body, field="body")
     is_customer = not author.is_handler
     if is_customer:
         if internal:
             raise ValidationError({"internal": ["Customers cannot post internal notes."]})
-        if complaint.status in CUSTOMER_LOCKED_STATUSES:
+        if not customer_may_add_to_conversation(complaint.status):
             raise ConflictError(
                 "This complaint is finished; no more comments can be added.",
                 current_status=complaint.status,
@@ -531,12 +531,12 @@ def feedback_submit(
 ) -> Feedback:
     """The owner rates the handling of a resolved or closed complaint, once."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, customer)
+    ensure_complaint_visible(user=customer, complaint=complaint)
     if complaint.customer_id != customer.pk:
         raise NotAllowed("Only the customer who filed the complaint can give feedback.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": ["Rating must be a whole number from 1 to 5."]})
-    if complaint.status not in FEEDBACK_STATUSES:
+    if not customer_may_give_feedback(complaint.status):
         raise ConflictError(
             "Feedback can only be given once the complaint is resolved or closed.",
             current_status=complaint.status,

@@ -292,8 +292,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Complaint statuses appear in several fields (status, allowed_transitions, 409 bodies).
-    "ENUM_NAME_OVERRIDES": {"ComplaintStatusEnum": "complaints.workflow.Status"},
+    # Statuses and priority names appear in several fields (status, allowed_transitions, 409
+    # bodies, the workflow's "value"s): one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "complaints.workflow.Status",
+        "PriorityEnum": "complaints.api.serializers.PRIORITY_NAMES",
+    },
     # Swagger UI and ReDoc from our static files, so the docs work without internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

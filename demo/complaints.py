@@ -31,7 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index
-from accounts.models import HANDLER_ROLES, Role, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES, Role
 from complaints.models import (
     PRIORITY_SLA_FACTOR,
     REFERENCE_SEQUENCE,

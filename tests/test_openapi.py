@@ -24,6 +24,7 @@ CONTRACT = [
     ("get", "/api/complaints/{id}/history/"),
     ("post", "/api/complaints/{id}/feedback/"),
     ("get", "/api/categories/"),
+    ("get", "/api/workflow/"),
     ("get", "/api/stats/"),
     ("post", "/api/users/"),
     ("get", "/api/users/me/"),
@@ -84,3 +85,12 @@ def test_fail_on_warn(generated):
     """Same bar as ``manage.py spectacular --validate --fail-on-warn``: no warnings at all."""
     _, warnings, _ = generated
     assert warnings == []
+
+
+def test_workflow_documents_every_answer(generated):
+    schema, _, _ = generated
+    workflow = schema["paths"]["/api/workflow/"]["get"]
+    assert set(workflow["responses"]) == {"200", "304", "401"}
+    detail = schema["components"]["schemas"]["ComplaintOut"]["properties"]
+    for flag in ("can_comment", "can_upload", "can_give_feedback", "can_post_internal"):
+        assert detail[flag]["type"] == "boolean"

@@ -5,7 +5,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.roles import SUPERVISOR_ROLES
 from analytics.api.serializers import StatsQuerySerializer, StatsSerializer
 from analytics.selectors import DEFAULT_DAYS, MAX_DAYS, complaint_stats
 
@@ -15,7 +15,7 @@ class IsSupervisorOrAdmin(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.role in {Role.SUPERVISOR, Role.ADMIN})
+        return bool(user and user.is_authenticated and user.role in SUPERVISOR_ROLES)
 
 
 class StatsView(APIView):

@@ -23,7 +23,7 @@ from complaints.attachments import (
 )
 from complaints.errors import AttachmentContentUnavailable
 from complaints.models import Attachment, Comment
-from complaints.visibility import complaint_get_visible
+from complaints.visibility import complaint_get_visible, sees_internal_notes
 
 # Multipart framing and the small form fields on top of the file itself.
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -111,7 +111,7 @@ class ComplaintAttachmentsView(GenericAPIView):
                 .filter(pk=comment_id, complaint=complaint)
                 .first()
             )
-            if comment is None or (comment.is_internal and not request.user.is_handler):
+            if comment is None or (comment.is_internal and not sees_internal_notes(request.user)):
                 raise serializers.ValidationError(
                     {"comment_id": ["Not a comment of this complaint."]}
                 )

@@ -9,7 +9,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import HANDLER_ROLES
+from accounts.roles import HANDLER_ROLES
 from complaints.selectors import handler_workload_list
 
 

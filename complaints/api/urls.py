@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints.api import handlers, views
+from complaints.api.workflow import WorkflowView
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -38,4 +39,5 @@ urlpatterns = [
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("users/handlers/", handlers.HandlerListApi.as_view(), name="user-handlers"),
+    path("workflow/", WorkflowView.as_view(), name="workflow"),
 ]

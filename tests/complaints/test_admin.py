@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -9,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
@@ -42,6 +45,23 @@ def run_action(client, action, complaints, **extra):
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_overdue_column_marks_only_overdue_complaints(agent_web):
+    late = ComplaintFactory(resolve_due_at=timezone.now() - timedelta(hours=1))
+    on_time = ComplaintFactory()
+    html = agent_web.get(CHANGELIST).content.decode()
+    cells = dict(
+        re.findall(
+            r'href="[^"]*/(\w{8}-[\w-]+)/change/.*?<td class="field-overdue_flag">(.*?)</td>',
+            html,
+            re.S,
+        )
+    )
+    assert "icon-alert.svg" in cells[str(late.pk)]
+    # Nothing at all for a complaint on time (it used to show a red "no" icon).
+    assert cells[str(on_time.pk)].strip() in {"", "&nbsp;"}
+    assert "icon-no.svg" not in html
 
 
 def test_customer_cannot_open_admin(customer):
