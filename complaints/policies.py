@@ -23,8 +23,8 @@ from complaints.models import Complaint, Feedback
 from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
-    OPEN_STATUSES,
     REASON_REQUIRED,
+    RESOLVE_CLOCK_STATUSES,
     Status,
     allowed_next_statuses,
 )
@@ -47,14 +47,14 @@ def ack_late(complaint: Complaint, *, now: datetime) -> bool:
 
 
 def resolve_late_q(now: datetime) -> Q:
-    """The complaint is still open and its resolve clock has run out."""
+    """The resolve clock runs (open, not paused awaiting the customer) and has run out."""
     # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
-    return Q(resolve_due_at__lt=now, status__in=OPEN_STATUSES)
+    return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
 
 
 def resolve_late(complaint: Complaint, *, now: datetime) -> bool:
     """Python twin of ``resolve_late_q``."""
-    return complaint.status in OPEN_STATUSES and complaint.resolve_due_at < now
+    return complaint.status in RESOLVE_CLOCK_STATUSES and complaint.resolve_due_at < now
 
 
 def overdue_q(now: datetime) -> Q:
@@ -121,6 +121,16 @@ def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> 
 def may_reroute(user: User) -> bool:
     """Change a complaint's priority or category (SLA due times follow)."""
     return user.role in SUPERVISOR_ROLES
+
+
+def may_manage_calendars(user: User | None) -> bool:
+    """Write the SLA business calendars (``actor`` None: the system)."""
+    return user is None or user.role in SUPERVISOR_ROLES
+
+
+def may_manage_canned_responses(user: User | None) -> bool:
+    """Write canned responses (agents read them; ``actor`` None: the system)."""
+    return user is None or user.role in SUPERVISOR_ROLES
 
 
 def may_assign_anyone(user: User) -> bool:

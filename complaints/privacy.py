@@ -51,6 +51,13 @@ class OnErasure(StrEnum):
 
 
 TEXT_COLUMNS: dict[str, OnErasure] = {
+    # SLA calendars: configuration, written by supervisors.
+    "BusinessCalendar.name": OnErasure.KEPT,
+    "BusinessCalendar.time_zone": OnErasure.KEPT,
+    "Holiday.name": OnErasure.KEPT,
+    # Canned responses: templates written by supervisors (placeholders, never customer data).
+    "CannedResponse.title": OnErasure.KEPT,
+    "CannedResponse.body": OnErasure.KEPT,
     "Category.name": OnErasure.KEPT,
     "Category.slug": OnErasure.KEPT,
     "Complaint.reference": OnErasure.KEPT,

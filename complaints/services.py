@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +36,7 @@ from complaints.errors import (
 from complaints.history import history_record
 from complaints.models import (
     REFERENCE_SEQUENCE,
+    BusinessCalendar,
     Category,
     Channel,
     Comment,
@@ -55,9 +56,9 @@ from complaints.policies import (
     may_reroute,
     reopen_window_open,
 )
-from complaints.sla_policy import acknowledge_due_at, resolve_due_at
+from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
 from complaints.visibility import ensure_complaint_visible
-from complaints.workflow import REASON_REQUIRED, Status
+from complaints.workflow import REASON_REQUIRED, SLA_PAUSED_STATUSES, Status
 
 TITLE_MAX_LENGTH = 200
 # Statuses in which a customer can no longer add to the conversation.
@@ -126,6 +127,19 @@ def _resolve_clock_start(complaint: Complaint) -> datetime:
     return reopened_at or complaint.created_at
 
 
+def _resume_resolve_clock(complaint: Complaint, *, now: datetime) -> list[str]:
+    """End the resolve clock's pause: the due time moves on by the business time paused.
+
+    A breach before the pause stays one (the due time moves by no more than the time spent).
+    """
+    calendar = calendar_for(complaint.category)
+    paused = calendar.between(complaint.sla_paused_at, now)
+    complaint.sla_paused += paused
+    complaint.resolve_due_at = shift_due(calendar, complaint.resolve_due_at, paused)
+    complaint.sla_paused_at = None
+    return ["sla_paused", "sla_paused_at", "resolve_due_at"]
+
+
 # --------------------------------------------------------------------------- complaints
 
 
@@ -150,6 +164,7 @@ def complaint_create(
     priority = _coerce_priority(priority)
 
     now = timezone.now()
+    calendar = calendar_for(category)
     complaint = Complaint.objects.create(
         reference=_next_reference(now),
         customer=customer,
@@ -160,8 +175,12 @@ def complaint_create(
         priority=priority,
         status=Status.NEW,
         created_at=now,
-        ack_due_at=acknowledge_due_at(category=category, priority=priority, start=now),
-        resolve_due_at=resolve_due_at(category=category, priority=priority, start=now),
+        ack_due_at=acknowledge_due_at(
+            category=category, priority=priority, start=now, calendar=calendar
+        ),
+        resolve_due_at=resolve_due_at(
+            category=category, priority=priority, start=now, calendar=calendar
+        ),
     )
     history_record(complaint=complaint, actor=actor, kind=HistoryKind.CREATED, to_value=Status.NEW)
     events.emit_created(complaint=complaint, actor=actor)
@@ -304,7 +323,13 @@ def complaint_transition(
             category=complaint.category, priority=complaint.priority, start=now
         )
         complaint.resolve_breached_at = None
-        fields += ["resolved_at", "resolve_due_at", "resolve_breached_at"]
+        complaint.sla_paused = timedelta(0)
+        fields += ["resolved_at", "resolve_due_at", "resolve_breached_at", "sla_paused"]
+    if from_status in SLA_PAUSED_STATUSES and complaint.sla_paused_at is not None:
+        fields += _resume_resolve_clock(complaint, now=now)
+    if to_status in SLA_PAUSED_STATUSES:
+        complaint.sla_paused_at = now
+        fields.append("sla_paused_at")
     complaint.save(update_fields=fields)
 
     history_record(
@@ -411,20 +436,27 @@ def _follow_sla(complaint: Complaint) -> list[str]:
     """Recompute the due times of the clocks still running for the complaint's (new) category
     and priority; a breach that is no longer one is cleared. Returns the changed fields."""
     now = timezone.now()
+    calendar = calendar_for(complaint.category)
     fields: list[str] = []
     if complaint.acknowledged_at is None:
         complaint.ack_due_at = acknowledge_due_at(
-            category=complaint.category, priority=complaint.priority, start=complaint.created_at
+            category=complaint.category,
+            priority=complaint.priority,
+            start=complaint.created_at,
+            calendar=calendar,
         )
         fields.append("ack_due_at")
         if complaint.ack_breached_at and complaint.ack_due_at > now:
             complaint.ack_breached_at = None
             fields.append("ack_breached_at")
     if complaint.resolved_at is None:
+        # Pauses count on the new calendar too; a pause still running is counted on resume.
         complaint.resolve_due_at = resolve_due_at(
             category=complaint.category,
             priority=complaint.priority,
             start=_resolve_clock_start(complaint),
+            paused=complaint.sla_paused,
+            calendar=calendar,
         )
         fields.append("resolve_due_at")
         if complaint.resolve_breached_at and complaint.resolve_due_at > now:
@@ -577,6 +609,7 @@ CATEGORY_FIELDS = frozenset(
         "acknowledge_within_hours",
         "resolve_within_hours",
         "default_assignee",
+        "business_calendar",
     }
 )
 
@@ -591,6 +624,7 @@ def category_create(
     acknowledge_within_hours: int = 48,
     resolve_within_hours: int = 240,
     default_assignee: User | None = None,
+    business_calendar: BusinessCalendar | None = None,
 ) -> Category:
     _ensure_category_manager(actor)
     _check_default_assignee(default_assignee)
@@ -609,6 +643,7 @@ def category_create(
         acknowledge_within_hours=acknowledge_within_hours,
         resolve_within_hours=resolve_within_hours,
         default_assignee=default_assignee,
+        business_calendar=business_calendar,
     )
 
 

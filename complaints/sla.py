@@ -1,4 +1,8 @@
-"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it."""
+"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it.
+
+Due times are stored in business time (``complaints.sla_policy``), so "the due time has passed"
+is "the SLA's business hours have run out"; a paused resolve clock is not scanned.
+"""
 
 from datetime import datetime
 

@@ -74,6 +74,10 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+# Statuses in which the resolve clock stands still (it resumes when the complaint leaves them).
+SLA_PAUSED_STATUSES = frozenset({Status.AWAITING_CUSTOMER})
+# Statuses in which the resolve clock runs (and can run late).
+RESOLVE_CLOCK_STATUSES = OPEN_STATUSES - SLA_PAUSED_STATUSES
 # Statuses that stop the resolution clock.
 FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
 # Statuses nobody can move a complaint out of.

@@ -226,6 +226,7 @@ COPY_COLUMNS = [
     "resolve_due_at",
     "ack_breached_at",
     "resolve_breached_at",
+    "sla_paused_at",
 ]
 
 
@@ -362,6 +363,8 @@ def _build(rng, *, created: datetime, now: datetime, category: Category, priorit
         "resolve_due_at": resolve_due,
         "ack_breached_at": ack_breached,
         "resolve_breached_at": resolve_breached,
+        # The resolve clock stands still while the complaint awaits the customer.
+        "sla_paused_at": last if status == Status.AWAITING_CUSTOMER else None,
     }
 
 

@@ -520,6 +520,10 @@ class ApiClient:
             json={"body": body, "internal": internal},
         )
 
+    def canned_responses_for(self, complaint_id: str) -> list[dict[str, Any]]:
+        """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
+        return self._json("GET", f"/api/complaints/{complaint_id}/canned-responses/")
+
     def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from streamlit_frontend import ui
 from streamlit_frontend.api_client import ApiClient, Page
+from streamlit_frontend.canned_replies import render_canned_picker
 
 HISTORY_TEXT = {
     "created": "Complaint filed",
@@ -410,6 +411,10 @@ def render_composer(view: ComplaintView) -> None:
     if not view.can("can_comment"):
         return
     may_note = view.can("can_post_internal")
+    if view.staff:
+        render_canned_picker(
+            api=view.api, complaint_id=view.id, composer_key=f"reply_body_{view.id}"
+        )
     with st.form("reply_form", clear_on_submit=False):
         st.subheader("Reply or note" if may_note else "Reply")
         body = st.text_area("Message", key=f"reply_body_{view.id}")

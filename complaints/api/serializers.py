@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from complaints.models import Category, Channel, Complaint, Priority
+from complaints.models import BusinessCalendar, Category, Channel, Complaint, Priority
 from complaints.policies import Capabilities, complaint_capabilities, complaint_overdue
 from complaints.workflow import Status
 
@@ -149,6 +149,11 @@ class CategoryOutSerializer(CategoryRefSerializer):
     acknowledge_within_hours = serializers.IntegerField(read_only=True)
     resolve_within_hours = serializers.IntegerField(read_only=True)
     default_assignee_id = serializers.UUIDField(read_only=True, allow_null=True)
+    business_calendar_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The category's own SLA calendar; null: the organisation's default.",
+    )
 
 
 # --------------------------------------------------------------------------- input
@@ -225,6 +230,13 @@ class CategoryInSerializer(serializers.Serializer):
     )
     resolve_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
     default_assignee_id = serializers.UUIDField(required=False, allow_null=True)
+    business_calendar_id = serializers.PrimaryKeyRelatedField(
+        queryset=BusinessCalendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="An SLA calendar (/api/sla-calendars/) for this category; null: the "
+        "organisation's default.",
+    )
 
     def validate_default_assignee_id(self, value):
         return existing_user_or_none(value)
@@ -233,6 +245,8 @@ class CategoryInSerializer(serializers.Serializer):
         data = dict(self.validated_data)
         if "default_assignee_id" in data:
             data["default_assignee"] = data.pop("default_assignee_id")
+        if "business_calendar_id" in data:
+            data["business_calendar"] = data.pop("business_calendar_id")
         return data
 
 

@@ -39,9 +39,9 @@ def test_overdue_sql_and_python_agree_on_every_case():
                         resolve_due_at=now - hour if resolve_past else now + hour,
                     )
                     # The rule in words: an unacknowledged new complaint past its acknowledge
-                    # time, or an open one past its resolve time.
+                    # time, or an open one not awaiting the customer past its resolve time.
                     expected = (status == "new" and not acknowledged and ack_past) or (
-                        status in table.OPEN and resolve_past
+                        status in table.RESOLVE_CLOCK_RUNS and resolve_past
                     )
                     cases[complaint.pk] = expected
 

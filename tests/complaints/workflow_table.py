@@ -55,6 +55,8 @@ LABELS = {
 }
 OPEN = frozenset({"new", "acknowledged", "in_progress", "awaiting_customer", "reopened"})
 FINAL = frozenset({"closed", "rejected", "withdrawn"})
+# The resolve clock stands still while the complaint awaits the customer (docs/sla.md).
+RESOLVE_CLOCK_RUNS = OPEN - {"awaiting_customer"}
 REASON_REQUIRED = frozenset({"resolved", "rejected"})
 
 
