@@ -7,7 +7,7 @@ from complaints_project import health
 from complaints_project.views import ApiRootView
 
 # "View site" in the admin opens the Streamlit app (Django itself serves no pages at /).
-admin.site.site_url = settings.FRONTEND_URL
+admin.site.site_url = settings.FRONTEND_BASE_URL
 
 admin.autodiscover()  # complaints_project/admin_site.py: not done at start-up
 

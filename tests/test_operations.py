@@ -42,7 +42,7 @@ def test_api_docs_load_only_local_assets(client, path):
 
 
 def test_admin_view_site_opens_the_streamlit_app(settings):
-    assert admin.site.site_url == settings.FRONTEND_URL
+    assert admin.site.site_url == settings.FRONTEND_BASE_URL
 
 
 def test_metrics_report_requests_database_time_and_the_pipeline(client, customer_client):
