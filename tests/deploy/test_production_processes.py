@@ -146,7 +146,7 @@ def stack(transactional_db, inbox, tmp_path):
         "JWT_PRIVATE_KEY": new_private_key_pem().replace("\n", "\\n"),
         "PGCRYPTO_KEY": secrets.token_hex(32),
         "BLIND_INDEX_KEY": secrets.token_hex(32),
-        "ATTACHMENT_MASTER_KEYS": f"k1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+        "ATTACHMENT_MASTER_KEYS": "k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": (
