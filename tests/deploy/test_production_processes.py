@@ -4,7 +4,8 @@ The stack's processes run as the compose services run them (DJANGO_ENV=prod, the
 commands): the dev Kafka-protocol broker, `kafka_init` and `bootstrap` (the migrate service),
 gunicorn with its config, a Celery worker, beat, the outbox relay, the event consumer and
 Streamlit, against this test's database and Redis. A customer registers and files a complaint
-over HTTP; the receipt email must arrive at a real SMTP server (aiosmtpd).
+over HTTP (confirming the address from the verification email); the receipt email must arrive
+at a real SMTP server (aiosmtpd).
 """
 
 import base64
@@ -13,6 +14,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -20,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -247,7 +250,19 @@ def test_a_complaint_filed_over_http_sends_its_receipt_by_smtp(stack, inbox):
     registered = api.post(
         "/api/users/", json={"email": address, "password": password, "full_name": "Ada Lovelace"}
     )
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 202, registered.text
+    # The api sends the verification email itself; the link carries the token.
+    (verification,) = wait_for(
+        lambda: handler.to(address),
+        timeout=MAIL_TIMEOUT,
+        what="the verification email",
+        processes=processes,
+    )
+    body = verification.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+verify_email\?\S+", body)[0]
+    (verification_token,) = parse_qs(urlsplit(link).query)["token"]
+    verified = api.post("/api/users/verify-email/", json={"token": verification_token})
+    assert verified.status_code == 200, verified.text
     token = api.post("/api/token/", json={"email": address, "password": password})
     assert token.status_code == 200, token.text
     auth = {"Authorization": f"Bearer {token.json()['access']}"}
@@ -267,7 +282,7 @@ def test_a_complaint_filed_over_http_sends_its_receipt_by_smtp(stack, inbox):
     reference = filed.json()["reference"]
 
     (receipt,) = wait_for(
-        lambda: handler.to(address),
+        lambda: [m for m in handler.to(address) if reference in str(m["Subject"])],
         timeout=MAIL_TIMEOUT,
         what="the receipt email",
         processes=processes,

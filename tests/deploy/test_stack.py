@@ -114,7 +114,9 @@ def test_django_processes_get_the_smtp_settings_and_mailpit_by_default():
             assert key in variables, f"{name}: {key}"
         assert {"EMAIL_USE_TLS", "EMAIL_USE_SSL", "DEFAULT_FROM_EMAIL"} <= set(variables)
         assert variables["EMAIL_HOST"] == "mailpit"
-    assert networks_of("worker") & networks_of("mailpit"), "the worker sends the mail"
+    # The worker sends notifications; the api sends account emails.
+    for sender in ("worker", "api"):
+        assert networks_of(sender) & networks_of("mailpit"), f"{sender} sends mail"
     for port in svc("mailpit")["ports"]:
         assert port["host_ip"] == "127.0.0.1"
 
