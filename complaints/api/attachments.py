@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.attachments import (
+    ALLOWED_TYPES,
     attachment_add,
     attachment_get_visible,
     attachment_open_content,
@@ -27,6 +28,37 @@ from complaints.visibility import complaint_get_visible, sees_internal_notes
 
 # Multipart framing and the small form fields on top of the file itself.
 _MULTIPART_OVERHEAD = 64 * 1024
+
+
+class AttachmentTypeOutputSerializer(serializers.Serializer):
+    content_type = serializers.CharField()
+    extensions = serializers.ListField(child=serializers.CharField())
+
+
+class AttachmentRulesOutputSerializer(serializers.Serializer):
+    max_bytes = serializers.IntegerField(help_text="Largest accepted file, in bytes.")
+    types = AttachmentTypeOutputSerializer(many=True)
+
+
+class AttachmentRulesView(APIView):
+    """What an upload may be, so clients check before sending instead of copying the rules."""
+
+    @extend_schema(
+        operation_id="attachments_rules",
+        summary="Accepted attachment types and the size limit",
+        description="Types are decided by the file's bytes; the extensions are the names "
+        "files of each type usually carry.",
+        responses={
+            200: AttachmentRulesOutputSerializer,
+            401: OpenApiResponse(description="Not authenticated."),
+        },
+    )
+    def get(self, request):
+        types = [
+            {"content_type": content_type, "extensions": [canonical, *aliases]}
+            for content_type, (canonical, aliases) in ALLOWED_TYPES.items()
+        ]
+        return Response({"max_bytes": max_bytes(), "types": types})
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

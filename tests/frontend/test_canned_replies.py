@@ -37,7 +37,7 @@ def test_agent_inserts_a_canned_response_edits_it_and_sends_it(new_app, categori
     picker.select(apology.pk).run()
     at.button(key="canned_insert").click().run()
     assert_ok(at)
-    composer = at.text_area(key=f"reply_body_{complaint.pk}")
+    composer = at.text_area(key=f"reply_body_{complaint.pk}_0")
     expected = f"Dear Ada, sorry about {complaint.reference}. {agent.full_name}"
     assert composer.value == expected
     assert not Comment.objects.exists()  # inserting sends nothing
@@ -49,7 +49,7 @@ def test_agent_inserts_a_canned_response_edits_it_and_sends_it(new_app, categori
     assert composer.value == expected + "\n\nThank you."
 
     composer.input(expected + " Your refund is on its way.")
-    at.button(key="reply_submit").click().run()
+    at.button(key=f"reply_submit_{complaint.pk}_0").click().run()
     assert_ok(at)
     comment = Comment.objects.get(complaint=complaint)
     assert comment.body == expected + " Your refund is on its way."
@@ -65,4 +65,4 @@ def test_customers_get_no_canned_responses(new_app, categories, customer):
     at.session_state["current_complaint_id"] = str(complaint.pk)
     goto(at, "app_pages/complaint_detail.py")
     assert not [s for s in at.selectbox if s.key and s.key.startswith("canned_choice_")]
-    assert at.text_area(key=f"reply_body_{complaint.pk}")
+    assert at.text_area(key=f"reply_body_{complaint.pk}_0")
