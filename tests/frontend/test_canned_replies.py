@@ -45,7 +45,7 @@ def test_agent_inserts_a_canned_response_edits_it_and_sends_it(new_app, categori
     # A second insertion adds to what is written instead of replacing it.
     at.selectbox(key=f"canned_choice_{complaint.pk}").select(thanks.pk).run()
     at.button(key="canned_insert").click().run()
-    composer = at.text_area(key=f"reply_body_{complaint.pk}")
+    composer = at.text_area(key=f"reply_body_{complaint.pk}_0")
     assert composer.value == expected + "\n\nThank you."
 
     composer.input(expected + " Your refund is on its way.")
