@@ -12,7 +12,7 @@ from datetime import date, time
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -25,6 +25,7 @@ SUPERVISOR_ONLY = "Only supervisors and admins can manage business calendars."
 MAX_HOLIDAYS = 1000
 NAME_MAX_LENGTH = 100  # BusinessCalendar.name's max_length
 MONDAY, SUNDAY = 0, 6  # date.weekday()
+DEFAULT_LOCK = "business-calendar-default"
 
 
 class WorkingHoursIn(TypedDict):
@@ -123,10 +124,16 @@ def _replace_days(
 
 
 def _take_default(calendar: BusinessCalendar) -> None:
-    """Make ``calendar`` the organisation's: the previous default stops being it."""
-    BusinessCalendar.objects.select_for_update().filter(is_default=True).exclude(
-        pk=calendar.pk
-    ).update(is_default=False)
+    """Make ``calendar`` the organisation's: the previous default stops being it.
+
+    A transaction-scoped advisory lock serialises two supervisors doing this at once, so the
+    second one's update sees (and unsets) the first one's new default.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [DEFAULT_LOCK])
+    BusinessCalendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(
+        is_default=False
+    )
 
 
 @transaction.atomic

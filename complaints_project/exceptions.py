@@ -30,6 +30,7 @@ RETRYABLE_UNIQUE_CONSTRAINTS = frozenset(
         "complaints_category_name_key",  # complaints.services.category_create / _update
         "complaints_category_slug_key",
         "complaints_feedback_complaint_id_key",  # complaints.services.feedback_submit
+        "complaints_businesscalendar_name_key",  # complaints.calendars.calendar_create / _update
         "idempotency_key_per_user",  # the advisory lock's backstop
     }
 )

@@ -121,6 +121,9 @@ def _facts(view: ComplaintView) -> list[tuple[str, str]]:
             ("Acknowledge by", ui.fmt_dt(complaint.get("ack_due_at"))),
             ("Resolve by", ui.fmt_dt(complaint.get("resolve_due_at"))),
         ]
+        if complaint.get("sla_paused_at"):
+            paused = ui.fmt_dt(complaint["sla_paused_at"])
+            rows.append(("Resolve clock", f"paused since {paused}, until the customer replies"))
     for field, when in (
         ("Acknowledged", "acknowledged_at"),
         ("Resolved", "resolved_at"),
