@@ -24,6 +24,7 @@ from accounts.throttling import (
     PasswordChangeThrottle,
     RegisterEmailThrottle,
     RegisterIpThrottle,
+    TokenIpThrottle,
 )
 
 from .serializers import (
@@ -172,12 +173,12 @@ class TokenObtainApi(jwt_views.TokenObtainPairView):
 
 
 class TokenRefreshApi(jwt_views.TokenRefreshView):
-    pass
+    throttle_classes = [TokenIpThrottle]
 
 
 class TokenVerifyApi(jwt_views.TokenVerifyView):
-    pass
+    throttle_classes = [TokenIpThrottle]
 
 
 class TokenBlacklistApi(jwt_views.TokenBlacklistView):
-    pass
+    throttle_classes = [TokenIpThrottle]

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.attachments import (
+    ALLOWED_TYPES,
     AttachmentTooLarge,
     attachment_add,
     attachment_get_visible,
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
-    comment_id = serializers.UUIDField(required=False, allow_null=True)
+    # Multipart has no null: leave the field out (or empty) for an attachment of no comment.
+    comment_id = serializers.UUIDField(required=False)
 
 
 class AttachmentOutputSerializer(serializers.ModelSerializer):
@@ -135,7 +137,7 @@ class AttachmentDownloadView(APIView):
     @extend_schema(
         summary="Download an attachment",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **{(200, media_type): OpenApiTypes.BINARY for media_type in ALLOWED_TYPES},
             404: OpenApiResponse(description="No such attachment (or not visible to you)."),
         },
     )
