@@ -51,6 +51,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py seed_demo --complaints 100000
 	DATABASE_URL=$(BENCH_DB) $(RUN) python bench/bench_list.py
+	$(RUN) python bench/bench_keys.py
 
 clean:
 	rm -rf .venv .run .test-media artifacts

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.blind_index import email_blind_index
+from accounts.blind_index import email_blind_indexes
 from accounts.erasure import user_erase
 from accounts.models import User
 from accounts.services import (
@@ -17,7 +17,7 @@ from accounts.services import (
 
 
 def _email_taken(email: str, *, exclude_pk=None) -> bool:
-    qs = User.objects.filter(email_hash=email_blind_index(email))
+    qs = User.objects.filter(email_hash__in=email_blind_indexes(email))
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
@@ -94,7 +94,7 @@ class UserAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(email_hash=email_blind_index(term)), False
+        return queryset.filter(email_hash__in=email_blind_indexes(term)), False
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +7,14 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+        from accounts.refresh_tokens import drop_token_before_save
         from accounts.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        pre_save.connect(
+            drop_token_before_save,
+            sender=OutstandingToken,
+            dispatch_uid="accounts.drop_token_before_save",
+        )

@@ -4,23 +4,14 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-from accounts.blind_index import email_blind_index, normalize_email
+from accounts.blind_index import email_blind_index, email_blind_indexes, normalize_email
+from accounts.roles import HANDLER_ROLES, Role
 from complaints_project import encrypted_fields as encrypted
-
-
-class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    AGENT = "agent", "Agent"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMIN = "admin", "Admin"
-
-
-HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email_hash=email_blind_index(username))
+        return self.get(email_hash__in=email_blind_indexes(username))
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         user = self.model(email=normalize_email(email), **extra)

@@ -1,8 +1,23 @@
-"""Roles mapped onto Django groups, so the admin's permission system understands them."""
+"""The roles, the role sets every rule reads, and the roles mapped onto Django groups.
+
+``HANDLER_ROLES`` (staff: they handle complaints) and ``SUPERVISOR_ROLES`` (they also manage
+categories, re-route complaints, assign anyone and see statistics) are the only spelling of
+those sets; nothing else lists roles by hand.
+"""
 
 from django.contrib.auth.models import Group, Permission
+from django.db import models
 
-from accounts.models import Role
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    AGENT = "agent", "Agent"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+
+
+HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 _HANDLER_VIEW = [
     "complaints.view_complaint",

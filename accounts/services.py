@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.blind_index import email_blind_index, normalize_email
+from accounts.blind_index import email_blind_indexes, normalize_email
 from accounts.models import Role, User
 
 
@@ -22,7 +22,7 @@ def user_create(
     *, email: str, password: str | None, full_name: str, phone: str = "", role: str = Role.CUSTOMER
 ) -> User:
     email = normalize_email(email)
-    if User.objects.filter(email_hash=email_blind_index(email)).exists():
+    if User.objects.filter(email_hash__in=email_blind_indexes(email)).exists():
         raise EmailAlreadyRegistered(email)
     user = User(email=email, full_name=full_name, phone=phone, role=role)
     if password is None:

@@ -165,7 +165,7 @@ def bench_relay(procs: Procs, n: int) -> float:
     from django.utils import timezone
 
     from events.models import OutboxEvent
-    from events.receivers import NOTIFY_CHANNEL
+    from events.outbox import NOTIFY_CHANNEL
 
     procs.start("relay-throughput", manage("run_outbox_relay"), EVENTS_TOPIC=RELAY_TOPIC)
     time.sleep(3)  # let it connect and LISTEN

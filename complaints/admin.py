@@ -1,33 +1,55 @@
 """Back office for complaint handlers.
 
 Every change goes through ``complaints.services`` (never ``obj.save()`` for status or
-assignee), so history, signals and the outbox stay in step with what the API does.
+assignee), so history and events stay in step with what the API does.
 Access relies on ``is_staff`` (handlers) and the role groups' permissions.
 """
-
-import csv
-from collections.abc import Iterator
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import Http404, StreamingHttpResponse
+from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES, SUPERVISOR_ROLES
+from complaints.business_time import Calendar, CalendarError
+from complaints.calendars import calendar_create, calendar_delete, calendar_update
+from complaints.canned_responses import (
+    PLACEHOLDERS,
+    canned_response_create,
+    canned_response_delete,
+    canned_response_update,
+    canned_responses_for_complaint,
+    template_errors,
+)
+from complaints.errors import ComplaintError, NotAllowed
+from complaints.exports import stream_csv
 from complaints.models import (
     Attachment,
+    BusinessCalendar,
+    CannedResponse,
     Category,
     Comment,
     Complaint,
     HistoryEntry,
+    Holiday,
     Priority,
+    WorkingHours,
+)
+from complaints.policies import (
+    allowed_transitions,
+    annotate_overdue,
+    complaint_overdue,
+    may_manage_calendars,
+    may_manage_canned_responses,
     overdue_q,
 )
-from complaints.selectors import allowed_transitions
 from complaints.services import (
     category_create,
     category_update,
@@ -35,17 +57,17 @@ from complaints.services import (
     complaint_assign,
     complaint_transition,
 )
-from complaints.workflow import FINISHED_STATUSES, REASON_REQUIRED, TRANSITIONS, Status
-from complaints_project.exceptions import ConflictError
+from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
+# The change view's query parameter naming the canned response to put into the text box.
+INSERT_PARAMETER = "canned_response"
 ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: ValidationError | ComplaintError) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.messages)
-    return str(getattr(exc, "detail", exc))
+    return str(exc)
 
 
 # --------------------------------------------------------------------------- list filters
@@ -72,7 +94,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        handlers = User.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+        handlers = User.objects.filter(role__in=HANDLER_ROLES)
         handlers = handlers.filter(is_active=True).only("id", "full_name", "role")
         return [
             ("me", "Me"),
@@ -185,6 +207,8 @@ class ComplaintWorkForm(forms.ModelForm):
     )
 
     request_user: User | None = None  # set per request by ComplaintAdmin.get_form
+    # A canned response the handler chose to insert (rendered), set by ComplaintAdmin.get_form.
+    inserted_reply: str = ""
 
     class Meta:
         model = Complaint
@@ -192,6 +216,10 @@ class ComplaintWorkForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.inserted_reply:
+            # Only fills the composer: the handler edits it and saves to send it.
+            self.fields["note_body"].initial = self.inserted_reply
+            self.fields["note_kind"].initial = self.NOTE_PUBLIC
         allowed = []
         if self.instance.pk and self.request_user is not None:
             allowed = allowed_transitions(complaint=self.instance, user=self.request_user)
@@ -208,90 +236,6 @@ class ComplaintWorkForm(forms.ModelForm):
         return cleaned
 
 
-# --------------------------------------------------------------------------- CSV export
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
-def export_rows(queryset, *, include_personal: bool, include_description: bool) -> Iterator[list]:
-    header = [
-        "reference",
-        "title",
-        "status",
-        "priority",
-        "category",
-        "channel",
-        "assignee_id",
-        "customer_id",
-        "created_at",
-        "acknowledged_at",
-        "resolved_at",
-        "closed_at",
-        "ack_due_at",
-        "resolve_due_at",
-        "overdue",
-    ]
-    if include_personal:
-        header += ["customer_name", "customer_email"]
-    if include_description:
-        header += ["description"]
-    yield header
-    now = timezone.now()
-    for c in queryset.iterator(chunk_size=2000):
-        row = [
-            c.reference,
-            c.title,
-            c.status,
-            Priority(c.priority).label,
-            c.category.name,
-            c.channel,
-            c.assignee_id or "",
-            c.customer_id,
-            c.created_at.isoformat(),
-            c.acknowledged_at.isoformat() if c.acknowledged_at else "",
-            c.resolved_at.isoformat() if c.resolved_at else "",
-            c.closed_at.isoformat() if c.closed_at else "",
-            c.ack_due_at.isoformat(),
-            c.resolve_due_at.isoformat(),
-            _is_overdue(c, now),
-        ]
-        if include_personal:
-            row += [c.customer.full_name, c.customer.email]
-        if include_description:
-            row += [c.description]
-        yield [_csv_safe(v) for v in row]
-
-
-def _is_overdue(c: Complaint, now) -> str:
-    ack_late = c.acknowledged_at is None and c.status == Status.NEW and c.ack_due_at < now
-    resolve_late = c.resolve_due_at < now and c.status not in FINISHED_STATUSES
-    return "yes" if ack_late or resolve_late else "no"
-
-
-def stream_csv(queryset, *, include_personal: bool, include_description: bool, filename: str):
-    writer = csv.writer(_Echo())
-    rows = export_rows(
-        queryset, include_personal=include_personal, include_description=include_description
-    )
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 # --------------------------------------------------------------------------- complaint admin
 
 
@@ -300,7 +244,7 @@ def _handler_targets() -> list[str]:
     seen: list[str] = []
     for targets in TRANSITIONS.values():
         for to, roles in targets.items():
-            if roles & {Role.AGENT, Role.SUPERVISOR, Role.ADMIN} and to not in seen:
+            if roles & HANDLER_ROLES and to not in seen:
                 seen.append(to)
     return seen
 
@@ -342,11 +286,14 @@ class ComplaintAdmin(admin.ModelAdmin):
         "ack_due_at",
         "resolved_at",
         "resolve_due_at",
+        "sla_paused_at",
+        "sla_paused",
         "closed_at",
         "overdue_flag",
         "description",
         "resolution",
         "rejection_reason",
+        "canned_response_links",
     )
     fieldsets = (
         (
@@ -368,6 +315,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ("created_at", "updated_at"),
                     ("acknowledged_at", "ack_due_at"),
                     ("resolved_at", "resolve_due_at"),
+                    ("sla_paused_at", "sla_paused"),
                     "closed_at",
                 )
             },
@@ -375,17 +323,23 @@ class ComplaintAdmin(admin.ModelAdmin):
         ("Outcome", {"fields": ("resolution", "rejection_reason"), "classes": ("collapse",)}),
         (
             "Work on this complaint",
-            {"fields": ("new_status", "reason", "assign_to_me", "note_kind", "note_body")},
+            {
+                "fields": (
+                    "new_status",
+                    "reason",
+                    "assign_to_me",
+                    "canned_response_links",
+                    "note_kind",
+                    "note_body",
+                )
+            },
         ),
     )
 
     # ---- queryset and columns
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        qs = qs.annotate(
-            is_overdue=ExpressionWrapper(overdue_q(timezone.now()), output_field=BooleanField())
-        )
+        qs = annotate_overdue(super().get_queryset(request))
         # The change list never decrypts the long texts; the change view loads them on demand.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
             qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
@@ -412,12 +366,12 @@ class ComplaintAdmin(admin.ModelAdmin):
     def customer_name(self, obj: Complaint) -> str:
         return f"{obj.customer.full_name} <{obj.customer.email}>"
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue_flag(self, obj: Complaint) -> bool:
-        value = getattr(obj, "is_overdue", None)
-        if value is None:
-            value = Complaint.objects.filter(pk=obj.pk).overdue().exists()
-        return bool(value)
+    @admin.display(description="overdue", empty_value="")
+    def overdue_flag(self, obj: Complaint) -> str:
+        # Marked only when true: a red "no" icon on every complaint on time reads as an alarm.
+        if not complaint_overdue(obj):
+            return ""
+        return format_html('<img src="{}" alt="overdue">', static("admin/img/icon-alert.svg"))
 
     # ---- permissions: complaints are created by customers through the API, never deleted
 
@@ -429,9 +383,29 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     # ---- change view: the work form goes through the services
 
+    @admin.display(description="canned responses")
+    def canned_response_links(self, obj: Complaint) -> str:
+        """Links that reopen this form with the response in the text box (no JavaScript)."""
+        offered = CannedResponse.objects.filter(is_active=True).filter(
+            Q(category_id=obj.category_id) | Q(category__isnull=True)
+        )
+        links = format_html_join(
+            " · ",
+            '<a href="?{}">{}</a>',
+            ((urlencode({INSERT_PARAMETER: c.pk}), c.title) for c in offered.order_by("title")),
+        )
+        return links or "—"
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request_user": request.user})
+        attrs = {"request_user": request.user}
+        chosen = request.GET.get(INSERT_PARAMETER)
+        if obj is not None and chosen and request.method == "GET":
+            offered = canned_responses_for_complaint(user=request.user, complaint=obj)
+            attrs["inserted_reply"] = next(
+                (c.rendered_body for c in offered if str(c.id) == chosen), ""
+            )
+        return type(form.__name__, (form,), attrs)
 
     def save_model(self, request, obj, form, change):
         """Apply the work form through the services; the model itself is never saved here."""
@@ -470,13 +444,22 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ),
                 )
             )
+        failed = False
         for done, step in steps:
             try:
                 step()
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
+                failed = True
             else:
                 self.message_user(request, done, messages.SUCCESS)
+        # Read by response_change (same request): no "changed successfully" beside an error.
+        request.complaint_work_failed = failed
+
+    def response_change(self, request, obj):
+        if getattr(request, "complaint_work_failed", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         """Inlines are read-only; nothing to save."""
@@ -535,7 +518,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 complaint_transition(
                     complaint=complaint, actor=request.user, to_status=to_status, reason=reason
                 )
-            except (ValidationError, PermissionDenied, ConflictError, Http404):
+            except (ValidationError, ComplaintError):
                 skipped.append(complaint.reference)
             else:
                 moved.append(complaint.reference)
@@ -560,7 +543,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         for complaint in queryset.defer(*ENCRYPTED_COMPLAINT_FIELDS):
             try:
                 complaint_assign(complaint=complaint, actor=request.user, assignee=request.user)
-            except (ValidationError, PermissionDenied, ConflictError, Http404) as exc:
+            except (ValidationError, ComplaintError) as exc:
                 failed.append(f"{complaint.reference}: {_error_text(exc)}")
             else:
                 done += 1
@@ -605,13 +588,14 @@ class CategoryForm(forms.ModelForm):
             "acknowledge_within_hours",
             "resolve_within_hours",
             "default_assignee",
+            "business_calendar",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "default_assignee" in self.fields:
             self.fields["default_assignee"].queryset = User.objects.filter(
-                role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN], is_active=True
+                role__in=HANDLER_ROLES, is_active=True
             )
 
 
@@ -625,11 +609,12 @@ class CategoryAdmin(admin.ModelAdmin):
         "acknowledge_within_hours",
         "resolve_within_hours",
         "default_assignee_link",
+        "business_calendar",
     )
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    list_select_related = ("default_assignee",)
+    list_select_related = ("default_assignee", "business_calendar")
 
     @admin.display(description="default assignee")
     def default_assignee_link(self, obj: Category) -> str:
@@ -644,11 +629,213 @@ class CategoryAdmin(admin.ModelAdmin):
         fields = {
             f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
         }
+        try:
+            if change:
+                changes = {f: fields[f] for f in form.changed_data if f in fields}
+                saved = category_update(
+                    category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
+                )
+            else:
+                saved = category_create(actor=request.user, **fields)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        obj.pk = saved.pk
+
+
+# --------------------------------------------------------------------------- SLA calendars
+
+
+class WorkingHoursFormSet(forms.BaseInlineFormSet):
+    """The week is checked as the SLA arithmetic will read it (no overlaps, some hours)."""
+
+    def clean(self):
+        super().clean()
+        hours: dict[int, list] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("weekday") is None:
+                continue
+            if data.get("opens_at") is None or data.get("closes_at") is None:
+                continue
+            hours.setdefault(data["weekday"], []).append((data["opens_at"], data["closes_at"]))
+        try:
+            Calendar(time_zone="UTC", hours=hours)
+        except CalendarError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class CalendarDaysInline(admin.TabularInline):
+    """The calendar's rows are edited with it, by whoever may manage calendars."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_manage_calendars(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+
+class WorkingHoursInline(CalendarDaysInline):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    fields = ("weekday", "opens_at", "closes_at")
+
+
+class HolidayInline(CalendarDaysInline):
+    model = Holiday
+    fields = ("date", "name")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """Supervisors' SLA calendars; saved whole through ``complaints.calendars``."""
+
+    list_display = ("name", "time_zone", "is_default", "week", "holiday_count")
+    fields = ("name", "time_zone", "is_default")
+    inlines = [WorkingHoursInline, HolidayInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("working_hours", "holidays")
+
+    @admin.display(description="working hours")
+    def week(self, obj: BusinessCalendar) -> str:
+        return "; ".join(str(interval) for interval in obj.working_hours.all()) or "—"
+
+    @admin.display(description="holidays")
+    def holiday_count(self, obj: BusinessCalendar) -> int:
+        return len(obj.holidays.all())
+
+    def _may_manage(self, request) -> bool:
+        return may_manage_calendars(request.user)
+
+    def has_add_permission(self, request):
+        return self._may_manage(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its days in ``save_related`` (one service call)."""
+
+    def save_related(self, request, form, formsets, change):
+        days: dict[type, list[dict]] = {WorkingHours: [], Holiday: []}
+        for formset in formsets:
+            for row in formset.cleaned_data:
+                if row and not row.get("DELETE"):
+                    days[formset.model].append(row)
+        working_hours = [
+            {"weekday": r["weekday"], "opens_at": r["opens_at"], "closes_at": r["closes_at"]}
+            for r in days[WorkingHours]
+        ]
+        holidays = [{"date": r["date"], "name": r.get("name", "")} for r in days[Holiday]]
+        fields = {f: form.cleaned_data[f] for f in ("name", "time_zone", "is_default")}
         if change:
-            changes = {f: fields[f] for f in form.changed_data if f in fields}
-            saved = category_update(
-                category=Category.objects.get(pk=obj.pk), actor=request.user, **changes
+            saved = calendar_update(
+                calendar=form.instance,
+                actor=request.user,
+                working_hours=working_hours,
+                holidays=holidays,
+                **fields,
             )
         else:
-            saved = category_create(actor=request.user, **fields)
+            saved = calendar_create(
+                actor=request.user, working_hours=working_hours, holidays=holidays, **fields
+            )
+        form.instance.pk = saved.pk
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The formsets were not saved (the service wrote the rows), so describe the form only.
+        return [{"added": {}}] if add else [{"changed": {"fields": list(form.changed_data)}}]
+
+    def delete_model(self, request, obj):
+        calendar_delete(calendar=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for calendar in queryset:
+            calendar_delete(calendar=calendar, actor=request.user)
+
+
+# --------------------------------------------------------------------------- canned responses
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ["title", "category", "is_active", "body"]
+        help_texts = {
+            "body": "Placeholders: "
+            + ", ".join(f"{{{name}}} ({meaning})" for name, meaning in PLACEHOLDERS.items())
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        errors = template_errors(body)
+        if errors:
+            raise ValidationError(errors)
+        return body
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """Supervisors keep the canned responses; agents read them (and insert them on complaints)."""
+
+    form = CannedResponseForm
+    list_display = ("title", "scope", "is_active", "updated_at")
+    list_filter = ("is_active", "category")
+    search_fields = ("title",)
+    list_select_related = ("category",)
+
+    @admin.display(description="offered on", ordering="category__name")
+    def scope(self, obj: CannedResponse) -> str:
+        return obj.category.name if obj.category_id else "every complaint"
+
+    def has_add_permission(self, request):
+        return may_manage_canned_responses(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_canned_responses(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_manage_canned_responses(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in CannedResponseForm.Meta.fields}
+        if change:
+            changes = {f: fields[f] for f in form.changed_data if f in fields}
+            saved = canned_response_update(
+                canned_response=CannedResponse.objects.get(pk=obj.pk),
+                actor=request.user,
+                **changes,
+            )
+        else:
+            saved = canned_response_create(actor=request.user, **fields)
         obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        canned_response_delete(canned_response=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for canned_response in queryset:
+            canned_response_delete(canned_response=canned_response, actor=request.user)

@@ -11,24 +11,34 @@ import logging
 import os
 import unicodedata
 from codecs import getincrementaldecoder
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from rest_framework import exceptions
 
 from accounts.models import User
+from complaints import attachment_crypto
+from complaints.errors import (
+    AttachmentContentUnavailable,
+    ConflictError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedFileType,
+)
 from complaints.history import history_record
 from complaints.models import Attachment, Comment, Complaint, HistoryKind
-from complaints.visibility import complaint_get_visible
-from complaints.workflow import FINISHED_STATUSES
-from complaints_project.exceptions import ConflictError, PayloadTooLarge
+from complaints.policies import customer_may_add_to_conversation
+from complaints.visibility import (
+    complaint_get_visible,
+    ensure_complaint_visible,
+    sees_internal_notes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,22 +58,12 @@ MAX_NAME_LENGTH = 120
 _SAFE_PUNCTUATION = set(" ._-()[]+,=@&'")
 
 
-class AttachmentTooLarge(PayloadTooLarge):
-    default_detail = "The file is too large."
-
-
-class UnsupportedAttachmentType(exceptions.UnsupportedMediaType):
-    def __init__(self):
-        allowed = ", ".join(ALLOWED_TYPES)
-        super().__init__(
-            media_type="file",
-            detail=f"Unsupported file type. Allowed types: {allowed}.",
-        )
-        self.extra = {"allowed_types": list(ALLOWED_TYPES)}
-
-
 def max_bytes() -> int:
     return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def attachment_too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"The file is larger than {max_bytes()} bytes.")
 
 
 def sniff_content_type(upload) -> str | None:
@@ -116,13 +116,12 @@ def sanitize_filename(name: str | None, content_type: str) -> str:
 
 
 def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
+    # Visibility is checked by the caller too; this is the last line of defence.
+    ensure_complaint_visible(user=uploader, complaint=complaint)
     if uploader.is_handler:
         return
-    if complaint.customer_id != uploader.pk:
-        # Visibility is checked by the caller; this is the last line of defence.
-        raise PermissionDenied("You cannot add attachments to this complaint.")
-    if complaint.status in FINISHED_STATUSES:
-        # Same answer as a customer's comment on a finished complaint: a state conflict.
+    if not customer_may_add_to_conversation(complaint.status):
+        # Same rule and answer as a customer's comment on a finished complaint.
         raise ConflictError(
             "This complaint is finished; no more attachments can be added.",
             current_status=complaint.status,
@@ -137,16 +136,12 @@ def attachment_add(
     The stored file is deleted again if anything in the transaction fails.
     """
     if upload.size is None or upload.size > max_bytes():
-        raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+        raise attachment_too_large()
     if upload.size == 0:
-        raise exceptions.ValidationError({"file": ["The submitted file is empty."]})
+        raise ValidationError({"file": ["The submitted file is empty."]})
     content_type = sniff_content_type(upload)
     if content_type is None:
-        raise UnsupportedAttachmentType()
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+        raise UnsupportedFileType(allowed_types=list(ALLOWED_TYPES))
 
     stored_name: str | None = None
     try:
@@ -156,13 +151,9 @@ def attachment_add(
             _check_may_upload(complaint=locked, uploader=uploader)
             if comment is not None:
                 if comment.complaint_id != complaint.pk:
-                    raise exceptions.ValidationError(
-                        {"comment_id": ["Not a comment of this complaint."]}
-                    )
-                if comment.is_internal and not uploader.is_handler:
-                    raise exceptions.ValidationError(
-                        {"comment_id": ["Not a comment of this complaint."]}
-                    )
+                    raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
+                if comment.is_internal and not sees_internal_notes(uploader):
+                    raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
             attachment = Attachment(
                 complaint=complaint,
                 comment=comment,
@@ -170,11 +161,14 @@ def attachment_add(
                 original_name=sanitize_filename(upload.name, content_type),
                 content_type=content_type,
                 size=upload.size,
-                sha256=digest.hexdigest(),
             )
+            content = EncryptedContent(attachment_id=attachment.pk, plaintext=upload.chunks())
             # upload_to gives a random name; the storage may still alter it, so keep its answer.
-            attachment.file.save(attachment.original_name, upload, save=False)
+            attachment.file.save(attachment.original_name, content, save=False)
             stored_name = attachment.file.name
+            attachment.sha256 = content.sha256.hexdigest()
+            attachment.key_id = content.wrapped_key.key_id
+            attachment.wrapped_key = content.wrapped_key.wrapped
             attachment.save()
             history_record(
                 complaint=complaint,
@@ -193,6 +187,99 @@ def attachment_add(
     return attachment
 
 
+class EncryptedContent:
+    """What the storage saves: the upload encrypted under a new key as it is written.
+
+    The plaintext is read once, chunk by chunk, and hashed on the way; nothing is held whole
+    in memory, and no plaintext temporary file is moved into the media folder.
+    """
+
+    def __init__(self, *, attachment_id: UUID, plaintext: Iterable[bytes]):
+        self._plaintext = plaintext
+        self._data_key = attachment_crypto.new_data_key()
+        self.wrapped_key = attachment_crypto.wrap_data_key(
+            data_key=self._data_key, attachment_id=attachment_id
+        )
+        self.sha256 = hashlib.sha256()
+
+    def _hashed(self) -> Iterator[bytes]:
+        for chunk in self._plaintext:
+            self.sha256.update(chunk)
+            yield chunk
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return attachment_crypto.encrypt_chunks(data_key=self._data_key, plaintext=self._hashed())
+
+
+def _plaintext_chunks(attachment: Attachment, stored: BinaryIO) -> Iterator[bytes]:
+    if attachment.key_id:
+        data_key = attachment_crypto.unwrap_data_key(
+            wrapped=attachment_crypto.WrappedKey(attachment.key_id, attachment.wrapped_key),
+            attachment_id=attachment.pk,
+        )
+        return attachment_crypto.decrypt_chunks(data_key=data_key, stream=stored)
+    # Stored before encryption and not converted yet (manage.py encrypt_attachments).
+    return iter(lambda: stored.read(attachment_crypto.CHUNK_SIZE), b"")
+
+
+def _verified(
+    attachment: Attachment, first: bytes, rest: Iterator[bytes], stored: BinaryIO
+) -> Iterator[bytes]:
+    with stored:
+        digest = hashlib.sha256(first)
+        yield first
+        try:
+            for chunk in rest:
+                digest.update(chunk)
+                yield chunk
+        except attachment_crypto.AttachmentDecryptionError:
+            logger.error("attachment does not decrypt", extra={"attachment": str(attachment.pk)})
+            raise
+        if digest.hexdigest() != attachment.sha256:
+            # Every chunk authenticated, yet the whole is not what was uploaded: abort the
+            # response rather than let it complete.
+            logger.error("attachment checksum mismatch", extra={"attachment": str(attachment.pk)})
+            raise attachment_crypto.AttachmentDecryptionError("SHA-256 mismatch")
+
+
+def _open_stored(attachment: Attachment) -> BinaryIO:
+    try:
+        return attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        missing = exc
+    # encrypt_attachments may just have replaced a plaintext file: the row names the new one.
+    previous_name = attachment.file.name
+    attachment.refresh_from_db(fields=["file", "key_id", "wrapped_key"])
+    if attachment.file.name != previous_name:
+        try:
+            return attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            missing = exc
+    logger.error("attachment file missing", extra={"attachment": str(attachment.pk)})
+    raise AttachmentContentUnavailable() from missing
+
+
+def attachment_open_content(*, attachment: Attachment) -> Iterator[bytes]:
+    """The attachment's plaintext as a stream of chunks, decrypted and verified on the way.
+
+    Each chunk is authenticated before it is released and the SHA-256 of the whole is compared
+    at the end; a failure there ends the stream with an error, so the client sees a broken
+    transfer, never a complete wrong file. The file is opened and its first chunk decrypted
+    here, so a missing file or a key that does not open it is raised before any byte is sent.
+    """
+    stored = _open_stored(attachment)
+    try:
+        chunks = _plaintext_chunks(attachment, stored)
+        first = next(chunks, b"")
+    except attachment_crypto.AttachmentDecryptionError as exc:
+        stored.close()
+        logger.error(
+            "attachment does not decrypt: %s", exc, extra={"attachment": str(attachment.pk)}
+        )
+        raise AttachmentContentUnavailable() from exc
+    return _verified(attachment, first, chunks, stored)
+
+
 def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
     # The flag alone, so the (encrypted) comment body is never decrypted for this.
     return qs.annotate(on_internal_note=Coalesce(F("comment__is_internal"), Value(False)))
@@ -201,7 +288,7 @@ def _with_internal_flag(qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
 def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
     """Attachments of a complaint the user may already see; customers never see internal ones."""
     qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(on_internal_note=False)
     return qs.order_by("created_at", "id")
 
@@ -210,9 +297,9 @@ def attachment_get_visible(*, user: User, attachment_id: UUID | str) -> Attachme
     """The attachment if the user may see its complaint (and, for customers, it is public)."""
     try:
         attachment = _with_internal_flag(Attachment.objects.all()).get(pk=attachment_id)
-    except (Attachment.DoesNotExist, ValueError, DjangoValidationError) as exc:
-        raise Http404("No attachment matches the given query.") from exc
+    except (Attachment.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound("No attachment matches the given query.") from exc
     complaint_get_visible(user=user, complaint_id=attachment.complaint_id)
-    if attachment.on_internal_note and not user.is_handler:
-        raise Http404("No attachment matches the given query.")
+    if attachment.on_internal_note and not sees_internal_notes(user):
+        raise NotFound("No attachment matches the given query.")
     return attachment

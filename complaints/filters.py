@@ -16,7 +16,8 @@ from django.utils import timezone
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
-from complaints.models import Complaint, Priority, overdue_q
+from complaints.models import Complaint, Priority
+from complaints.policies import overdue_q
 from complaints.workflow import Status
 
 ORDERING_FIELDS = ("created_at", "updated_at", "priority", "resolve_due_at")

@@ -1,14 +1,16 @@
 import uuid
-from datetime import datetime
+from datetime import time, timedelta
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from complaints.workflow import OPEN_STATUSES, Status
+from complaints.workflow import Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
@@ -43,6 +45,94 @@ PRIORITY_SLA_FACTOR = {
 }
 
 
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"'{value}' is not an IANA time zone (e.g. Europe/London).")
+
+
+class BusinessCalendar(models.Model):
+    """When SLA clocks run: working hours per weekday in a time zone, minus holidays.
+
+    The organisation's calendar is the one marked ``is_default``; a category may name its own.
+    With none configured the clocks run around the clock (``business_time.ALWAYS_OPEN``).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="IANA name, e.g. Europe/London."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The organisation's calendar, used by categories without one."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="business_calendar_one_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(models.Model):
+    """One working interval of a weekday, on the calendar's wall clock; closes 00:00 = 24:00."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")) | Q(closes_at=time(0)),
+                name="working_hours_close_after_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+
+class Holiday(models.Model):
+    """A whole local day on which the calendar's clocks stand still."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField()
+    name = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once_per_calendar")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -56,6 +146,14 @@ class Category(models.Model):
         on_delete=models.SET_NULL,
         related_name="default_categories",
     )
+    business_calendar = models.ForeignKey(
+        BusinessCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="categories",
+        help_text="Overrides the organisation's calendar for this category's SLA clocks.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -63,19 +161,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ComplaintQuerySet(models.QuerySet):
-    def overdue(self, now: datetime | None = None) -> "ComplaintQuerySet":
-        return self.filter(overdue_q(now or timezone.now()))
-
-
-def overdue_q(now: datetime) -> Q:
-    """A complaint is overdue when a running SLA clock has passed its due time."""
-    ack_late = Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
-    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
-    resolve_late = Q(resolve_due_at__lt=now, status__in=OPEN_STATUSES)
-    return ack_late | resolve_late
 
 
 def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
@@ -128,8 +213,13 @@ class Complaint(models.Model):
     # Set once when the SLA scan first sees the breach, so each breach is announced once.
     ack_breached_at = models.DateTimeField(null=True, blank=True)
     resolve_breached_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ComplaintQuerySet.as_manager()
+    # The resolve clock stands still while the complaint awaits the customer: when it stopped,
+    # and the business time it has stood still since it last (re)started.
+    sla_paused_at = models.DateTimeField("resolve clock paused since", null=True, blank=True)
+    # db_default too: bulk loaders (the demo seed's COPY) write rows without it.
+    sla_paused = models.DurationField(
+        "business time paused", default=timedelta(0), db_default=timedelta(0)
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -198,7 +288,12 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)  # of the plaintext
+    # The file is encrypted under its own key, kept here wrapped by a master key
+    # (complaints/attachment_crypto.py). An empty key_id marks a file stored before that,
+    # still plaintext until `manage.py encrypt_attachments` has run.
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    wrapped_key = models.BinaryField(blank=True, default=b"")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -297,3 +392,32 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key {self.key} of {self.user_id}"
+
+
+class CannedResponse(models.Model):
+    """A reply text staff insert into the composer; ``body`` may use the fixed placeholders
+    of ``complaints.canned_responses.PLACEHOLDERS``. No category: offered on every complaint."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=5000)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="canned_responses",
+        help_text="Offered only on this category's complaints; empty: on every complaint.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["category", "title"], name="canned_response_category")]
+
+    def __str__(self) -> str:
+        return self.title

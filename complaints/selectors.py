@@ -3,55 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
-from django.http import Http404
-from django.utils import timezone
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES, Role
+from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
-from complaints.models import Category, Comment, Complaint, HistoryEntry, overdue_q
-from complaints.visibility import complaints_visible_to
-from complaints.workflow import Status, allowed_next_statuses
-
-
-def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
-    """Whether a resolved complaint may still be reopened by its customer."""
-    if complaint.resolved_at is None:
-        return False
-    window = timedelta(days=settings.COMPLAINT_REOPEN_WINDOW_DAYS)
-    return (now or timezone.now()) <= complaint.resolved_at + window
-
-
-def allowed_transitions(
-    *, complaint: Complaint, user: User | None, now: datetime | None = None
-) -> list[str]:
-    """Statuses ``user`` may move ``complaint`` to right now (None = system, handler rights)."""
-    if user is None:
-        role = Role.AGENT
-    else:
-        if not user.is_handler and complaint.customer_id != user.pk:
-            return []
-        role = user.role
-    statuses = allowed_next_statuses(complaint.status, role)
-    if Status.REOPENED in statuses and not reopen_window_open(complaint=complaint, now=now):
-        statuses = [s for s in statuses if s != Status.REOPENED]
-    return [str(s) for s in statuses]
-
-
-def _with_overdue(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    return qs.annotate(
-        is_overdue=ExpressionWrapper(overdue_q(timezone.now()), output_field=BooleanField())
-    )
+from complaints.models import Category, Comment, Complaint, HistoryEntry
+from complaints.policies import annotate_overdue
+from complaints.visibility import (
+    complaints_visible_to,
+    ensure_complaint_visible,
+    sees_internal_notes,
+)
+from complaints.workflow import OPEN_STATUSES
 
 
 def _complaints_for(user: User) -> QuerySet[Complaint]:
-    return _with_overdue(
+    return annotate_overdue(
         complaints_visible_to(user=user).select_related(
             "category", "customer", "assignee", "feedback"
         )
@@ -125,7 +106,7 @@ class ComplaintListing:
     @staticmethod
     def rows(keys: QuerySet[Complaint]) -> QuerySet[Complaint]:
         """The list rows of ``keys`` (typically one page of it), in its order."""
-        return _with_overdue(
+        return annotate_overdue(
             Complaint.objects.filter(pk__in=keys.values("pk"))
             .select_related("category", "customer", "assignee", "feedback")
             .only(*LIST_ROW_FIELDS)
@@ -150,34 +131,32 @@ def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
     if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise Http404("No complaint matches the given query.")
+        raise NotFound("No complaint matches the given query.")
     try:
         return _complaints_for(user).get(reference=reference.strip().upper())
     except Complaint.DoesNotExist as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
     """Comments on a complaint the caller can see; customers never see internal notes."""
-    if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+    ensure_complaint_visible(user=user, complaint=complaint)
     qs = Comment.objects.filter(complaint=complaint).select_related("author")
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(is_internal=False)
     return qs.order_by("created_at", "id")
 
 
 def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     """History of a complaint; customers never see entries about internal notes."""
-    if not user.is_handler and complaint.customer_id != user.pk:
-        raise Http404("No complaint matches the given query.")
+    ensure_complaint_visible(user=user, complaint=complaint)
     qs = HistoryEntry.objects.filter(complaint=complaint).select_related("actor")
-    if not user.is_handler:
+    if not sees_internal_notes(user):
         qs = qs.filter(is_internal=False)
     return qs.order_by("created_at", "id")
 
@@ -194,4 +173,36 @@ def category_get(*, user: User | None, category_id: int | str) -> Category:
     try:
         return category_list(user=user).get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No category matches the given query.") from exc
+        raise NotFound("No category matches the given query.") from exc
+
+
+# Order of the roles in the staff list: the people who usually take the work come first.
+HANDLER_ROLE_ORDER = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def handler_workload_list() -> QuerySet[User]:
+    """Active staff (agents, supervisors, admins), each annotated with ``open_assigned``.
+
+    ``open_assigned`` is the number of open complaints (``complaints.workflow.OPEN_STATUSES``)
+    assigned to the person, counted in the same query (LEFT JOIN + GROUP BY), so listing any
+    number of handlers costs one query (plus the paginator's COUNT).
+
+    Ordered by role (agents, supervisors, admins), then ``date_joined``, then ``id``: stable for
+    pagination. Not by ``full_name``: it is pgcrypto-encrypted, so the database can only order
+    the ciphertext (and no index could help). Clients sort by name themselves.
+    """
+    role_rank = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(HANDLER_ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        User.objects.filter(role__in=HANDLER_ROLES, is_active=True)
+        .annotate(
+            open_assigned=Count(
+                "assigned_complaints",
+                filter=Q(assigned_complaints__status__in=OPEN_STATUSES),
+            ),
+            role_rank=role_rank,
+        )
+        .order_by("role_rank", "date_joined", "pk")
+    )

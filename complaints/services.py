@@ -1,35 +1,42 @@
 """Complaint use cases (writes). Each public function is one transaction.
 
-Every use case records history with ``history_record`` and sends its domain signal from
-``complaints.signals`` inside the transaction, so the events app's outbox rows commit (or
-roll back) together with the change.
+Every use case records its history (``history_record``) and its domain event inside that
+transaction, so the outbox row commits or rolls back together with the change.
 
-Errors are raised as:
-- ``django.core.exceptions.ValidationError`` (field -> messages): bad input, HTTP 400;
-- ``django.core.exceptions.PermissionDenied``: the actor may see the complaint but not do this, 403;
-- ``django.http.Http404``: a customer touching another customer's complaint, 404;
-- ``ConflictError`` subclasses (``TransitionNotAllowed``, ``IdempotencyKeyReused``, ...): 409.
-The API's exception handler maps all of them.
+Errors, all free of HTTP (``complaints_project.exceptions`` maps them for the API):
+- ``django.core.exceptions.ValidationError`` (field -> messages): bad input;
+- ``complaints.errors.NotFound``: a customer touching another customer's complaint;
+- ``complaints.errors.NotAllowed``: the actor may see the complaint but not do this;
+- ``complaints.errors.ConflictError`` and its subclasses (``TransitionNotAllowed``,
+  ``IdempotencyKeyReused``): the complaint's current state does not allow it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Role, User
-from complaints import signals
+from accounts.models import User
+from accounts.roles import SUPERVISOR_ROLES, Role
+from complaints import events
+from complaints.errors import (
+    ConflictError,
+    IdempotencyKeyReused,
+    NotAllowed,
+    TransitionNotAllowed,
+)
 from complaints.history import history_record
 from complaints.models import (
     REFERENCE_SEQUENCE,
+    BusinessCalendar,
     Category,
     Channel,
     Comment,
@@ -40,38 +47,21 @@ from complaints.models import (
     IdempotencyKey,
     Priority,
 )
-from complaints.selectors import allowed_transitions, reopen_window_open
-from complaints.sla_policy import acknowledge_due_at, resolve_due_at
-from complaints.workflow import REASON_REQUIRED, Status
-from complaints_project.exceptions import ConflictError
+from complaints.policies import (
+    allowed_transitions,
+    customer_may_add_to_conversation,
+    customer_may_edit,
+    customer_may_give_feedback,
+    may_assign_anyone,
+    may_reroute,
+    reopen_window_open,
+)
+from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
+from complaints.visibility import ensure_complaint_visible
+from complaints.workflow import REASON_REQUIRED, SLA_PAUSED_STATUSES, Status
 
 TITLE_MAX_LENGTH = 200
 # Statuses in which a customer can no longer add to the conversation.
-CUSTOMER_LOCKED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
-FEEDBACK_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-
-
-class TransitionNotAllowed(ConflictError):
-    """The requested status move is not legal for this actor now (HTTP 409)."""
-
-    default_code = "transition_not_allowed"
-
-    def __init__(self, *, current_status: str, to_status: str, allowed: list[str], detail=None):
-        self.current_status = str(current_status)
-        self.to_status = str(to_status)
-        self.allowed = [str(s) for s in allowed]
-        super().__init__(
-            detail
-            or f"Cannot move a complaint from '{self.current_status}' to '{self.to_status}'.",
-            current_status=self.current_status,
-            allowed=self.allowed,
-        )
-
-
-class IdempotencyKeyReused(ConflictError):
-    default_detail = "This Idempotency-Key was already used with a different request."
-    default_code = "idempotency_key_reused"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -79,12 +69,6 @@ class IdempotencyKeyReused(ConflictError):
 
 def _is_customer(actor: User | None) -> bool:
     return actor is not None and not actor.is_handler
-
-
-def _ensure_visible(complaint: Complaint, actor: User | None) -> None:
-    """Customers only ever reach their own complaints; anything else is a 404."""
-    if _is_customer(actor) and complaint.customer_id != actor.pk:
-        raise Http404("No complaint matches the given query.")
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -143,6 +127,19 @@ def _resolve_clock_start(complaint: Complaint) -> datetime:
     return reopened_at or complaint.created_at
 
 
+def _resume_resolve_clock(complaint: Complaint, *, now: datetime) -> list[str]:
+    """End the resolve clock's pause: the due time moves on by the business time paused.
+
+    A breach before the pause stays one (the due time moves by no more than the time spent).
+    """
+    calendar = calendar_for(complaint.category)
+    paused = calendar.between(complaint.sla_paused_at, now)
+    complaint.sla_paused += paused
+    complaint.resolve_due_at = shift_due(calendar, complaint.resolve_due_at, paused)
+    complaint.sla_paused_at = None
+    return ["sla_paused", "sla_paused_at", "resolve_due_at"]
+
+
 # --------------------------------------------------------------------------- complaints
 
 
@@ -167,6 +164,7 @@ def complaint_create(
     priority = _coerce_priority(priority)
 
     now = timezone.now()
+    calendar = calendar_for(category)
     complaint = Complaint.objects.create(
         reference=_next_reference(now),
         customer=customer,
@@ -177,38 +175,95 @@ def complaint_create(
         priority=priority,
         status=Status.NEW,
         created_at=now,
-        ack_due_at=acknowledge_due_at(category=category, priority=priority, start=now),
-        resolve_due_at=resolve_due_at(category=category, priority=priority, start=now),
+        ack_due_at=acknowledge_due_at(
+            category=category, priority=priority, start=now, calendar=calendar
+        ),
+        resolve_due_at=resolve_due_at(
+            category=category, priority=priority, start=now, calendar=calendar
+        ),
     )
     history_record(complaint=complaint, actor=actor, kind=HistoryKind.CREATED, to_value=Status.NEW)
-    signals.complaint_created.send(sender=Complaint, complaint=complaint, actor=actor)
+    events.emit_created(complaint=complaint, actor=actor)
     return complaint
 
 
-def idempotency_fingerprint(data: dict[str, Any]) -> str:
-    """A stable hash of a create request's effective input."""
+def _filed_for(*, actor: User, customer_id: UUID | None) -> User:
+    """Whom a complaint is filed for: staff may name an active customer, anyone else files
+    for themselves."""
+    if not actor.is_handler or customer_id is None:
+        return actor
+    customer = User.objects.filter(pk=customer_id, role=Role.CUSTOMER, is_active=True).first()
+    if customer is None:
+        raise ValidationError({"customer_id": ["No such active customer."]})
+    return customer
+
+
+def _idempotency_fingerprint(data: dict[str, Any]) -> str:
+    """A stable hash of a create request's effective input (stored: keep the format)."""
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@transaction.atomic
-def complaint_create_idempotent(
-    *, actor: User, idempotency_key: str, fingerprint: str, **create_kwargs: Any
+def complaint_file(
+    *,
+    actor: User,
+    category: Category,
+    title: str,
+    description: str,
+    channel: str = Channel.WEB,
+    priority: int | None = None,
+    customer_id: UUID | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[Complaint, bool]:
-    """``complaint_create`` guarded by an Idempotency-Key; returns (complaint, created).
+    """A signed-in user files a complaint; returns (complaint, created).
 
-    A transaction-scoped advisory lock on (user, key) serialises concurrent retries, so the
+    Staff may file on behalf of a customer (``customer_id``, default themselves) and set the
+    priority; for a customer both are ignored. With an ``idempotency_key`` a retry of the same
+    request creates nothing and returns the first complaint with ``created`` False; the same
+    key with other input is ``IdempotencyKeyReused``.
+    """
+    customer = _filed_for(actor=actor, customer_id=customer_id)
+    if not actor.is_handler or priority is None:
+        priority = Priority.NORMAL
+    create_kwargs: dict[str, Any] = {
+        "customer": customer,
+        "category": category,
+        "title": title,
+        "description": description,
+        "channel": channel,
+        "priority": priority,
+    }
+    if idempotency_key is None:
+        return complaint_create(actor=actor, **create_kwargs), True
+    fingerprint = _idempotency_fingerprint(
+        {
+            **create_kwargs,
+            "customer": customer.pk,
+            "category": category.pk,
+            "priority": int(priority),
+        }
+    )
+    return _complaint_create_once(
+        actor=actor, key=idempotency_key, fingerprint=fingerprint, create_kwargs=create_kwargs
+    )
+
+
+@transaction.atomic
+def _complaint_create_once(
+    *, actor: User, key: str, fingerprint: str, create_kwargs: dict[str, Any]
+) -> tuple[Complaint, bool]:
+    """``complaint_create`` at most once per (actor, key).
+
+    A transaction-scoped advisory lock on (actor, key) serialises concurrent retries, so the
     second one waits, then finds the first one's row; the unique constraint is the backstop.
     """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            [f"complaint-idempotency:{actor.pk}:{idempotency_key}"],
+            [f"complaint-idempotency:{actor.pk}:{key}"],
         )
     existing = (
-        IdempotencyKey.objects.select_related("complaint")
-        .filter(user=actor, key=idempotency_key)
-        .first()
+        IdempotencyKey.objects.select_related("complaint").filter(user=actor, key=key).first()
     )
     if existing is not None:
         if existing.request_fingerprint != fingerprint:
@@ -216,7 +271,7 @@ def complaint_create_idempotent(
         return existing.complaint, False
     complaint = complaint_create(actor=actor, **create_kwargs)
     IdempotencyKey.objects.create(
-        user=actor, key=idempotency_key, request_fingerprint=fingerprint, complaint=complaint
+        user=actor, key=key, request_fingerprint=fingerprint, complaint=complaint
     )
     return complaint, True
 
@@ -227,21 +282,21 @@ def complaint_transition(
 ) -> Complaint:
     """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     now = timezone.now()
     from_status = complaint.status
     allowed = allowed_transitions(complaint=complaint, user=actor, now=now)
     if to_status not in allowed:
-        detail = None
+        message = None
         if (
             to_status == Status.REOPENED
             and from_status == Status.RESOLVED
             and _is_customer(actor)
             and not reopen_window_open(complaint=complaint, now=now)
         ):
-            detail = "The reopen window for this complaint has passed."
+            message = "The reopen window for this complaint has passed."
         raise TransitionNotAllowed(
-            current_status=from_status, to_status=to_status, allowed=allowed, detail=detail
+            current_status=from_status, to_status=to_status, allowed=allowed, message=message
         )
     reason = (reason or "").strip()
     if to_status in REASON_REQUIRED and not reason:
@@ -268,7 +323,13 @@ def complaint_transition(
             category=complaint.category, priority=complaint.priority, start=now
         )
         complaint.resolve_breached_at = None
-        fields += ["resolved_at", "resolve_due_at", "resolve_breached_at"]
+        complaint.sla_paused = timedelta(0)
+        fields += ["resolved_at", "resolve_due_at", "resolve_breached_at", "sla_paused"]
+    if from_status in SLA_PAUSED_STATUSES and complaint.sla_paused_at is not None:
+        fields += _resume_resolve_clock(complaint, now=now)
+    if to_status in SLA_PAUSED_STATUSES:
+        complaint.sla_paused_at = now
+        fields.append("sla_paused_at")
     complaint.save(update_fields=fields)
 
     history_record(
@@ -278,8 +339,7 @@ def complaint_transition(
         from_value=from_status,
         to_value=to_status,
     )
-    signals.complaint_status_changed.send(
-        sender=Complaint,
+    events.emit_status_changed(
         complaint=complaint,
         actor=actor,
         from_status=str(from_status),
@@ -294,15 +354,15 @@ def complaint_assign(
 ) -> Complaint:
     """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if not actor.is_handler:
-            raise PermissionDenied("Only staff can assign complaints.")
-        if actor.role == Role.AGENT:
+            raise NotAllowed("Only staff can assign complaints.")
+        if not may_assign_anyone(actor):
             taking = assignee is not None and assignee.pk == actor.pk
             dropping_own = assignee is None and complaint.assignee_id == actor.pk
             if not (taking or dropping_own):
-                raise PermissionDenied("Agents may only assign complaints to themselves.")
+                raise NotAllowed("Agents may only assign complaints to themselves.")
     if assignee is not None and not (assignee.is_handler and assignee.is_active):
         raise ValidationError({"assignee_id": ["The assignee must be an active staff member."]})
 
@@ -319,8 +379,7 @@ def complaint_assign(
         from_value=from_id or "",
         to_value=to_id or "",
     )
-    signals.complaint_assigned.send(
-        sender=Complaint,
+    events.emit_assigned(
         complaint=complaint,
         actor=actor,
         from_assignee_id=from_id,
@@ -329,115 +388,129 @@ def complaint_assign(
     return complaint
 
 
-UPDATABLE_FIELDS = frozenset({"title", "description", "priority", "category"})
+@transaction.atomic
+def complaint_edit(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    title: str | None = None,
+    description: str | None = None,
+) -> Complaint:
+    """The customer's edit: the title and description of their own complaint while it is NEW.
+
+    Staff never rewrite the customer's words; ``actor`` None is the system (any status).
+    A field left None is kept.
+    """
+    complaint = _lock(complaint)
+    ensure_complaint_visible(user=actor, complaint=complaint)
+    if actor is not None:
+        if actor.is_handler:
+            raise NotAllowed("Staff cannot edit the customer's title or description.")
+        if not customer_may_edit(complaint.status):
+            raise ConflictError(
+                "A complaint can only be edited while it is new.",
+                current_status=complaint.status,
+            )
+
+    changes: dict[str, tuple[str, str]] = {}
+    if title is not None:
+        title = _clean_text(title, field="title", max_length=TITLE_MAX_LENGTH)
+        if title != complaint.title:
+            changes["title"] = (complaint.title, title)
+            complaint.title = title
+    if description is not None:
+        description = _clean_text(description, field="description")
+        if description != complaint.description:
+            # The event reports free-text changes without their text.
+            changes["description"] = (complaint.description, description)
+            complaint.description = description
+    if not changes:
+        return complaint
+
+    complaint.save(update_fields=[*changes, "updated_at"])
+    events.emit_updated(complaint=complaint, actor=actor, changes=changes)
+    return complaint
+
+
+def _follow_sla(complaint: Complaint) -> list[str]:
+    """Recompute the due times of the clocks still running for the complaint's (new) category
+    and priority; a breach that is no longer one is cleared. Returns the changed fields."""
+    now = timezone.now()
+    calendar = calendar_for(complaint.category)
+    fields: list[str] = []
+    if complaint.acknowledged_at is None:
+        complaint.ack_due_at = acknowledge_due_at(
+            category=complaint.category,
+            priority=complaint.priority,
+            start=complaint.created_at,
+            calendar=calendar,
+        )
+        fields.append("ack_due_at")
+        if complaint.ack_breached_at and complaint.ack_due_at > now:
+            complaint.ack_breached_at = None
+            fields.append("ack_breached_at")
+    if complaint.resolved_at is None:
+        # Pauses count on the new calendar too; a pause still running is counted on resume.
+        complaint.resolve_due_at = resolve_due_at(
+            category=complaint.category,
+            priority=complaint.priority,
+            start=_resolve_clock_start(complaint),
+            paused=complaint.sla_paused,
+            calendar=calendar,
+        )
+        fields.append("resolve_due_at")
+        if complaint.resolve_breached_at and complaint.resolve_due_at > now:
+            complaint.resolve_breached_at = None
+            fields.append("resolve_breached_at")
+    return fields
 
 
 @transaction.atomic
-def complaint_update(*, complaint: Complaint, actor: User | None, **changes: Any) -> Complaint:
-    """Edit a complaint.
+def complaint_reroute(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    priority: int | str | None = None,
+    category: Category | None = None,
+) -> Complaint:
+    """The supervisor's re-route: a new priority and/or category, and the SLA follows.
 
-    The owning customer may edit title/description while the complaint is NEW; supervisors
-    and admins may change priority and category (SLA due times follow while their clock
-    runs). Agents may change none of these. ``actor`` None is the system (anything).
+    Supervisors and admins only; ``actor`` None is the system (triage raising the priority).
+    A field left None is kept. Clocks that have stopped keep their due times.
     """
-    unknown = set(changes) - UPDATABLE_FIELDS
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     complaint = _lock(complaint)
-    _ensure_visible(complaint, actor)
-
-    content = {k: v for k, v in changes.items() if k in {"title", "description"}}
-    routing = {k: v for k, v in changes.items() if k in {"priority", "category"}}
+    ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
-        if actor.is_handler:
-            if content:
-                raise PermissionDenied("Staff cannot edit the customer's title or description.")
-            if routing and actor.role not in SUPERVISOR_ROLES:
-                raise PermissionDenied("Only supervisors can change priority or category.")
-        else:
-            if routing:
-                raise PermissionDenied("Customers cannot change priority or category.")
-            if content and complaint.status != Status.NEW:
-                raise ConflictError(
-                    "A complaint can only be edited while it is new.",
-                    current_status=complaint.status,
-                )
+        if not actor.is_handler:
+            raise NotAllowed("Customers cannot change priority or category.")
+        if not may_reroute(actor):
+            raise NotAllowed("Only supervisors can change priority or category.")
 
-    fields: list[str] = []
-    signal_changes: dict[str, tuple[Any, Any]] = {}
+    changes: dict[str, tuple[Any, Any]] = {}
     history: list[tuple[HistoryKind, str, str]] = []
-
-    if "title" in content:
-        title = _clean_text(content["title"], field="title", max_length=TITLE_MAX_LENGTH)
-        if title != complaint.title:
-            signal_changes["title"] = (complaint.title, title)
-            complaint.title = title
-            fields.append("title")
-    if "description" in content:
-        description = _clean_text(content["description"], field="description")
-        if description != complaint.description:
-            # Receivers report free-text changes without their text.
-            signal_changes["description"] = (complaint.description, description)
-            complaint.description = description
-            fields.append("description")
-
-    sla_changed = False
-    if "priority" in routing:
-        priority = _coerce_priority(routing["priority"])
-        if priority != complaint.priority:
+    if priority is not None:
+        new_priority = _coerce_priority(priority)
+        if new_priority != complaint.priority:
             old = Priority(complaint.priority)
-            signal_changes["priority"] = (old.label, priority.label)
-            history.append((HistoryKind.PRIORITY_CHANGED, old.label, priority.label))
-            complaint.priority = priority
-            fields.append("priority")
-            sla_changed = True
-    if "category" in routing:
-        category = routing["category"]
-        if not isinstance(category, Category):
-            raise ValidationError({"category": ["Must be a category."]})
-        if category.pk != complaint.category_id:
-            if not category.is_active:
-                raise ValidationError({"category": ["This category is not active."]})
-            old_category = complaint.category
-            signal_changes["category"] = (old_category.pk, category.pk)
-            history.append((HistoryKind.CATEGORY_CHANGED, old_category.name, category.name))
-            complaint.category = category
-            fields.append("category")
-            sla_changed = True
-
-    if not fields:
+            changes["priority"] = (old, new_priority)
+            history.append((HistoryKind.PRIORITY_CHANGED, old.label, new_priority.label))
+            complaint.priority = new_priority
+    if category is not None and category.pk != complaint.category_id:
+        if not category.is_active:
+            raise ValidationError({"category": ["This category is not active."]})
+        old_category = complaint.category
+        changes["category"] = (old_category.pk, category.pk)
+        history.append((HistoryKind.CATEGORY_CHANGED, old_category.name, category.name))
+        complaint.category = category
+    if not changes:
         return complaint
 
-    if sla_changed:
-        now = timezone.now()
-        if complaint.acknowledged_at is None:
-            complaint.ack_due_at = acknowledge_due_at(
-                category=complaint.category, priority=complaint.priority, start=complaint.created_at
-            )
-            fields.append("ack_due_at")
-            if complaint.ack_breached_at and complaint.ack_due_at > now:
-                complaint.ack_breached_at = None
-                fields.append("ack_breached_at")
-        if complaint.resolved_at is None:
-            complaint.resolve_due_at = resolve_due_at(
-                category=complaint.category,
-                priority=complaint.priority,
-                start=_resolve_clock_start(complaint),
-            )
-            fields.append("resolve_due_at")
-            if complaint.resolve_breached_at and complaint.resolve_due_at > now:
-                complaint.resolve_breached_at = None
-                fields.append("resolve_breached_at")
-
-    complaint.save(update_fields=[*fields, "updated_at"])
+    complaint.save(update_fields=[*changes, *_follow_sla(complaint), "updated_at"])
     for kind, old_value, new_value in history:
         history_record(
             complaint=complaint, actor=actor, kind=kind, from_value=old_value, to_value=new_value
         )
-    if signal_changes:
-        signals.complaint_updated.send(
-            sender=Complaint, complaint=complaint, actor=actor, changes=signal_changes
-        )
+    events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 
 
@@ -453,13 +526,13 @@ def comment_create(
     A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
     """
     complaint = _lock(complaint)
-    _ensure_visible(complaint, author)
+    ensure_complaint_visible(user=author, complaint=complaint)
     body = _clean_text(body, field="body")
     is_customer = not author.is_handler
     if is_customer:
         if internal:
             raise ValidationError({"internal": ["Customers cannot post internal notes."]})
-        if complaint.status in CUSTOMER_LOCKED_STATUSES:
+        if not customer_may_add_to_conversation(complaint.status):
             raise ConflictError(
                 "This complaint is finished; no more comments can be added.",
                 current_status=complaint.status,
@@ -478,9 +551,7 @@ def comment_create(
         to_value=comment.pk,
         is_internal=bool(internal),
     )
-    signals.complaint_commented.send(
-        sender=Complaint, complaint=complaint, actor=author, comment=comment
-    )
+    events.emit_commented(complaint=complaint, actor=author, comment=comment)
     if is_customer and complaint.status == Status.AWAITING_CUSTOMER:
         complaint_transition(complaint=complaint, actor=None, to_status=Status.IN_PROGRESS)
     return comment
@@ -492,12 +563,12 @@ def feedback_submit(
 ) -> Feedback:
     """The owner rates the handling of a resolved or closed complaint, once."""
     complaint = _lock(complaint)
-    _ensure_visible(complaint, customer)
+    ensure_complaint_visible(user=customer, complaint=complaint)
     if complaint.customer_id != customer.pk:
-        raise PermissionDenied("Only the customer who filed the complaint can give feedback.")
+        raise NotAllowed("Only the customer who filed the complaint can give feedback.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": ["Rating must be a whole number from 1 to 5."]})
-    if complaint.status not in FEEDBACK_STATUSES:
+    if not customer_may_give_feedback(complaint.status):
         raise ConflictError(
             "Feedback can only be given once the complaint is resolved or closed.",
             current_status=complaint.status,
@@ -513,9 +584,7 @@ def feedback_submit(
         kind=HistoryKind.FEEDBACK_RECEIVED,
         to_value=rating,
     )
-    signals.complaint_feedback_received.send(
-        sender=Complaint, complaint=complaint, actor=customer, feedback=feedback
-    )
+    events.emit_feedback_received(complaint=complaint, actor=customer, feedback=feedback)
     return feedback
 
 
@@ -524,7 +593,7 @@ def feedback_submit(
 
 def _ensure_category_manager(actor: User | None) -> None:
     if actor is not None and actor.role not in SUPERVISOR_ROLES:
-        raise PermissionDenied("Only supervisors can manage categories.")
+        raise NotAllowed("Only supervisors can manage categories.")
 
 
 def _check_default_assignee(user: User | None) -> None:
@@ -540,6 +609,7 @@ CATEGORY_FIELDS = frozenset(
         "acknowledge_within_hours",
         "resolve_within_hours",
         "default_assignee",
+        "business_calendar",
     }
 )
 
@@ -554,6 +624,7 @@ def category_create(
     acknowledge_within_hours: int = 48,
     resolve_within_hours: int = 240,
     default_assignee: User | None = None,
+    business_calendar: BusinessCalendar | None = None,
 ) -> Category:
     _ensure_category_manager(actor)
     _check_default_assignee(default_assignee)
@@ -572,6 +643,7 @@ def category_create(
         acknowledge_within_hours=acknowledge_within_hours,
         resolve_within_hours=resolve_within_hours,
         default_assignee=default_assignee,
+        business_calendar=business_calendar,
     )
 
 
@@ -599,16 +671,14 @@ def category_update(*, category: Category, actor: User | None, **changes: Any) -
 
 
 __all__ = [
-    "TransitionNotAllowed",
-    "IdempotencyKeyReused",
     "category_create",
     "category_update",
     "comment_create",
     "complaint_assign",
     "complaint_create",
-    "complaint_create_idempotent",
+    "complaint_edit",
+    "complaint_file",
+    "complaint_reroute",
     "complaint_transition",
-    "complaint_update",
     "feedback_submit",
-    "idempotency_fingerprint",
 ]

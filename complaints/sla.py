@@ -1,14 +1,18 @@
-"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it."""
+"""SLA breach scan (Celery beat, every minute): stamp each breach once and announce it.
+
+Due times are stored in business time (``complaints.sla_policy``), so "the due time has passed"
+is "the SLA's business hours have run out"; a paused resolve clock is not scanned.
+"""
 
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from complaints import signals
+from complaints import events
 from complaints.history import history_record
 from complaints.models import Complaint, HistoryKind
-from complaints.workflow import FINISHED_STATUSES, Status
+from complaints.policies import ack_late_q, resolve_late_q
 
 ACKNOWLEDGE = "acknowledge"
 RESOLVE = "resolve"
@@ -16,19 +20,14 @@ RESOLVE = "resolve"
 
 def _breach(clock: str, now: datetime, limit: int) -> int:
     if clock == ACKNOWLEDGE:
-        late = Complaint.objects.filter(
-            ack_breached_at__isnull=True,
-            acknowledged_at__isnull=True,
-            status=Status.NEW,
-            ack_due_at__lt=now,
-        ).order_by("ack_due_at")
+        late = Complaint.objects.filter(ack_late_q(now), ack_breached_at__isnull=True).order_by(
+            "ack_due_at"
+        )
         stamp, due = "ack_breached_at", "ack_due_at"
     else:
-        late = (
-            Complaint.objects.filter(resolve_breached_at__isnull=True, resolve_due_at__lt=now)
-            .exclude(status__in=FINISHED_STATUSES)
-            .order_by("resolve_due_at")
-        )
+        late = Complaint.objects.filter(
+            resolve_late_q(now), resolve_breached_at__isnull=True
+        ).order_by("resolve_due_at")
         stamp, due = "resolve_breached_at", "resolve_due_at"
     with transaction.atomic():
         # Rows a use case holds right now are skipped; the next scan gets them.
@@ -39,12 +38,8 @@ def _breach(clock: str, now: datetime, limit: int) -> int:
             history_record(
                 complaint=complaint, actor=None, kind=HistoryKind.SLA_BREACHED, to_value=clock
             )
-            signals.complaint_sla_breached.send(
-                sender=Complaint,
-                complaint=complaint,
-                actor=None,
-                clock=clock,
-                due_at=getattr(complaint, due),
+            events.emit_sla_breached(
+                complaint=complaint, clock=clock, due_at=getattr(complaint, due)
             )
     return len(complaints)
 

@@ -86,7 +86,7 @@ def pick_agent() -> User | None:
 
 def triage_complaint(complaint_id: str) -> dict:
     """Apply the urgency rule and assign. Call inside a transaction (the task's claim)."""
-    from complaints.services import complaint_assign, complaint_update
+    from complaints.services import complaint_assign, complaint_reroute
 
     # Locked first, so the "no assignee yet" check below cannot race a handler assigning it.
     # Only what the rules read is loaded; the services re-read what they write.
@@ -114,7 +114,7 @@ def triage_complaint(complaint_id: str) -> dict:
 
     wanted = urgency_for(complaint)
     if wanted is not None and complaint.priority < wanted:
-        complaint = complaint_update(complaint=complaint, actor=None, priority=wanted)
+        complaint = complaint_reroute(complaint=complaint, actor=None, priority=wanted)
         result["priority_raised"] = True
 
     if complaint.assignee_id is None:

@@ -1,16 +1,19 @@
 """Who may see which complaint. Customers see only their own; handlers see all.
 
-Everything that looks a complaint up for a user goes through here, so another customer's
-complaint is a 404 on every verb and sub-resource.
+Everything that looks a complaint up for a user, or checks one it already holds, goes through
+here, so another customer's complaint is a 404 on every verb and sub-resource. Internal notes
+(and the attachments and history entries about them) are for handlers only.
 """
 
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from complaints.errors import NotFound
 from complaints.models import Complaint
+
+NOT_FOUND = "No complaint matches the given query."
 
 
 def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
@@ -18,6 +21,21 @@ def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
     if not user.is_handler:
         qs = qs.filter(customer=user)
     return qs
+
+
+def complaint_is_visible(*, user: User | None, complaint: Complaint) -> bool:
+    """The Python twin of ``complaints_visible_to`` for a loaded complaint (None: the system)."""
+    return user is None or user.is_handler or complaint.customer_id == user.pk
+
+
+def ensure_complaint_visible(*, user: User | None, complaint: Complaint) -> None:
+    """Raise the 404 a customer gets for another customer's complaint."""
+    if not complaint_is_visible(user=user, complaint=complaint):
+        raise NotFound(NOT_FOUND)
+
+
+def sees_internal_notes(user: User) -> bool:
+    return user.is_handler
 
 
 def complaint_get_visible(
@@ -29,4 +47,4 @@ def complaint_get_visible(
     try:
         return qs.get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError) as exc:
-        raise Http404("No complaint matches the given query.") from exc
+        raise NotFound(NOT_FOUND) from exc

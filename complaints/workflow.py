@@ -6,7 +6,7 @@ API's 409 answer, the admin actions and the Streamlit buttons all read it.
 
 from django.db import models
 
-from accounts.models import HANDLER_ROLES, Role
+from accounts.roles import HANDLER_ROLES, Role
 
 
 class Status(models.TextChoices):
@@ -21,7 +21,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-HANDLERS = frozenset(HANDLER_ROLES)
+HANDLERS = HANDLER_ROLES
 CUSTOMER = frozenset({Role.CUSTOMER})
 EVERYONE = HANDLERS | CUSTOMER
 
@@ -74,14 +74,16 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+# Statuses in which the resolve clock stands still (it resumes when the complaint leaves them).
+SLA_PAUSED_STATUSES = frozenset({Status.AWAITING_CUSTOMER})
+# Statuses in which the resolve clock runs (and can run late).
+RESOLVE_CLOCK_STATUSES = OPEN_STATUSES - SLA_PAUSED_STATUSES
 # Statuses that stop the resolution clock.
 FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
+# Statuses nobody can move a complaint out of.
+FINAL_STATUSES = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
 
 
 def allowed_next_statuses(current: str, role: str) -> list[str]:
     """Statuses the given role may move a complaint to from ``current``, in workflow order."""
     return [to for to, roles in TRANSITIONS.get(current, {}).items() if role in roles]
-
-
-def can_transition(current: str, to: str, role: str) -> bool:
-    return role in TRANSITIONS.get(current, {}).get(to, frozenset())

@@ -16,7 +16,7 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "60")),
         "options": {"expires": 55},
     },
-    # Safety net for the debounced per-event recompute (complaints/tasks.py): events that
+    # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
     # found a recompute queued skip without a claim, so a lost recompute is redone here.
     "analytics-refresh-recent-days": {
         "task": "analytics.refresh_recent_days",

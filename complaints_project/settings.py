@@ -38,6 +38,9 @@ def secret(name: str, dev_default: str) -> str:
 SECRET_KEY = secret(
     "SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
 )
+# Django signs sessions, password-reset links and the like with SECRET_KEY and still accepts
+# these previous keys, so SECRET_KEY can be replaced without logging anyone out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "dev")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PROD else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -46,16 +49,28 @@ if IS_PROD and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=prod")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Symmetric key for pgcrypto (django-pgcrypto-fields puts it into SQL, so quotes are banned).
+# pgcrypto: PGCRYPTO_KEY encrypts and decrypts; during a rotation PGCRYPTO_KEY_PREVIOUS still
+# decrypts what is not re-encrypted yet (docs/security.md). Each connection receives them as
+# settings when it opens, never in SQL text (complaints_project/postgresql/base.py).
 PGCRYPTO_KEY = secret("PGCRYPTO_KEY", "dev-only-pgcrypto-key")
-if any(ch in PGCRYPTO_KEY for ch in "'\\%"):
-    raise ImproperlyConfigured("PGCRYPTO_KEY must not contain quotes, backslashes or percent signs")
-if IS_PROD and len(PGCRYPTO_KEY) < 32:
+PGCRYPTO_KEY_PREVIOUS = env.str("PGCRYPTO_KEY_PREVIOUS", default="")
+# Key of the HMAC blind index that makes encrypted emails unique and searchable; during a
+# rotation lookups also try BLIND_INDEX_KEY_PREVIOUS.
+BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
+BLIND_INDEX_KEY_PREVIOUS = env.str("BLIND_INDEX_KEY_PREVIOUS", default="")
+if PGCRYPTO_KEY_PREVIOUS == PGCRYPTO_KEY or BLIND_INDEX_KEY_PREVIOUS == BLIND_INDEX_KEY:
+    raise ImproperlyConfigured("A *_PREVIOUS key must differ from the current one")
+if IS_PROD and any(0 < len(key) < 32 for key in (PGCRYPTO_KEY, PGCRYPTO_KEY_PREVIOUS)):
     # Values use pgcrypto's salted S2K without key stretching (complaints_project/
     # encrypted_fields.py): the key itself must be random and long, not a passphrase.
     raise ImproperlyConfigured("PGCRYPTO_KEY must be a random secret of at least 32 characters")
-# Key of the HMAC blind index that makes encrypted emails unique and searchable.
-BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY", "dev-only-blind-index-key")
+# Attachment files: AES-256-GCM per file, the file's key wrapped by the first of these master
+# keys; the others only unwrap until rotate_attachment_master_key has rewrapped every file
+# (complaints/attachment_crypto.py, checked by `manage.py check`).
+# Format: "id:base64url-of-32-bytes,older-id:...".
+ATTACHMENT_MASTER_KEYS = secret(
+    "ATTACHMENT_MASTER_KEYS", "dev-only:ZGV2LW9ubHktYXR0YWNobWVudC1tYXN0ZXIta2V5ISE="
+)
 
 if IS_PROD:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -75,7 +90,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # APPS
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "complaints_project.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +106,7 @@ INSTALLED_APPS = [
     "complaints",
     "events",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +153,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/complaints"),
 }
+# Django's PostgreSQL backend plus the pgcrypto keys as per-connection settings.
+DATABASES["default"]["ENGINE"] = "complaints_project.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel local runs (several checkouts, helpers) keep their test databases apart.
@@ -144,7 +162,9 @@ if env.str("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# CACHES (throttling, idempotency keys, health)
+# CACHES: short-lived state that may be lost (throttle counters, debounce marks, health check
+# results). Idempotency keys are database rows (complaints.IdempotencyKey), not cache entries:
+# they must not expire or be evicted while a client may still retry.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
@@ -284,8 +304,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Complaint statuses appear in several fields (status, allowed_transitions, 409 bodies).
-    "ENUM_NAME_OVERRIDES": {"ComplaintStatusEnum": "complaints.workflow.Status"},
+    # Statuses and priority names appear in several fields (status, allowed_transitions, 409
+    # bodies, the workflow's "value"s): one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "complaints.workflow.Status",
+        "PriorityEnum": "complaints.api.serializers.PRIORITY_NAMES",
+    },
 }
 
 # EVENTS (Kafka, Celery)
@@ -307,7 +331,6 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
-SLA_SCAN_SECONDS = env.float("SLA_SCAN_SECONDS", default=60.0)
 EVENTS_TOPIC = env.str("EVENTS_TOPIC", default="complaints.events")
 EVENTS_DLQ_TOPIC = env.str("EVENTS_DLQ_TOPIC", default="complaints.events.dlq")
 EVENTS_TOPIC_PARTITIONS = env.int("EVENTS_TOPIC_PARTITIONS", default=6)

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints_project import health
 
+admin.autodiscover()  # complaints_project/admin_site.py: not done at start-up
+
 urlpatterns = [
     path("health/", health.liveness, name="health-live"),
     path("health/ready/", health.readiness, name="health-ready"),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("api/", include("accounts.api.urls")),
     path("api/", include("complaints.api.urls")),
     path("api/", include("complaints.api.attachment_urls")),
+    path("api/", include("analytics.api.urls")),
 ]
 
 handler400 = "complaints_project.exceptions.json_bad_request"

@@ -1,63 +1,51 @@
 """Which handlers run for which event type, and the hand-off of an event to Celery.
 
-The consumer queues ONE task per event (``events.handle_event``); the worker runs every
-handler of the event's type in turn, in the order listed here (customer notifications
-first: they carry the latency target). Each handler claims (event_id, handler name) in its
-own transaction, so a retry only re-runs the handlers that have not succeeded yet.
+Apps register their handlers from ``AppConfig.ready()`` with ``register_handlers``, by
+dotted ``module.function`` name: nothing is imported until the worker runs a handler, so
+the relay and the consumer never load the modules behind them. A type registered with no
+handlers is still known (it is consumed, not dead-lettered).
 
-Handler names are stored in ``ProcessedEvent`` rows: renaming one would make already
-processed events look new, so they stay as they are.
+The consumer queues ONE task per event (``events.handle_event``); the worker runs every
+handler of the event's type in turn, in registration order (apps register in
+``INSTALLED_APPS`` order). Each handler claims (event_id, handler name) in its own
+transaction, so a retry only re-runs the handlers that have not succeeded yet. The names
+are stored in ``ProcessedEvent`` rows: renaming a handler makes already processed events
+look new to it.
 """
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from events.models import EventType
+from celery import current_app
 
 HANDLE_EVENT = "events.handle_event"
 
-RECEIPT = "complaints.tasks.notify_receipt"
-STATUS = "complaints.tasks.notify_status_changed"
-ASSIGNED = "complaints.tasks.notify_assigned"
-REPLY = "complaints.tasks.notify_public_reply"
-SLA = "complaints.tasks.notify_sla_breached"
-TRIAGE = "complaints.tasks.triage_complaint"
-ANALYTICS = "complaints.tasks.refresh_analytics"
-
-HANDLERS: dict[str, tuple[str, ...]] = {
-    EventType.CREATED: (RECEIPT, TRIAGE, ANALYTICS),
-    EventType.STATUS_CHANGED: (STATUS, ANALYTICS),
-    EventType.ASSIGNED: (ASSIGNED,),
-    EventType.COMMENTED: (REPLY,),
-    EventType.FEEDBACK_RECEIVED: (ANALYTICS,),
-    EventType.SLA_BREACHED: (SLA,),
-    EventType.UPDATED: (),
-}
-
 Handler = Callable[[dict[str, Any]], Any]
-_REGISTRY: dict[str, Handler] = {}
+_HANDLERS: dict[str, list[str]] = {}
+
+
+def register_handlers(event_type: str, names: Iterable[str]) -> None:
+    """Append ``names`` (``module.function``, called with the envelope) to the type's handlers."""
+    handlers = _HANDLERS.setdefault(str(event_type), [])
+    for name in names:
+        if name not in handlers:
+            handlers.append(name)
 
 
 def handlers_for(event_type: str) -> tuple[str, ...]:
-    return HANDLERS.get(event_type, ())
+    return tuple(_HANDLERS.get(event_type, ()))
 
 
-def register(name: str) -> Callable[[Handler], Handler]:
-    """Register ``func(envelope)`` as the handler called ``name`` (a ``module.attr`` path)."""
-
-    def decorate(func: Handler) -> Handler:
-        _REGISTRY[name] = func
-        return func
-
-    return decorate
+def is_known(event_type: str) -> bool:
+    """True if an app registered the type (with or without handlers)."""
+    return event_type in _HANDLERS
 
 
 def handler(name: str) -> Handler:
-    """The registered handler ``name``; imports its module first if needed."""
-    if name not in _REGISTRY:
-        importlib.import_module(name.rsplit(".", 1)[0])
-    return _REGISTRY[name]
+    """The function called ``name``, its module imported on first use."""
+    module, _, function = name.rpartition(".")
+    return getattr(importlib.import_module(module), function)
 
 
 def hand_off(event, app=None) -> int:
@@ -65,7 +53,7 @@ def hand_off(event, app=None) -> int:
     if not handlers_for(event.type):
         return 0
     if app is None:
-        from complaints_project.celery import app
+        app = current_app  # the project's app (``complaints_project/celery.py``)
     # ``argsrepr``: what monitoring (flower, logs) shows of the arguments. Celery would
     # otherwise build a repr of the whole envelope for every task (~0.5 ms of the consumer's
     # CPU per event); the id and type identify the event.

@@ -1,4 +1,4 @@
-"""The wire format of complaint events: a JSON envelope around the outbox payload."""
+"""The wire format of events: a JSON envelope around the outbox payload."""
 
 import json
 import uuid
@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from events.models import EventType
+from events import dispatch
 
 SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
-KNOWN_TYPES = frozenset(EventType.values)
 
 
 class InvalidEvent(ValueError):
@@ -81,7 +80,7 @@ def decode(raw: bytes | None) -> Event:
         or version not in SUPPORTED_SCHEMA_VERSIONS
     ):
         raise InvalidEvent(f"unknown schema_version: {version!r:.100}")
-    if not isinstance(data["type"], str) or data["type"] not in KNOWN_TYPES:
+    if not isinstance(data["type"], str) or not dispatch.is_known(data["type"]):
         raise InvalidEvent(f"unknown type: {str(data['type'])[:100]}")
     try:
         event_id = str(uuid.UUID(str(data["event_id"])))

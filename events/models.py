@@ -5,25 +5,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class EventType(models.TextChoices):
-    CREATED = "complaint.created"
-    STATUS_CHANGED = "complaint.status_changed"
-    ASSIGNED = "complaint.assigned"
-    COMMENTED = "complaint.commented"
-    FEEDBACK_RECEIVED = "complaint.feedback_received"
-    SLA_BREACHED = "complaint.sla_breached"
-    UPDATED = "complaint.updated"
-
-
 class OutboxEvent(models.Model):
     """A domain event written in the transaction of the change; the relay publishes it to Kafka.
 
-    ``published_at`` is NULL while the event waits for the relay. Payloads carry ids and
-    codes only, never personal data or free text.
+    ``published_at`` is NULL while the event waits for the relay. ``type`` is the emitting
+    app's name for the event (``complaint.created``); payloads carry ids and codes only,
+    never personal data or free text.
     """
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    type = models.CharField(max_length=40, choices=EventType.choices)
+    type = models.CharField(max_length=40)
     aggregate_id = models.UUIDField()
     payload = models.JSONField(default=dict)
     schema_version = models.PositiveSmallIntegerField(default=1)

@@ -2,9 +2,9 @@
 
 At-least-once on the wire (a crash between publish and mark republishes the batch);
 consumers deduplicate on ``event_id``. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so
-several relays never publish the same row at the same time, and a row whose complaint
-still has an older pending row held by another relay waits, so one complaint's events
-reach Kafka in order.
+several relays never publish the same row at the same time, and a row whose aggregate (a
+complaint, say) still has an older pending row held by another relay waits, so one
+aggregate's events reach Kafka in order (they share a partition: the key is its id).
 """
 
 import contextlib
@@ -25,21 +25,11 @@ from kafka.errors import KafkaError
 from events.envelope import encode, envelope_for
 from events.kafka import make_producer
 from events.models import OutboxEvent
-from events.receivers import NOTIFY_CHANNEL
+from events.outbox import NOTIFY_CHANNEL
 
 logger = logging.getLogger(__name__)
 
 FLUSH_TIMEOUT_SECONDS = 30.0
-
-
-class RelayPublishError(Exception):
-    """Some rows of the batch were not acknowledged by the broker; they stay pending."""
-
-    def __init__(self, published: int, failed: int, error: str):
-        super().__init__(f"{failed} event(s) not published ({published} published): {error}")
-        self.published = published
-        self.failed = failed
-        self.error = error
 
 
 @dataclass
@@ -54,8 +44,8 @@ class BatchResult:
         return self.published + self.failed + self.deferred
 
 
-# Per complaint of the batch: the earliest pending row *not* in the batch that precedes the
-# batch's last row of that complaint. It is held by another relay (or was skipped), so only
+# Per aggregate of the batch: the earliest pending row *not* in the batch that precedes the
+# batch's last row of that aggregate. It is held by another relay (or was skipped), so only
 # the batch's rows before it may go out now; the rest wait for it.
 _FIRST_FOREIGN_PENDING_SQL = """
 SELECT o.aggregate_id, MIN(o.id)
@@ -148,9 +138,9 @@ def publish_batch(producer, batch_size: int = 500, *, topic: str | None = None) 
             elif future.failed():
                 error = repr(future.exception)
             elif row.aggregate_id in failed_aggregates:
-                # Delivered, but after an earlier event of its complaint failed: republish
+                # Delivered, but after an earlier event of its aggregate failed: republish
                 # both in order (a duplicate the consumers ignore).
-                error = "earlier event of the same complaint failed"
+                error = "earlier event of the same aggregate failed"
             else:
                 published_ids.append(row.id)
                 continue
@@ -161,18 +151,6 @@ def publish_batch(producer, batch_size: int = 500, *, topic: str | None = None) 
     result.failed = sum(len(ids) for ids in failures.values())
     result.errors = list(failures)
     return result
-
-
-def publish_outbox_batch(producer, batch_size: int = 500) -> int:
-    """Publish up to ``batch_size`` pending events; return how many were marked published.
-
-    Raises RelayPublishError (after committing what did succeed) when any record was not
-    acknowledged, so callers back off.
-    """
-    result = publish_batch(producer, batch_size)
-    if result.failed:
-        raise RelayPublishError(result.published, result.failed, result.errors[0])
-    return result.published
 
 
 def connect_outside_django():
@@ -283,7 +261,7 @@ class OutboxRelay:
                     if producer is None:
                         producer = self.producer_factory()
                     result = publish_batch(producer, self.batch_size)
-                except (KafkaError, RelayPublishError, OSError) as exc:
+                except (KafkaError, OSError) as exc:
                     error = repr(exc)
                     result = None
                 except DatabaseError as exc:

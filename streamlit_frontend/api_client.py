@@ -33,7 +33,13 @@ ROLE_KEY = "auth_role"
 USER_ID_KEY = "auth_user_id"
 AUTH_KEYS = (ACCESS_KEY, REFRESH_KEY, ROLE_KEY, USER_ID_KEY)
 
+# Which pages to offer is chosen from the token's role; what a caller may do on a complaint
+# comes from the API (the complaint's ``can_*`` flags and ``GET /api/workflow/``).
 HANDLER_ROLES = frozenset({"agent", "supervisor", "admin"})
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+# The API's largest page, and how many of them a sub-list reads before it stops.
+MAX_PAGE_SIZE = 100
+MAX_PAGES = 20
 # Seconds before expiry at which the access token is refreshed proactively.
 EXPIRY_LEEWAY = 10
 
@@ -218,10 +224,6 @@ class Page:
         )
 
 
-def _results(payload: Any) -> list[dict[str, Any]]:
-    return Page.from_payload(payload).results
-
-
 # ---------------------------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +262,10 @@ class ApiClient:
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in SUPERVISOR_ROLES
 
     def _store_tokens(self, access: str, refresh: str | None) -> None:
         claims = decode_jwt_claims(access)
@@ -342,6 +348,23 @@ class ApiClient:
             return None
         return response.json()
 
+    def _all_pages(self, path: str, *, max_pages: int | None = None) -> Page:
+        """Every item of a paginated list, reading up to ``max_pages`` (``MAX_PAGES``) of 100.
+
+        ``count`` is the server's total; when the limit stopped the reading, ``next`` is the
+        page that would have come next, so a caller can say that there is more. Pages are
+        asked for by number (not by following ``next``), so the base URL stays ours.
+        """
+        items: list[dict[str, Any]] = []
+        page = Page(count=0, results=[], next=None, previous=None)
+        for number in range(1, (max_pages or MAX_PAGES) + 1):
+            params = {"page": number, "page_size": MAX_PAGE_SIZE}
+            page = Page.from_payload(self._json("GET", path, params=params))
+            items.extend(page.results)
+            if not page.next:
+                break
+        return Page(count=page.count, results=items, next=page.next, previous=None)
+
     # -- auth -----------------------------------------------------------------------------
 
     def register(
@@ -403,7 +426,7 @@ class ApiClient:
         """One page of active staff: ``{id, full_name, role, open_assigned}`` (staff only)."""
         params: dict[str, Any] = {"page": page}
         if page_size:
-            params["page_size"] = min(page_size, 100)
+            params["page_size"] = min(page_size, MAX_PAGE_SIZE)
         return Page.from_payload(self._json("GET", "/api/users/handlers/", params=params))
 
     def all_handlers(self, *, max_pages: int = 10) -> list[dict[str, Any]]:
@@ -411,12 +434,7 @@ class ApiClient:
 
         The API cannot order by name (names are encrypted at rest), so the sort is done here.
         """
-        handlers: list[dict[str, Any]] = []
-        for number in range(1, max_pages + 1):
-            page = self.list_handlers(page=number, page_size=100)
-            handlers.extend(page.results)
-            if not page.next:
-                break
+        handlers = self._all_pages("/api/users/handlers/", max_pages=max_pages).results
         return sorted(handlers, key=lambda h: (str(h.get("full_name") or "").casefold(), h["id"]))
 
     # -- complaints -----------------------------------------------------------------------
@@ -484,12 +502,8 @@ class ApiClient:
             "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
         )
 
-    def list_comments(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json(
-                "GET", f"/api/complaints/{complaint_id}/comments/", params={"page_size": 100}
-            )
-        )
+    def list_comments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/comments/", max_pages=max_pages)
 
     def add_comment(
         self, complaint_id: str, *, body: str, internal: bool = False
@@ -500,12 +514,12 @@ class ApiClient:
             json={"body": body, "internal": internal},
         )
 
-    def list_attachments(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json(
-                "GET", f"/api/complaints/{complaint_id}/attachments/", params={"page_size": 100}
-            )
-        )
+    def canned_responses_for(self, complaint_id: str) -> list[dict[str, Any]]:
+        """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
+        return self._json("GET", f"/api/complaints/{complaint_id}/canned-responses/")
+
+    def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
 
     def upload_attachment(
         self, complaint_id: str, *, filename: str, content: bytes, content_type: str
@@ -525,10 +539,8 @@ class ApiClient:
             timeout=UPLOAD_TIMEOUT,
         ).content
 
-    def history(self, complaint_id: str) -> list[dict[str, Any]]:
-        return _results(
-            self._json("GET", f"/api/complaints/{complaint_id}/history/", params={"page_size": 100})
-        )
+    def history(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
+        return self._all_pages(f"/api/complaints/{complaint_id}/history/", max_pages=max_pages)
 
     def give_feedback(self, complaint_id: str, *, rating: int, comment: str = "") -> Any:
         body: dict[str, Any] = {"rating": rating}
@@ -537,7 +549,11 @@ class ApiClient:
         return self._json("POST", f"/api/complaints/{complaint_id}/feedback/", json=body)
 
     def categories(self) -> list[dict[str, Any]]:
-        return _results(self._json("GET", "/api/categories/"))
+        return self._all_pages("/api/categories/").results
+
+    def workflow(self) -> dict[str, Any]:
+        """Statuses (value, label, open, final, reason_required) and priorities."""
+        return self._json("GET", "/api/workflow/")
 
     def stats(self, *, days: int | None = None) -> Mapping[str, Any]:
         params = {"days": days} if days else None

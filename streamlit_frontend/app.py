@@ -33,7 +33,7 @@ elif api.is_handler:
         st.Page("app_pages/queue.py", title="Queue", icon=":material/inbox:", default=True),
         detail,
     ]
-    if api.role in {"supervisor", "admin"}:
+    if api.sees_dashboard:
         work.append(
             st.Page("app_pages/dashboard.py", title="Dashboard", icon=":material/monitoring:")
         )

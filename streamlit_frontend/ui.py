@@ -1,4 +1,8 @@
-"""Streamlit helpers shared by the pages: the client, error display, badges, formatting."""
+"""Streamlit helpers shared by the pages: the client, error display, badges, formatting.
+
+Statuses, their labels and which are open, and the priorities come from ``GET /api/workflow/``
+(read once per session by ``require_login``); colours and icons are this app's own.
+"""
 
 from __future__ import annotations
 
@@ -33,18 +37,8 @@ T = TypeVar("T")
 BASE_URL_KEY = "api_base_url"  # tests may inject the API address here
 FLASH_KEY = "flash"
 CURRENT_COMPLAINT_KEY = "current_complaint_id"
+WORKFLOW_KEY = "workflow"
 
-STATUS_LABELS = {
-    "new": "New",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "awaiting_customer": "Awaiting customer",
-    "resolved": "Resolved",
-    "closed": "Closed",
-    "reopened": "Reopened",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-}
 STATUS_COLORS = {
     "new": "blue",
     "acknowledged": "violet",
@@ -67,11 +61,7 @@ STATUS_ICONS = {
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
 }
-OPEN_STATUSES = ["new", "acknowledged", "in_progress", "awaiting_customer", "reopened"]
-PRIORITIES = ["low", "normal", "high", "urgent"]
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
-# Moves that must carry a reason (mirrors complaints.workflow.REASON_REQUIRED).
-REASON_REQUIRED = frozenset({"rejected", "resolved"})
 
 # Button text for a move, from the point of view of whoever may make it.
 TRANSITION_LABELS = {
@@ -171,8 +161,8 @@ def show_error(
     elif isinstance(exc, ApiUnavailable):
         target.error(exc.message, icon=":material/cloud_off:")
     elif isinstance(exc, ApiConflict):
-        now = STATUS_LABELS.get(exc.current_status or "", exc.current_status or "unknown")
-        allowed = ", ".join(STATUS_LABELS.get(s, s) for s in exc.allowed) or "none"
+        now = status_label(exc.current_status) if exc.current_status else "unknown"
+        allowed = ", ".join(status_label(s) for s in exc.allowed) or "none"
         target.warning(
             f"{exc.message} The complaint is now **{now}**; possible next steps: {allowed}."
         )
@@ -213,7 +203,40 @@ def require_login() -> ApiClient:
     api = client()
     if not api.is_authenticated:
         raise SessionExpired("Please log in.")
+    load_workflow(api)
     return api
+
+
+# ---------------------------------------------------------------------------------------------
+# The workflow vocabulary, as the API describes it
+# ---------------------------------------------------------------------------------------------
+
+
+def load_workflow(api: ApiClient) -> None:
+    """Read ``GET /api/workflow/`` once per session; tried again next run if it failed."""
+    if WORKFLOW_KEY not in st.session_state:
+        loaded = attempt(api.workflow, quiet=True)
+        if loaded.ok and loaded.value:
+            st.session_state[WORKFLOW_KEY] = loaded.value
+
+
+def _workflow(part: str) -> list[Mapping[str, Any]]:
+    return list((st.session_state.get(WORKFLOW_KEY) or {}).get(part) or [])
+
+
+def statuses() -> list[str]:
+    """Every status, in workflow order."""
+    return [s["value"] for s in _workflow("statuses")]
+
+
+def open_statuses() -> list[str]:
+    """The statuses in which a complaint still waits for the organisation."""
+    return [s["value"] for s in _workflow("statuses") if s.get("open")]
+
+
+def priorities() -> list[str]:
+    """Priority values, lowest first."""
+    return [p["value"] for p in _workflow("priorities")]
 
 
 def open_complaint(complaint_id: str) -> None:
@@ -227,8 +250,18 @@ def open_complaint(complaint_id: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _humanize(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    labels = {s["value"]: s.get("label") for s in _workflow("statuses")}
+    return labels.get(status) or _humanize(status)
+
+
+def priority_label(priority: str) -> str:
+    labels = {p["value"]: p.get("label") for p in _workflow("priorities")}
+    return labels.get(priority) or _humanize(priority)
 
 
 def status_badge(status: str, where: Any = None) -> None:
@@ -247,7 +280,7 @@ def status_md(status: str) -> str:
 def priority_md(priority: str | None) -> str:
     if not priority:
         return ""
-    return f":{PRIORITY_COLORS.get(priority, 'gray')}-badge[{priority.capitalize()}]"
+    return f":{PRIORITY_COLORS.get(priority, 'gray')}-badge[{priority_label(priority)}]"
 
 
 def parse_dt(value: str | None) -> datetime | None:

@@ -226,18 +226,118 @@ def test_log_outside_a_request_has_placeholder_id(json_log_lines):
     assert record["request_id"] == "-"
 
 
+def _rows_for_a_lost_race(race: str):
+    """Build the first row, return a callable that writes the second one (the loser)."""
+    from complaints.models import Category, Feedback, IdempotencyKey
+    from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
+
+    if race == "category slug":
+        taken = CategoryFactory()
+        return lambda: Category.objects.create(name="Another name", slug=taken.slug)
+    if race == "category name":
+        taken = CategoryFactory()
+        return lambda: Category.objects.create(name=taken.name, slug="another-slug")
+    if race == "user email":
+        taken = UserFactory()
+        return lambda: UserFactory(email=taken.email)
+    if race == "idempotency key":
+        complaint = ComplaintFactory()
+        fields = {"user": complaint.customer, "key": "k", "complaint": complaint}
+        IdempotencyKey.objects.create(request_fingerprint="a", **fields)
+        return lambda: IdempotencyKey.objects.create(request_fingerprint="b", **fields)
+    if race == "feedback per complaint":
+        complaint = ComplaintFactory()
+        Feedback.objects.create(complaint=complaint, rating=4)
+        return lambda: Feedback.objects.create(complaint=complaint, rating=5)
+    raise AssertionError(race)
+
+
+def _serve_through_an_endpoint(client, user, monkeypatch, write):
+    """Run ``write`` inside a real API request (in its own savepoint, as a service would)."""
+    from django.db import transaction
+
+    def inside_the_request(**kwargs):
+        with transaction.atomic():
+            write()
+
+    monkeypatch.setattr("accounts.api.views.user_data_export", inside_the_request)
+    client.force_authenticate(user)
+    return client.get("/api/users/me/export/")
+
+
 @pytest.mark.django_db
-def test_unique_constraint_race_is_409_not_500(client_no_raise, customer, monkeypatch):
+@pytest.mark.parametrize(
+    "race",
+    ["category slug", "category name", "user email", "idempotency key", "feedback per complaint"],
+)
+def test_lost_unique_constraint_race_is_a_retryable_409(
+    client_no_raise, customer, monkeypatch, race
+):
+    write = _rows_for_a_lost_race(race)
+
+    response = _serve_through_an_endpoint(client_no_raise, customer, monkeypatch, write)
+
+    assert assert_json(response, 409) == {
+        "detail": "The request conflicts with data saved at the same time; retry."
+    }
+    assert "duplicate key" not in response.content.decode()
+
+
+def _rows_for_a_bug(bug: str):
     from django.db import IntegrityError
 
-    def lost_race(**kwargs):
-        raise IntegrityError('duplicate key value violates unique constraint "x"')
+    from complaints.models import Feedback
+    from tests.factories import ComplaintFactory
 
-    monkeypatch.setattr("accounts.api.views.user_data_export", lost_race)
-    client_no_raise.force_authenticate(customer)
+    if bug == "duplicate complaint reference":
+        taken = ComplaintFactory()
+        return lambda: ComplaintFactory(reference=taken.reference)
+    if bug == "check constraint":
+        complaint = ComplaintFactory()
+        return lambda: Feedback.objects.create(complaint=complaint, rating=9)
+    if bug == "no database cause":
 
-    response = client_no_raise.get("/api/users/me/export/")
+        def raise_bare():
+            raise IntegrityError('duplicate key value violates unique constraint "x"')
 
-    body = assert_json(response, 409)
-    assert body["detail"] == "The request conflicts with data saved at the same time; retry."
-    assert "duplicate key" not in response.content.decode()
+        return raise_bare
+    raise AssertionError(bug)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bug", ["duplicate complaint reference", "check constraint", "no database cause"]
+)
+def test_other_integrity_errors_are_a_logged_500(
+    client_no_raise, customer, monkeypatch, caplog, bug
+):
+    write = _rows_for_a_bug(bug)
+
+    with caplog.at_level(logging.ERROR, logger="complaints_project.exceptions"):
+        response = _serve_through_an_endpoint(client_no_raise, customer, monkeypatch, write)
+
+    assert assert_json(response, 500) == {
+        "detail": "Internal server error.",
+        "code": "server_error",
+    }
+    assert "constraint" not in response.content.decode()
+    [record] = [r for r in caplog.records if r.name == "complaints_project.exceptions"]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert record.exc_info[0].__name__ == "IntegrityError"
+
+
+@pytest.mark.django_db
+def test_every_retryable_constraint_exists_in_the_database():
+    """The 409 list names constraints by name: a renamed one must fail here, not in production."""
+    from django.db import connection
+
+    from complaints_project.exceptions import RETRYABLE_UNIQUE_CONSTRAINTS
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'u' AND conname = ANY(%s)",
+            [list(RETRYABLE_UNIQUE_CONSTRAINTS)],
+        )
+        found = {name for (name,) in cursor.fetchall()}
+    assert found == RETRYABLE_UNIQUE_CONSTRAINTS

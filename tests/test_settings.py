@@ -1,6 +1,7 @@
 """The production profile: deploy checks are clean with real secrets, and it refuses to start
 without them. Runs manage.py in a subprocess with a clean, prod-like environment."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -18,12 +19,20 @@ PROD_ENV = {
     "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
     "PGCRYPTO_KEY": secrets.token_hex(32),
     "BLIND_INDEX_KEY": secrets.token_hex(32),
+    "ATTACHMENT_MASTER_KEYS": f"k1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
     "ALLOWED_HOSTS": "complaints.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://complaints.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/complaints",
     "REDIS_URL": "redis://127.0.0.1:6379/2",
 }
-REQUIRED = ["SECRET_KEY", "JWT_SIGNING_KEY", "PGCRYPTO_KEY", "BLIND_INDEX_KEY", "ALLOWED_HOSTS"]
+REQUIRED = [
+    "SECRET_KEY",
+    "JWT_SIGNING_KEY",
+    "PGCRYPTO_KEY",
+    "BLIND_INDEX_KEY",
+    "ATTACHMENT_MASTER_KEYS",
+    "ALLOWED_HOSTS",
+]
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -65,18 +74,56 @@ def test_prod_refuses_to_start_without(name):
     assert f"{name} must be set" in result.stderr
 
 
-def test_prod_refuses_quotes_in_pgcrypto_key():
-    result = manage("check", env={**PROD_ENV, "PGCRYPTO_KEY": "it's-bad"})
-
-    assert result.returncode != 0
-    assert "PGCRYPTO_KEY" in result.stderr
-
-
-def test_prod_refuses_a_short_pgcrypto_key():
-    result = manage("check", env={**PROD_ENV, "PGCRYPTO_KEY": "short-passphrase"})
+@pytest.mark.parametrize("name", ["PGCRYPTO_KEY", "PGCRYPTO_KEY_PREVIOUS"])
+def test_prod_refuses_a_short_pgcrypto_key(name):
+    result = manage("check", env={**PROD_ENV, name: "short-passphrase"})
 
     assert result.returncode != 0
     assert "at least 32 characters" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["PGCRYPTO_KEY", "BLIND_INDEX_KEY"])
+def test_a_previous_key_equal_to_the_current_one_is_refused(name):
+    result = manage("check", env={**PROD_ENV, f"{name}_PREVIOUS": PROD_ENV[name]})
+
+    assert result.returncode != 0
+    assert "must differ" in result.stderr
+
+
+def test_a_malformed_attachment_master_key_fails_the_checks():
+    result = manage("check", env={**PROD_ENV, "ATTACHMENT_MASTER_KEYS": "k1:not-32-bytes"})
+
+    assert result.returncode != 0
+    assert "complaints.E001" in result.stderr
+
+
+def test_deploy_check_is_clean_during_every_rotation():
+    """Old keys kept while rotating: SECRET_KEY_FALLBACKS, *_PREVIOUS, a second master key."""
+    old_master = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    env = {
+        **PROD_ENV,
+        "SECRET_KEY_FALLBACKS": f"{secrets.token_urlsafe(64)},{secrets.token_urlsafe(64)}",
+        "PGCRYPTO_KEY_PREVIOUS": secrets.token_hex(32),
+        "BLIND_INDEX_KEY_PREVIOUS": secrets.token_hex(32),
+        "ATTACHMENT_MASTER_KEYS": f"{PROD_ENV['ATTACHMENT_MASTER_KEYS']},k0:{old_master}",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(len(s.SECRET_KEY_FALLBACKS), s.SECRET_KEY_FALLBACKS[1][:8])"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**{k: os.environ[k] for k in ("PATH",) if k in os.environ}, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.stdout.split() == ["2", env["SECRET_KEY_FALLBACKS"].split(",")[1][:8]]
 
 
 def test_prod_has_debug_off_and_secure_cookies():

@@ -8,7 +8,8 @@ from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer as BaseTokenRefreshSerializer,
 )
 
-from accounts.models import HANDLER_ROLES, User
+from accounts.models import User
+from accounts.personal_data import personal_data_providers
 
 
 class TokenObtainSerializer(TokenObtainPairSerializer):
@@ -45,17 +46,6 @@ class UserOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HandlerOutputSerializer(serializers.Serializer):
-    """One staff member in the assignment list (``accounts.selectors.handlers_list``)."""
-
-    id = serializers.UUIDField(read_only=True)
-    full_name = serializers.CharField(read_only=True)
-    role = serializers.ChoiceField(choices=sorted(HANDLER_ROLES), read_only=True)
-    open_assigned = serializers.IntegerField(
-        read_only=True, help_text="Open complaints currently assigned to this person."
-    )
-
-
 class UserRegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
@@ -90,10 +80,14 @@ class DataExportSerializer(serializers.Serializer):
 
     exported_at = serializers.DateTimeField()
     profile = serializers.DictField()
-    complaints = serializers.ListField(child=serializers.DictField())
-    comments = serializers.ListField(child=serializers.DictField())
-    feedback = serializers.ListField(child=serializers.DictField())
-    attachments = serializers.ListField(child=serializers.DictField())
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Beside the profile, one list per section of each registered personal-data provider.
+        fields = super().get_fields()
+        for provider in personal_data_providers():
+            for section in provider.sections:
+                fields[section] = serializers.ListField(child=serializers.DictField())
+        return fields
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         return instance

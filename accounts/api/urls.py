@@ -7,7 +7,6 @@ urlpatterns = [
     path("users/me/", views.UserMeApi.as_view(), name="user-me"),
     path("users/me/password/", views.UserPasswordChangeApi.as_view(), name="user-password"),
     path("users/me/export/", views.UserExportApi.as_view(), name="user-export"),
-    path("users/handlers/", views.HandlerListApi.as_view(), name="user-handlers"),
     path("token/", views.TokenObtainApi.as_view(), name="token-obtain"),
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
     path("token/verify/", views.TokenVerifyApi.as_view(), name="token-verify"),

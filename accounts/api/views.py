@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +11,6 @@ from rest_framework_simplejwt import views as jwt_views
 
 from accounts.data_export import user_data_export
 from accounts.erasure import user_erase
-from accounts.selectors import handlers_list
 from accounts.services import (
     EmailAlreadyRegistered,
     user_change_password,
@@ -29,7 +28,6 @@ from accounts.throttling import (
 
 from .serializers import (
     DataExportSerializer,
-    HandlerOutputSerializer,
     PasswordChangeInputSerializer,
     UserOutputSerializer,
     UserRegisterInputSerializer,
@@ -125,47 +123,6 @@ class UserExportApi(APIView):
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-class IsHandler(permissions.BasePermission):
-    """Staff (agents, supervisors, admins)."""
-
-    message = "Only staff can see the staff list."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_handler)
-
-
-class HandlerListApi(generics.ListAPIView):
-    """Active staff to assign complaints to, with their open workload.
-
-    Supervisors and admins use it to assign complaints to others; agents may read it (they can
-    still only assign themselves). Ordered by role (agents, supervisors, admins), then by
-    date joined: names are encrypted at rest, so sorting by name is left to the client.
-    """
-
-    permission_classes = [IsHandler]
-    serializer_class = HandlerOutputSerializer
-
-    def get_queryset(self):
-        return handlers_list()
-
-    @extend_schema(
-        operation_id="users_handlers_list",
-        summary="Staff available for assignment (agents, supervisors, admins)",
-        description="Active agents, supervisors and admins with `open_assigned`, the number of "
-        "open complaints assigned to each. Paginated (`page`, `page_size` up to 100). "
-        "Ordered by role (agent, supervisor, admin), then date joined; not by name, which is "
-        "encrypted at rest. Customers get 403.",
-        responses={
-            200: HandlerOutputSerializer(many=True),
-            403: OpenApiResponse(description="Not staff."),
-        },
-        tags=["users"],
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 class TokenObtainApi(jwt_views.TokenObtainPairView):

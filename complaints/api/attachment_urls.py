@@ -1,7 +1,6 @@
 from django.urls import path
 
 from complaints.api.attachments import AttachmentDownloadView, ComplaintAttachmentsView
-from complaints.api.stats import StatsView
 
 urlpatterns = [
     path(
@@ -14,5 +13,4 @@ urlpatterns = [
         AttachmentDownloadView.as_view(),
         name="attachment-download",
     ),
-    path("stats/", StatsView.as_view(), name="stats"),
 ]

@@ -1,9 +1,8 @@
 """Attachment endpoints: list/upload on a complaint, download one file."""
 
-import logging
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,19 +15,19 @@ from rest_framework.views import APIView
 
 from complaints.attachments import (
     ALLOWED_TYPES,
-    AttachmentTooLarge,
     attachment_add,
     attachment_get_visible,
+    attachment_open_content,
+    attachment_too_large,
     attachments_visible_to,
     max_bytes,
 )
+from complaints.errors import AttachmentContentUnavailable
 from complaints.models import Attachment, Comment
-from complaints.visibility import complaint_get_visible
+from complaints.visibility import complaint_get_visible, sees_internal_notes
 
 # Multipart framing and the small form fields on top of the file itself.
 _MULTIPART_OVERHEAD = 64 * 1024
-
-logger = logging.getLogger(__name__)
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -103,7 +102,7 @@ class ComplaintAttachmentsView(GenericAPIView):
         except ValueError:
             content_length = 0
         if content_length > max_bytes() + _MULTIPART_OVERHEAD:
-            raise AttachmentTooLarge(f"The file is larger than {max_bytes()} bytes.")
+            raise attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = None
@@ -114,7 +113,7 @@ class ComplaintAttachmentsView(GenericAPIView):
                 .filter(pk=comment_id, complaint=complaint)
                 .first()
             )
-            if comment is None or (comment.is_internal and not request.user.is_handler):
+            if comment is None or (comment.is_internal and not sees_internal_notes(request.user)):
                 raise serializers.ValidationError(
                     {"comment_id": ["Not a comment of this complaint."]}
                 )
@@ -147,12 +146,12 @@ class AttachmentDownloadView(APIView):
         if content_type.startswith("text/"):
             content_type += "; charset=utf-8"
         try:
-            stored = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            # The row outlived its file (restored database, storage incident): not a 500.
-            logger.error("attachment file missing from storage", extra={"attachment": str(pk)})
-            raise NotFound("The attachment's content is no longer available.") from exc
-        response = FileResponse(stored, content_type=content_type)
+            content = attachment_open_content(attachment=attachment)
+        except AttachmentContentUnavailable as exc:
+            # The row outlived its file (restored database, storage incident) or the file does
+            # not decrypt (tampered with, master key missing): logged, and not a 500.
+            raise NotFound(exc.message) from exc
+        response = StreamingHttpResponse(content, content_type=content_type)
         response["Content-Length"] = str(attachment.size)
         response["Content-Disposition"] = content_disposition(attachment.original_name)
         response["X-Content-Type-Options"] = "nosniff"

@@ -1,18 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
-
-CATEGORY_MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-
-
-class IsHandler(BasePermission):
-    """Staff (agents, supervisors, admins)."""
-
-    message = "Only staff can do this."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_handler)
+from accounts.roles import SUPERVISOR_ROLES
 
 
 class CategoryManagerOrReadOnly(BasePermission):
@@ -24,4 +12,4 @@ class CategoryManagerOrReadOnly(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request.method in SAFE_METHODS or user.role in CATEGORY_MANAGERS
+        return request.method in SAFE_METHODS or user.role in SUPERVISOR_ROLES

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from complaints.models import Category, Channel, Complaint, Priority
-from complaints.selectors import allowed_transitions
-from complaints.workflow import FINISHED_STATUSES, Status
+from complaints.models import BusinessCalendar, Category, Channel, Complaint, Priority
+from complaints.policies import Capabilities, complaint_capabilities, complaint_overdue
+from complaints.workflow import Status
 
 PRIORITY_NAMES = [p.label for p in Priority]
 
@@ -49,19 +48,20 @@ class FeedbackOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-def _is_overdue(complaint: Complaint) -> bool:
-    """The selectors annotate ``is_overdue`` in SQL (models.overdue_q); this is the fallback."""
-    annotated = getattr(complaint, "is_overdue", None)
-    if annotated is not None:
-        return bool(annotated)
-    now = timezone.now()
-    if (
-        complaint.status == Status.NEW
-        and complaint.acknowledged_at is None
-        and complaint.ack_due_at < now
-    ):
-        return True
-    return complaint.status not in FINISHED_STATUSES and complaint.resolve_due_at < now
+@extend_schema_field(OpenApiTypes.BOOL)
+class CapabilityFlag(serializers.Field):
+    """One of the caller's ``policies.Capabilities`` on the complaint being serialized."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Complaint):
+        return getattr(self.parent.capabilities(value), self.field_name)
+
+
+@extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
+class CapabilityStatuses(CapabilityFlag):
+    """A list of statuses among the caller's capabilities."""
 
 
 class ComplaintListOutSerializer(serializers.Serializer):
@@ -83,20 +83,34 @@ class ComplaintListOutSerializer(serializers.Serializer):
     ack_due_at = serializers.DateTimeField(read_only=True)
     resolve_due_at = serializers.DateTimeField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
-    allowed_transitions = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
+    # What the caller may do now (complaints.policies); clients offer exactly these actions.
+    allowed_transitions = CapabilityStatuses(help_text="Statuses the caller may move it to now.")
+    transitions_requiring_reason = CapabilityStatuses(
+        help_text="The allowed transitions that need a `reason`."
+    )
+    can_comment = CapabilityFlag(help_text="May add a (public) comment.")
+    can_upload = CapabilityFlag(help_text="May upload an attachment.")
+    can_give_feedback = CapabilityFlag(help_text="May rate the resolution (the owner, once).")
+    can_edit = CapabilityFlag(help_text="May edit the title and description.")
+    can_set_priority = CapabilityFlag(help_text="May change the priority.")
+    can_change_category = CapabilityFlag(help_text="May move it to another category.")
+    can_assign = CapabilityFlag(help_text="May take it or drop their own assignment.")
+    can_assign_anyone = CapabilityFlag(help_text="May assign it to any active staff member.")
+    can_post_internal = CapabilityFlag(help_text="May post internal notes.")
+
+    def capabilities(self, complaint: Complaint) -> Capabilities:
+        """The caller's capabilities, computed once per complaint (the fields share them)."""
+        cached = getattr(self, "_capabilities", None)
+        if cached is None or cached[0] is not complaint:
+            user = getattr(self.context.get("request"), "user", None)
+            cached = (complaint, complaint_capabilities(complaint=complaint, user=user))
+            self._capabilities = cached
+        return cached[1]
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, obj: Complaint) -> bool:
-        return _is_overdue(obj)
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
-    def get_allowed_transitions(self, obj: Complaint) -> list[str]:
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return []
-        return allowed_transitions(complaint=obj, user=user)
+        return complaint_overdue(obj)
 
     @extend_schema_field(FeedbackOutSerializer(allow_null=True))
     def get_feedback(self, obj: Complaint):
@@ -135,6 +149,11 @@ class CategoryOutSerializer(CategoryRefSerializer):
     acknowledge_within_hours = serializers.IntegerField(read_only=True)
     resolve_within_hours = serializers.IntegerField(read_only=True)
     default_assignee_id = serializers.UUIDField(read_only=True, allow_null=True)
+    business_calendar_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The category's own SLA calendar; null: the organisation's default.",
+    )
 
 
 # --------------------------------------------------------------------------- input
@@ -211,6 +230,13 @@ class CategoryInSerializer(serializers.Serializer):
     )
     resolve_within_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
     default_assignee_id = serializers.UUIDField(required=False, allow_null=True)
+    business_calendar_id = serializers.PrimaryKeyRelatedField(
+        queryset=BusinessCalendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="An SLA calendar (/api/sla-calendars/) for this category; null: the "
+        "organisation's default.",
+    )
 
     def validate_default_assignee_id(self, value):
         return existing_user_or_none(value)
@@ -219,6 +245,8 @@ class CategoryInSerializer(serializers.Serializer):
         data = dict(self.validated_data)
         if "default_assignee_id" in data:
             data["default_assignee"] = data.pop("default_assignee_id")
+        if "business_calendar_id" in data:
+            data["business_calendar"] = data.pop("business_calendar_id")
         return data
 
 

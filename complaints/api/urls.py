@@ -1,6 +1,7 @@
 from django.urls import path
 
-from complaints.api import views
+from complaints.api import calendars, canned_responses, handlers, views
+from complaints.api.workflow import WorkflowView
 
 urlpatterns = [
     path("complaints/", views.ComplaintListCreateView.as_view(), name="complaint-list"),
@@ -35,6 +36,29 @@ urlpatterns = [
         views.ComplaintFeedbackView.as_view(),
         name="complaint-feedback",
     ),
+    path(
+        "complaints/<uuid:pk>/canned-responses/",
+        canned_responses.ComplaintCannedResponsesApi.as_view(),
+        name="complaint-canned-responses",
+    ),
+    path(
+        "canned-responses/",
+        canned_responses.CannedResponseListCreateApi.as_view(),
+        name="canned-response-list",
+    ),
+    path(
+        "canned-responses/<int:pk>/",
+        canned_responses.CannedResponseDetailApi.as_view(),
+        name="canned-response-detail",
+    ),
     path("categories/", views.CategoryListCreateView.as_view(), name="category-list"),
     path("categories/<int:pk>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("users/handlers/", handlers.HandlerListApi.as_view(), name="user-handlers"),
+    path("sla-calendars/", calendars.CalendarListCreateApi.as_view(), name="sla-calendar-list"),
+    path(
+        "sla-calendars/<int:pk>/",
+        calendars.CalendarDetailApi.as_view(),
+        name="sla-calendar-detail",
+    ),
+    path("workflow/", WorkflowView.as_view(), name="workflow"),
 ]

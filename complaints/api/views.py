@@ -15,12 +15,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Role, User
+from accounts.models import User
 from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
-from complaints.models import Category, Comment, Complaint, HistoryEntry, Priority
+from complaints.models import Category, Comment, Complaint, HistoryEntry
 from complaints.workflow import Status
 from complaints_project.openapi import NOT_BLANK_PATTERN, ErrorSerializer
 
@@ -49,6 +49,19 @@ R404 = OpenApiResponse(
 )
 R409 = OpenApiResponse(ConflictOut, description="Conflicts with the complaint's current state.")
 COMPLAINT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header, stripped; None when absent, a 400 when empty or long."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ValidationError(
+            {IDEMPOTENCY_HEADER: [f"Must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+        )
+    return key
 
 
 def _complaint_response(request: Request, complaint: Complaint, code: int = 200) -> Response:
@@ -110,52 +123,18 @@ class ComplaintListCreateView(generics.GenericAPIView):
         responses={201: s.ComplaintOutSerializer, 400: R400, 401: R401, 409: R409},
     )
     def post(self, request: Request) -> Response:
-        user: User = request.user
         serializer = s.ComplaintCreateInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-
-        customer = user
-        priority = Priority.NORMAL
-        if user.is_handler:
-            priority = data.get("priority", Priority.NORMAL)
-            if data.get("customer_id"):
-                customer = User.objects.filter(
-                    pk=data["customer_id"], role=Role.CUSTOMER, is_active=True
-                ).first()
-                if customer is None:
-                    raise ValidationError({"customer_id": ["No such active customer."]})
-        kwargs = {
-            "customer": customer,
-            "category": data["category"],
-            "title": data["title"],
-            "description": data["description"],
-            "channel": data["channel"],
-            "priority": priority,
-        }
-
-        key = request.headers.get(IDEMPOTENCY_HEADER)
-        if key is None:
-            complaint = services.complaint_create(actor=user, **kwargs)
-            return _complaint_response(request, complaint, status.HTTP_201_CREATED)
-
-        key = key.strip()
-        if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
-            raise ValidationError(
-                {IDEMPOTENCY_HEADER: [f"Must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
-            )
-        fingerprint = services.idempotency_fingerprint(
-            {
-                "customer": customer.pk,
-                "category": data["category"].pk,
-                "title": data["title"],
-                "description": data["description"],
-                "channel": data["channel"],
-                "priority": int(priority),
-            }
-        )
-        complaint, created = services.complaint_create_idempotent(
-            actor=user, idempotency_key=key, fingerprint=fingerprint, **kwargs
+        complaint, created = services.complaint_file(
+            actor=request.user,
+            category=data["category"],
+            title=data["title"],
+            description=data["description"],
+            channel=data["channel"],
+            priority=data.get("priority"),
+            customer_id=data.get("customer_id"),
+            idempotency_key=_idempotency_key(request),
         )
         response = _complaint_response(request, complaint, status.HTTP_201_CREATED)
         if not created:
@@ -197,11 +176,23 @@ class ComplaintDetailView(generics.GenericAPIView):
         complaint = selectors.complaint_get(user=user, complaint_id=pk)
         serializer = s.ComplaintUpdateInSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        if not user.is_handler:
-            changes.pop("priority", None)
-            changes.pop("category", None)
-        complaint = services.complaint_update(complaint=complaint, actor=user, **changes)
+        data = serializer.validated_data
+        # Staff sending title/description get the edit's refusal; a customer's priority and
+        # category are ignored (documented above), not refused.
+        if "title" in data or "description" in data:
+            complaint = services.complaint_edit(
+                complaint=complaint,
+                actor=user,
+                title=data.get("title"),
+                description=data.get("description"),
+            )
+        if user.is_handler and ("priority" in data or "category" in data):
+            complaint = services.complaint_reroute(
+                complaint=complaint,
+                actor=user,
+                priority=data.get("priority"),
+                category=data.get("category"),
+            )
         return _complaint_response(request, complaint)
 
 

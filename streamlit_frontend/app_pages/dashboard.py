@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_frontend import ui
 
 api = ui.require_login()
-if api.role not in {"supervisor", "admin"}:
+if not api.sees_dashboard:
     st.error("The dashboard is for supervisors and admins.")
     st.stop()
 
@@ -29,7 +29,7 @@ if not loaded.ok:
     st.stop()
 stats: dict[str, Any] = dict(loaded.value or {})
 by_status: dict[str, int] = stats.get("by_status") or {}
-open_total = sum(by_status.get(s, 0) for s in ui.OPEN_STATUSES)
+open_total = sum(by_status.get(s, 0) for s in ui.open_statuses())
 breach_rate = stats.get("sla_breach_rate")
 
 
@@ -80,7 +80,7 @@ with left:
 with right:
     st.subheader("Open complaints by status")
     open_rows = [
-        {"status": ui.status_label(s), "count": by_status.get(s, 0)} for s in ui.OPEN_STATUSES
+        {"status": ui.status_label(s), "count": by_status.get(s, 0)} for s in ui.open_statuses()
     ]
     if not open_total:
         st.caption("Nothing open right now.")
@@ -153,7 +153,10 @@ with left:
 with right:
     st.subheader("By priority")
     frame = pd.DataFrame(
-        [{"priority": p.capitalize(), "count": by_priority.get(p, 0)} for p in ui.PRIORITIES]
+        [
+            {"priority": ui.priority_label(p), "count": by_priority.get(p, 0)}
+            for p in ui.priorities()
+        ]
     )
     fig = px.bar(frame, x="priority", y="count", text="count")
     fig.update_layout(height=300, margin={"t": 10, "b": 10}, xaxis_title="")

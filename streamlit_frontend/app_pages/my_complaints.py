@@ -40,7 +40,7 @@ with st.container(border=True):
     )
     statuses = st.pills(
         "Status",
-        options=list(ui.STATUS_LABELS),
+        options=ui.statuses(),
         selection_mode="multi",
         format_func=ui.status_label,
         key="my_statuses",

@@ -30,15 +30,15 @@ with st.container(border=True):
     row = st.columns(4)
     statuses = row[0].multiselect(
         "Status",
-        options=list(ui.STATUS_LABELS),
-        default=ui.OPEN_STATUSES,
+        options=ui.statuses(),
+        default=ui.open_statuses(),
         format_func=ui.status_label,
         key="queue_statuses",
     )
     priority = row[1].selectbox(
         "Priority",
-        options=[None, *ui.PRIORITIES],
-        format_func=lambda p: "Any priority" if p is None else p.capitalize(),
+        options=[None, *ui.priorities()],
+        format_func=lambda p: "Any priority" if p is None else ui.priority_label(p),
         key="queue_priority",
     )
     categories = ui.attempt(api.categories, quiet=True).value or []

@@ -3,8 +3,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from accounts.erasure import ERASED_NAME, ERASED_TEXT, user_erase
+from accounts.erasure import ERASED_NAME, user_erase
 from accounts.models import User
+from accounts.personal_data import ERASED_TEXT
 from complaints.models import Attachment, Comment, Complaint, Feedback, HistoryEntry
 from tests.accounts._data import complaint_with_everything
 from tests.conftest import client_for

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -9,7 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
 from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
@@ -41,6 +45,23 @@ def run_action(client, action, complaints, **extra):
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_overdue_column_marks_only_overdue_complaints(agent_web):
+    late = ComplaintFactory(resolve_due_at=timezone.now() - timedelta(hours=1))
+    on_time = ComplaintFactory()
+    html = agent_web.get(CHANGELIST).content.decode()
+    cells = dict(
+        re.findall(
+            r'href="[^"]*/(\w{8}-[\w-]+)/change/.*?<td class="field-overdue_flag">(.*?)</td>',
+            html,
+            re.S,
+        )
+    )
+    assert "icon-alert.svg" in cells[str(late.pk)]
+    # Nothing at all for a complaint on time (it used to show a red "no" icon).
+    assert cells[str(on_time.pk)].strip() in {"", "&nbsp;"}
+    assert "icon-no.svg" not in html
 
 
 def test_customer_cannot_open_admin(customer):
@@ -222,6 +243,40 @@ def test_change_form_goes_through_services(agent, agent_web):
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert Comment.objects.filter(complaint=complaint, is_internal=False).count() == 1
+
+
+def test_failed_work_step_is_not_reported_as_a_successful_change(agent, agent_web, monkeypatch):
+    complaint = ComplaintFactory(status=Status.NEW)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    real_transition = services.complaint_transition
+
+    def rejected_meanwhile(**kwargs):
+        # Another handler rejects the complaint between the form's check and this step.
+        real_transition(
+            complaint=kwargs["complaint"], actor=None, to_status=Status.REJECTED, reason="Dup"
+        )
+        return real_transition(**kwargs)
+
+    monkeypatch.setattr("complaints.admin.complaint_transition", rejected_meanwhile)
+    form = {
+        "new_status": "acknowledged",
+        "reason": "",
+        "assign_to_me": "on",
+        "note_kind": "internal",
+        "note_body": "",
+        **_empty_inline_management(),
+    }
+
+    resp = agent_web.post(url, form)
+
+    assert resp.status_code == 302
+    assert resp.url == url  # back to the form, where the handler sees the current state
+    msgs = messages_of(resp)
+    assert "Assigned to you." in msgs
+    assert "Cannot move a complaint from 'rejected' to 'acknowledged'." in msgs
+    assert not [m for m in msgs if "changed successfully" in m]
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.assignee) == (Status.REJECTED, agent)
 
 
 def _empty_inline_management() -> dict:

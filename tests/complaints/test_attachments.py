@@ -109,7 +109,8 @@ def test_customer_uploads_pdf(customer_client, customer, complaint, media):
     assert ".." not in attachment.file.name
     files = stored_files(media)
     assert len(files) == 1
-    assert files[0].read_bytes() == PDF
+    # Encrypted at rest (tests/complaints/test_attachment_encryption.py).
+    assert b"%PDF" not in files[0].read_bytes()
     entry = HistoryEntry.objects.get(complaint=complaint, kind=HistoryKind.ATTACHMENT_ADDED)
     assert entry.actor == customer
     assert entry.is_internal is False
@@ -188,7 +189,7 @@ def test_other_customer_cannot_upload_or_list(other_customer_client, complaint):
     assert other_customer_client.get(url(complaint)).status_code == 404
 
 
-@pytest.mark.parametrize("finished", [Status.CLOSED, Status.RESOLVED, Status.WITHDRAWN])
+@pytest.mark.parametrize("finished", [Status.CLOSED, Status.REJECTED, Status.WITHDRAWN])
 def test_customer_cannot_upload_to_finished_complaint(customer, finished, agent_client):
     complaint = ComplaintFactory(customer=customer, status=finished)
     resp = upload(client_for(customer), complaint, PDF)
@@ -196,6 +197,12 @@ def test_customer_cannot_upload_to_finished_complaint(customer, finished, agent_
     assert resp.json()["current_status"] == finished
     # Handlers still may.
     assert upload(agent_client, complaint, PDF).status_code == 201
+
+
+def test_customer_may_upload_to_a_resolved_complaint(customer):
+    # Same rule as comments: a resolved complaint can still be reopened, files may explain why.
+    complaint = ComplaintFactory(customer=customer, status=Status.RESOLVED)
+    assert upload(client_for(customer), complaint, PDF).status_code == 201
 
 
 def test_unauthenticated_is_401(api_client, complaint):

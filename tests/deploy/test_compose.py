@@ -26,6 +26,7 @@ from tests.deploy._support import (
 
 PUBLISHED = {"kong": "8000", "streamlit": "8501"}
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY$)")
+OPTIONAL_EMPTY_REF = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):-\}$")
 
 
 def required_vars() -> set[str]:
@@ -74,8 +75,9 @@ def test_every_prod_secret_of_the_settings_is_required():
 def test_secret_looking_variables_are_never_literal(name):
     for key, value in environment(services()[name]).items():
         if SECRET_NAME.search(key):
-            match = REQUIRED_REF.match(value)
-            assert match, f"{name}: {key} must be ${{{key}:?...}}"
+            # Required, or (an old key kept only during a rotation) empty unless set.
+            match = REQUIRED_REF.match(value) or OPTIONAL_EMPTY_REF.match(value)
+            assert match, f"{name}: {key} must be ${{{key}:?...}} or ${{{key}:-}}"
             assert match["name"] == key, f"{name}: {key} reads another variable"
 
 

@@ -3,6 +3,7 @@
 Each test gets its own topics and consumer group, so nothing leaks between tests.
 """
 
+import signal
 import threading
 import time
 import uuid
@@ -16,6 +17,7 @@ from accounts.models import Role
 from complaints_project.celery import app as celery_app
 from events.dev_broker import DevBroker
 from events.kafka import ensure_topics, make_consumer, make_producer
+from events.relay import publish_batch
 from tests.factories import CategoryFactory, UserFactory
 
 FAST_GROUP = {
@@ -61,10 +63,35 @@ def kafka_topics(kafka_broker, settings):
 
 
 @pytest.fixture
+def private_broker(settings):
+    """A broker of this test's own (it gets SIGSTOPped: up, connected, silent)."""
+    broker = DevBroker().start()
+    suffix = uuid.uuid4().hex[:8]
+    settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
+    settings.EVENTS_TOPIC = f"complaints.events.{suffix}"
+    settings.EVENTS_DLQ_TOPIC = f"complaints.events.dlq.{suffix}"
+    settings.EVENTS_CONSUMER_GROUP = f"private-{suffix}"
+    try:
+        ensure_topics(partitions=1, replication=1)
+        yield broker
+    finally:
+        if broker.process is not None:
+            broker.process.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+@pytest.fixture
 def producer(kafka_topics):
     p = make_producer()
     yield p
     p.close(timeout=5)
+
+
+def publish_outbox_batch(producer, batch_size: int = 500) -> int:
+    """One relay batch; how many rows it published. Every record must be acknowledged."""
+    result = publish_batch(producer, batch_size)
+    assert not result.failed, result.errors
+    return result.published
 
 
 def read_topic(topic: str, expected: int | None = None, timeout: float = 10.0, idle: float = 1.0):

@@ -1,23 +1,28 @@
 """Consumer → Celery worker: effects happen once however often a message is delivered."""
 
+import contextlib
 import json
+import signal
+import threading
+import time
 from collections import defaultdict
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from kafka.errors import KafkaTimeoutError
 
 from complaints import services
 from complaints.models import Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
-from events.consumer import EventConsumer
+from events.consumer import EventConsumer, HandOffError
 from events.kafka import make_producer
 from events.models import OutboxEvent, ProcessedEvent
-from events.relay import publish_outbox_batch
 from tests.events.conftest import (
     FAST_GROUP,
     create_complaint,
     drain_consumer,
+    publish_outbox_batch,
     read_topic,
     valid_envelope,
     wait_until,
@@ -255,3 +260,78 @@ def test_relay_duplicates_have_one_effect(
     )
     with transaction.atomic():
         pass
+
+
+def test_unhashable_poison_message_goes_to_the_dlq(producer, kafka_topics):
+    good = valid_envelope()
+    poison = json.dumps(valid_envelope(schema_version=[1])).encode()
+    producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=poison).get(10)
+    producer.send(kafka_topics.EVENTS_TOPIC, key=b"k", value=json.dumps(good).encode()).get(10)
+
+    seen = []
+    consumer = _consumer(hand_off=seen.append)
+    try:
+        drain_consumer(consumer, until=lambda: seen, timeout=10)
+    finally:
+        consumer.close()
+    assert [e.event_id for e in seen] == [good["event_id"]]
+    assert [r.value for r in read_topic(kafka_topics.EVENTS_DLQ_TOPIC, expected=1)] == [poison]
+
+
+def test_failed_hand_off_is_not_skipped_when_the_commit_also_fails(producer, kafka_topics):
+    events = [valid_envelope() for _ in range(3)]
+    for event in events:
+        producer.send(
+            kafka_topics.EVENTS_TOPIC, key=b"k", value=json.dumps(event).encode(), partition=0
+        )
+    producer.flush(10)
+
+    seen, failed_once = [], []
+
+    def hand_off(event):
+        if event.event_id == events[1]["event_id"] and not failed_once:
+            failed_once.append(event.event_id)
+            raise RuntimeError("celery broker down")
+        seen.append(event.event_id)
+
+    consumer = _consumer(hand_off=hand_off)
+    real_commit = consumer.consumer.commit
+    commit_failures = []
+
+    def commit(offsets=None, **kw):
+        if not commit_failures:
+            commit_failures.append(offsets)
+            raise KafkaTimeoutError("coordinator not available")
+        return real_commit(offsets, **kw)
+
+    consumer.consumer.commit = commit
+    try:
+        deadline = time.monotonic() + 15
+        while len(seen) < 3 and time.monotonic() < deadline:
+            with contextlib.suppress(HandOffError, KafkaTimeoutError):
+                consumer.run_once(timeout_ms=200)
+    finally:
+        consumer.close()
+    assert commit_failures, "the commit failure was not exercised"
+    assert seen == [e["event_id"] for e in events]
+
+
+def test_consumer_stops_promptly_while_the_broker_is_silent(private_broker, settings):
+    producer = make_producer()
+    try:
+        producer.send(
+            settings.EVENTS_TOPIC, key=b"k", value=json.dumps(valid_envelope()).encode()
+        ).get(10)
+    finally:
+        producer.close(timeout=5)
+
+    def hand_off(event):
+        # The broker goes silent between the hand-off and the offset commit.
+        private_broker.process.send_signal(signal.SIGSTOP)
+        consumer.stop()  # SIGTERM arrives meanwhile
+
+    consumer = _consumer(hand_off=hand_off)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    thread.join(15)
+    assert not thread.is_alive(), "consumer did not exit on SIGTERM while the broker was silent"

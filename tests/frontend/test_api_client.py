@@ -10,6 +10,8 @@ import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role
+from complaints import services
+from complaints.models import Attachment
 from streamlit_frontend.api_client import (
     ACCESS_KEY,
     REFRESH_KEY,
@@ -25,7 +27,7 @@ from streamlit_frontend.api_client import (
     SessionExpired,
     decode_jwt_claims,
 )
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,10 +197,10 @@ def test_handler_flow_through_the_client(client_for, customer, category):
     seen = customer_api.get_complaint(complaint["id"])
     assert seen["resolution"] == "Replaced it."
     assert set(seen["allowed_transitions"]) == {"closed", "reopened"}
-    assert customer_api.list_comments(complaint["id"]) == []  # the internal note is hidden
+    assert customer_api.list_comments(complaint["id"]).results == []  # the note is hidden
     customer_api.give_feedback(complaint["id"], rating=4, comment="Fine.")
     assert customer_api.get_complaint(complaint["id"])["feedback"]["rating"] == 4
-    kinds = [h["kind"] for h in customer_api.history(complaint["id"])]
+    kinds = [h["kind"] for h in customer_api.history(complaint["id"]).results]
     assert kinds[0] == "created"
     assert "status_changed" in kinds
 
@@ -210,7 +212,7 @@ def test_attachments_upload_download_and_type_rejection(client_for, customer, ca
         complaint["id"], filename="receipt.txt", content=b"paid 10 EUR\n", content_type="text/plain"
     )
     listed = api.list_attachments(complaint["id"])
-    assert [a["id"] for a in listed] == [att["id"]]
+    assert [a["id"] for a in listed.results] == [att["id"]]
     assert api.download_attachment(att["id"]) == b"paid 10 EUR\n"
     with pytest.raises((ApiFileRejected, ApiValidationError)):
         api.upload_attachment(
@@ -298,3 +300,50 @@ def test_unreachable_api_is_unavailable():
     api = ApiClient({}, base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(ApiUnavailable, match="Cannot reach"):
         api.register(email="a@example.com", password="x", full_name="A")
+
+
+def test_categories_are_all_read_not_only_the_first_page(client_for, customer):
+    names = {f"Category {i:02d}" for i in range(30)}  # more than one page of 25
+    for name in names:
+        CategoryFactory(name=name, slug=name.lower().replace(" ", "-"))
+    assert {c["name"] for c in client_for(customer).categories()} == names
+
+
+@pytest.mark.parametrize(
+    ("what", "make"),
+    [
+        ("comments", lambda c, who: services.comment_create(complaint=c, author=who, body="Hi")),
+        ("history", lambda c, who: services.comment_create(complaint=c, author=who, body="Hi")),
+        (
+            "attachments",
+            lambda c, who: Attachment.objects.create(
+                complaint=c,
+                uploaded_by=who,
+                file="x",
+                original_name="a.txt",
+                content_type="text/plain",
+                size=1,
+                sha256="0" * 64,
+            ),
+        ),
+    ],
+)
+def test_sub_lists_page_through_everything(client_for, customer, category, what, make):
+    complaint = services.complaint_create(
+        actor=customer, customer=customer, category=category, title="Long", description="Talk"
+    )
+    for _ in range(130):  # more than the API's largest page (100)
+        make(complaint, customer)
+    api = client_for(customer)
+    read = {
+        "comments": api.list_comments,
+        "history": api.history,
+        "attachments": api.list_attachments,
+    }[what]
+    listing = read(str(complaint.pk))
+    assert len(listing.results) == listing.count >= 130
+    # Past the client's own limit the listing says that there is more.
+    capped = read(str(complaint.pk), max_pages=1)
+    assert len(capped.results) == 100
+    assert capped.count == listing.count
+    assert capped.next

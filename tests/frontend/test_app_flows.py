@@ -9,8 +9,12 @@ from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
 from accounts.models import Role
+from complaints import services
 from complaints.models import Feedback
 from complaints.workflow import Status
+from streamlit_frontend import api_client
+from tests.complaints import workflow_table as table
+from tests.complaints.services.helpers import make_complaint
 from tests.factories import DEFAULT_PASSWORD, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -341,3 +345,48 @@ def test_agent_has_no_dashboard(new_app, agent):
     log_in(at, agent.email)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/dashboard.py")
+
+
+def open_detail(at: AppTest, complaint) -> AppTest:
+    at.session_state["current_complaint_id"] = str(complaint.pk)
+    return goto(at, "app_pages/complaint_detail.py")
+
+
+def keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+@pytest.mark.parametrize(
+    ("status", "conversation"),
+    [(Status.NEW, True), (Status.RESOLVED, True), (Status.CLOSED, False), (Status.REJECTED, False)],
+)
+def test_customer_page_offers_what_the_api_allows(new_app, customer, status, conversation):
+    complaint = make_complaint(customer=customer, status=status)
+    at = new_app()
+    log_in(at, customer.email)
+    open_detail(at, complaint)
+    # Reply and upload forms follow can_comment / can_upload (a resolved complaint keeps them).
+    assert ("reply_submit" in keys(at)) is conversation
+    assert ("upload_submit" in keys(at)) is conversation
+    assert ("feedback_submit" in keys(at)) is (status in (Status.RESOLVED, Status.CLOSED))
+
+
+def test_queue_filters_come_from_the_workflow_endpoint(new_app, agent):
+    at = new_app()
+    log_in(at, agent.email)
+    statuses = at.multiselect(key="queue_statuses")
+    assert statuses.options == [table.LABELS[s] for s in table.STATUSES]
+    assert set(statuses.value) == table.OPEN
+    priority = at.selectbox(key="queue_priority")
+    assert priority.options == ["Any priority", "Low", "Normal", "High", "Urgent"]
+
+
+def test_detail_says_when_replies_do_not_all_fit(new_app, customer, monkeypatch):
+    monkeypatch.setattr(api_client, "MAX_PAGES", 1)
+    complaint = make_complaint(customer=customer, status=Status.IN_PROGRESS)
+    for n in range(105):
+        services.comment_create(complaint=complaint, author=customer, body=f"Reply {n}")
+    at = new_app()
+    log_in(at, customer.email)
+    open_detail(at, complaint)
+    assert "Showing the first 100 of 105 replies." in texts(at)

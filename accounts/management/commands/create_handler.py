@@ -9,7 +9,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import HANDLER_ROLES, User
+from accounts.models import User
+from accounts.roles import HANDLER_ROLES
 from accounts.selectors import user_get_by_email
 from accounts.services import user_create
 

@@ -5,7 +5,7 @@ from events.kafka import ensure_topics
 
 
 class Command(BaseCommand):
-    help = "Create the complaint events topic and its dead-letter topic (idempotent)."
+    help = "Create the events topic and its dead-letter topic (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--partitions", type=int, default=settings.EVENTS_TOPIC_PARTITIONS)

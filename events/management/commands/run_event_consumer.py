@@ -1,5 +1,6 @@
 import logging
 import signal
+from typing import ClassVar
 
 from django.core.management.base import BaseCommand
 
@@ -9,7 +10,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Consume complaint events from Kafka and hand them to Celery (manual offset commits)."
+    help = "Consume events from Kafka and hand them to Celery (manual offset commits)."
+    # No system checks: they load the URLconf, hence every view and the domain behind it,
+    # which this process never uses (the web process and ``check --deploy`` run them).
+    requires_system_checks: ClassVar[list[str]] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--max-poll-interval-ms", type=int, default=None)

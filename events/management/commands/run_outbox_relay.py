@@ -1,5 +1,6 @@
 import logging
 import signal
+from typing import ClassVar
 
 from django.core.management.base import BaseCommand
 
@@ -10,6 +11,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = "Publish pending outbox events to Kafka (wakes on NOTIFY outbox, polls as fallback)."
+    # No system checks: they load the URLconf, hence every view and the domain behind it,
+    # which this process never uses (the web process and ``check --deploy`` run them).
+    requires_system_checks: ClassVar[list[str]] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=None)

@@ -36,6 +36,16 @@ DETAIL_KEYS = {
     "resolve_due_at",
     "is_overdue",
     "allowed_transitions",
+    "transitions_requiring_reason",
+    "can_comment",
+    "can_upload",
+    "can_give_feedback",
+    "can_edit",
+    "can_set_priority",
+    "can_change_category",
+    "can_assign",
+    "can_assign_anyone",
+    "can_post_internal",
     "feedback",
 }
 

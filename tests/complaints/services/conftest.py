@@ -1,37 +1,30 @@
 import pytest
 
-from complaints import signals
-
-SIGNALS = {
-    "created": signals.complaint_created,
-    "status_changed": signals.complaint_status_changed,
-    "assigned": signals.complaint_assigned,
-    "commented": signals.complaint_commented,
-    "feedback_received": signals.complaint_feedback_received,
-    "updated": signals.complaint_updated,
-}
+from events.models import OutboxEvent
 
 
-class SignalLog(list):
+class EventLog:
+    """The outbox rows written since the fixture started (or since ``clear()``)."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        last = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        self._after = last or 0
+
+    def types(self) -> list[str]:
+        return [event.type for event in self._events()]
+
     def named(self, name: str) -> list[dict]:
-        return [kwargs for signal_name, kwargs in self if signal_name == name]
+        """Payloads of the ``complaint.<name>`` events, oldest first."""
+        return [e.payload for e in self._events() if e.type == f"complaint.{name}"]
+
+    def _events(self) -> list[OutboxEvent]:
+        return list(OutboxEvent.objects.filter(id__gt=self._after).order_by("id"))
 
 
 @pytest.fixture
-def signal_log():
-    """Every complaint domain signal sent during the test, as (name, kwargs)."""
-    log = SignalLog()
-    receivers = []
-    for name, signal in SIGNALS.items():
-
-        def receiver(sender, signal=None, _name=name, **kwargs):
-            from complaints.models import Complaint
-
-            assert sender is Complaint
-            log.append((_name, kwargs))
-
-        signal.connect(receiver, weak=False)
-        receivers.append((signal, receiver))
-    yield log
-    for signal, receiver in receivers:
-        signal.disconnect(receiver)
+def event_log(db):
+    """Every event the services emitted during the test."""
+    return EventLog()

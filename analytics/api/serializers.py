@@ -1,0 +1,65 @@
+"""Input and output serializers of the statistics API."""
+
+from rest_framework import serializers
+
+from analytics.selectors import CSAT_RATINGS, DEFAULT_DAYS, MAX_DAYS
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=DEFAULT_DAYS)
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class DayCountSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    created = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+# Field names "1".."5" are not Python identifiers, so the class is built with type().
+CsatDistributionSerializer = type(
+    "CsatDistributionSerializer",
+    (serializers.Serializer,),
+    {
+        str(r): serializers.IntegerField(help_text=f"Ratings of {r} star(s) in the window.")
+        for r in CSAT_RATINGS
+    },
+)
+
+
+class CsatSerializer(serializers.Serializer):
+    responses = serializers.IntegerField(
+        help_text="Feedback given in the window (the last `days` UTC days, today included)."
+    )
+    average_rating = serializers.FloatField(
+        allow_null=True, help_text="Mean rating, 1-5; null when there is no feedback."
+    )
+    satisfied_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Share (0-1) of ratings of 4 or 5 stars; null when there is no feedback.",
+    )
+    distribution = CsatDistributionSerializer(help_text="Number of ratings per star, 1-5.")
+
+
+class StatsSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_priority = serializers.DictField(child=serializers.IntegerField())
+    by_category = CategoryCountSerializer(many=True)
+    median_seconds_to_acknowledge = serializers.FloatField(allow_null=True)
+    median_seconds_to_resolve = serializers.FloatField(allow_null=True)
+    sla_decided = serializers.IntegerField(
+        help_text="Complaints whose SLA outcome is known (finished, or a due time has passed)."
+    )
+    sla_breached = serializers.IntegerField()
+    sla_breach_rate = serializers.FloatField(allow_null=True)
+    days = serializers.IntegerField()
+    per_day = DayCountSerializer(many=True)
+    csat = CsatSerializer(help_text="Customer satisfaction from the feedback given in the window.")

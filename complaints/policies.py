@@ -1,0 +1,221 @@
+"""What a complaint's state allows: the overdue rule and what each caller may still do.
+
+The overdue rule is written twice on purpose, side by side: once as SQL (filters, list
+annotations, the admin) and once in Python (a complaint already in memory); a test holds them
+equal. Services check the capability predicates below before they write, and
+``complaint_capabilities`` hands the same answers to the API (``can_*`` flags), so the
+Streamlit app shows exactly the actions the services accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import SUPERVISOR_ROLES, Role
+from complaints.models import Complaint, Feedback
+from complaints.visibility import complaint_is_visible
+from complaints.workflow import (
+    FINAL_STATUSES,
+    REASON_REQUIRED,
+    RESOLVE_CLOCK_STATUSES,
+    Status,
+    allowed_next_statuses,
+)
+
+# --------------------------------------------------------------------------- overdue
+
+
+def ack_late_q(now: datetime) -> Q:
+    """Nobody has acknowledged the complaint and its acknowledge clock has run out."""
+    return Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
+
+
+def ack_late(complaint: Complaint, *, now: datetime) -> bool:
+    """Python twin of ``ack_late_q``."""
+    return (
+        complaint.acknowledged_at is None
+        and complaint.status == Status.NEW
+        and complaint.ack_due_at < now
+    )
+
+
+def resolve_late_q(now: datetime) -> Q:
+    """The resolve clock runs (open, not paused awaiting the customer) and has run out."""
+    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
+    return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
+
+
+def resolve_late(complaint: Complaint, *, now: datetime) -> bool:
+    """Python twin of ``resolve_late_q``."""
+    return complaint.status in RESOLVE_CLOCK_STATUSES and complaint.resolve_due_at < now
+
+
+def overdue_q(now: datetime) -> Q:
+    """A complaint is overdue when a running SLA clock has passed its due time."""
+    return ack_late_q(now) | resolve_late_q(now)
+
+
+def is_overdue(complaint: Complaint, *, now: datetime) -> bool:
+    """Python twin of ``overdue_q``."""
+    return ack_late(complaint, now=now) or resolve_late(complaint, now=now)
+
+
+def annotate_overdue(
+    qs: QuerySet[Complaint], *, now: datetime | None = None
+) -> QuerySet[Complaint]:
+    """``qs`` with ``is_overdue`` computed in SQL for each row."""
+    condition = overdue_q(now or timezone.now())
+    return qs.annotate(is_overdue=ExpressionWrapper(condition, output_field=BooleanField()))
+
+
+def complaint_overdue(complaint: Complaint, *, now: datetime | None = None) -> bool:
+    """``is_overdue`` as annotated when the complaint was loaded with it, else computed here."""
+    annotated = getattr(complaint, "is_overdue", None)
+    if annotated is not None:
+        return bool(annotated)
+    return is_overdue(complaint, now=now or timezone.now())
+
+
+# --------------------------------------------------------------------------- customers, by status
+
+# A customer adds to the conversation (comments and files) until nobody can move the complaint
+# any more. A resolved complaint stays open to them: they may still reopen it, and their reply
+# or a photo is how they say why.
+CUSTOMER_LOCKED_STATUSES = FINAL_STATUSES
+# Title and description are the customer's until someone acknowledges the complaint.
+CUSTOMER_EDITABLE_STATUSES = frozenset({Status.NEW})
+# Feedback rates a resolution: once resolved (closing only follows a resolution), once.
+FEEDBACK_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def customer_may_add_to_conversation(status: str) -> bool:
+    return status not in CUSTOMER_LOCKED_STATUSES
+
+
+def customer_may_edit(status: str) -> bool:
+    return status in CUSTOMER_EDITABLE_STATUSES
+
+
+def customer_may_give_feedback(status: str) -> bool:
+    return status in FEEDBACK_STATUSES
+
+
+def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
+    """Whether a resolved complaint may still be reopened by its customer."""
+    if complaint.resolved_at is None:
+        return False
+    window = timedelta(days=settings.COMPLAINT_REOPEN_WINDOW_DAYS)
+    return (now or timezone.now()) <= complaint.resolved_at + window
+
+
+# --------------------------------------------------------------------------- staff, by role
+
+
+def may_reroute(user: User) -> bool:
+    """Change a complaint's priority or category (SLA due times follow)."""
+    return user.role in SUPERVISOR_ROLES
+
+
+def may_manage_calendars(user: User | None) -> bool:
+    """Write the SLA business calendars (``actor`` None: the system)."""
+    return user is None or user.role in SUPERVISOR_ROLES
+
+
+def may_manage_canned_responses(user: User | None) -> bool:
+    """Write canned responses (agents read them; ``actor`` None: the system)."""
+    return user is None or user.role in SUPERVISOR_ROLES
+
+
+def may_assign_anyone(user: User) -> bool:
+    """Assign a complaint to any staff member; other staff only take it or drop their own."""
+    return user.role in SUPERVISOR_ROLES
+
+
+# --------------------------------------------------------------------------- one caller
+
+
+def allowed_transitions(
+    *, complaint: Complaint, user: User | None, now: datetime | None = None
+) -> list[str]:
+    """Statuses ``user`` may move ``complaint`` to right now (None = system, handler rights)."""
+    if user is None:
+        role = Role.AGENT
+    else:
+        if not complaint_is_visible(user=user, complaint=complaint):
+            return []
+        role = user.role
+    statuses = allowed_next_statuses(complaint.status, role)
+    if Status.REOPENED in statuses and not reopen_window_open(complaint=complaint, now=now):
+        statuses = [s for s in statuses if s != Status.REOPENED]
+    return [str(s) for s in statuses]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one caller may do on one complaint right now (the API's ``can_*`` flags)."""
+
+    allowed_transitions: list[str] = field(default_factory=list)
+    transitions_requiring_reason: list[str] = field(default_factory=list)
+    can_comment: bool = False
+    can_upload: bool = False
+    can_give_feedback: bool = False
+    can_edit: bool = False
+    can_set_priority: bool = False
+    can_change_category: bool = False
+    can_assign: bool = False
+    can_assign_anyone: bool = False
+    can_post_internal: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _has_feedback(complaint: Complaint) -> bool:
+    # The selectors load feedback with the complaint, so this reads no extra row.
+    try:
+        complaint.feedback  # noqa: B018 - the access is the check
+    except Feedback.DoesNotExist:
+        return False
+    return True
+
+
+def complaint_capabilities(
+    *, complaint: Complaint, user: User | None, now: datetime | None = None
+) -> Capabilities:
+    """The caller's capabilities; nothing for anonymous callers or an invisible complaint."""
+    if user is None or not user.is_authenticated:
+        return Capabilities()
+    if not complaint_is_visible(user=user, complaint=complaint):
+        return Capabilities()
+    transitions = allowed_transitions(complaint=complaint, user=user, now=now)
+    moves = {
+        "allowed_transitions": transitions,
+        "transitions_requiring_reason": [s for s in transitions if s in REASON_REQUIRED],
+    }
+    if user.is_handler:
+        return Capabilities(
+            **moves,
+            can_comment=True,
+            can_upload=True,
+            can_set_priority=may_reroute(user),
+            can_change_category=may_reroute(user),
+            can_assign=True,
+            can_assign_anyone=may_assign_anyone(user),
+            can_post_internal=True,
+        )
+    conversation = customer_may_add_to_conversation(complaint.status)
+    return Capabilities(
+        **moves,
+        can_comment=conversation,
+        can_upload=conversation,
+        can_give_feedback=customer_may_give_feedback(complaint.status)
+        and not _has_feedback(complaint),
+        can_edit=customer_may_edit(complaint.status),
+    )

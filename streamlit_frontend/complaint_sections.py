@@ -1,0 +1,515 @@
+"""The sections of the complaint page, one render function each.
+
+The token's role picks the perspective (the staff or the customer layout and wording); every
+action offered is gated by what the API says about this complaint for this caller:
+``allowed_transitions``, ``transitions_requiring_reason`` and the ``can_*`` flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from streamlit_frontend import ui
+from streamlit_frontend.api_client import ApiClient, Page
+from streamlit_frontend.canned_replies import render_canned_picker
+
+HISTORY_TEXT = {
+    "created": "Complaint filed",
+    "acknowledged": "Acknowledged",
+    "assignee_changed": "Assignment changed",
+    "category_changed": "Category changed",
+    "priority_changed": "Priority changed",
+    "attachment_added": "Attachment added",
+    "feedback_received": "Feedback received",
+    "sla_breached": "Service deadline missed",
+}
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """One complaint as the caller sees it, and the caller's perspective on it."""
+
+    api: ApiClient
+    complaint: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.complaint["id"])
+
+    @property
+    def staff(self) -> bool:
+        return self.api.is_handler
+
+    @property
+    def status(self) -> str:
+        return self.complaint["status"]
+
+    def can(self, capability: str) -> bool:
+        return bool(self.complaint.get(capability))
+
+    @property
+    def moves(self) -> list[str]:
+        return list(self.complaint.get("allowed_transitions") or [])
+
+    @property
+    def moves_needing_reason(self) -> list[str]:
+        return list(self.complaint.get("transitions_requiring_reason") or [])
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return ui.TRANSITION_LABELS if self.staff else ui.CUSTOMER_TRANSITION_LABELS
+
+    @property
+    def list_page(self) -> str:
+        return "app_pages/queue.py" if self.staff else "app_pages/my_complaints.py"
+
+
+def done(message: str) -> None:
+    ui.flash(message)
+    st.rerun()
+
+
+def more_caption(listing: Page, what: str) -> None:
+    """Say so when a listing stopped before its end."""
+    if len(listing.results) < listing.count:
+        st.caption(f"Showing the first {len(listing.results)} of {listing.count} {what}.")
+
+
+# --------------------------------------------------------------------------------- header
+
+
+def render_header(view: ComplaintView) -> None:
+    complaint = view.complaint
+    st.page_link(view.list_page, label="Back to the list", icon=":material/arrow_back:")
+    st.title(f"{complaint['reference']} - {complaint['title']}")
+    badges = [ui.status_md(view.status)]
+    if view.staff:
+        badges.append(ui.priority_md(complaint.get("priority")))
+    if complaint.get("is_overdue"):
+        badges.append(":red-badge[:material/alarm: Overdue]")
+    st.markdown(" ".join(b for b in badges if b))
+
+    info, side = st.columns([3, 2])
+    with info:
+        st.markdown("**Description**")
+        st.markdown(complaint.get("description") or "-")
+        if complaint.get("resolution"):
+            st.success(f"**Resolution:** {complaint['resolution']}", icon=":material/task_alt:")
+    with side, st.container(border=True):
+        st.markdown("  \n".join(f"**{k}:** {v}" for k, v in _facts(view)))
+
+
+def _facts(view: ComplaintView) -> list[tuple[str, str]]:
+    complaint = view.complaint
+    rows = [
+        ("Category", (complaint.get("category") or {}).get("name", "-")),
+        ("Filed", ui.fmt_dt(complaint.get("created_at"))),
+        ("Channel", str(complaint.get("channel") or "-").capitalize()),
+    ]
+    if view.staff:
+        assignee = complaint.get("assignee")
+        rows += [
+            ("Customer", ui.person(complaint.get("customer"))),
+            ("Assignee", ui.person(assignee) if assignee else "Unassigned"),
+            ("Acknowledge by", ui.fmt_dt(complaint.get("ack_due_at"))),
+            ("Resolve by", ui.fmt_dt(complaint.get("resolve_due_at"))),
+        ]
+    for field, when in (
+        ("Acknowledged", "acknowledged_at"),
+        ("Resolved", "resolved_at"),
+        ("Closed", "closed_at"),
+    ):
+        if complaint.get(when):
+            rows.append((field, ui.fmt_dt(complaint[when])))
+    return rows
+
+
+# --------------------------------------------------------------------------------- actions
+
+
+def transition(view: ComplaintView, to_status: str, reason: str = "") -> None:
+    moved = ui.attempt(
+        lambda: view.api.transition(view.id, to_status=to_status, reason=reason),
+        spinner="Updating...",
+    )
+    if moved.ok:
+        done(f"Complaint is now {ui.status_label(moved.value.get('status', to_status)).lower()}.")
+
+
+def render_staff_actions(view: ComplaintView) -> None:
+    if not (view.can("can_assign") or view.can("can_set_priority") or view.moves):
+        return
+    with st.container(border=True):
+        st.subheader("Handle")
+        assign_col, unassign_col, priority_col = st.columns(3)
+        _render_take_or_drop(view, assign_col, unassign_col)
+        with priority_col:
+            _render_priority(view)
+        if view.can("can_assign_anyone"):
+            _render_assign_anyone(view)
+        _render_staff_moves(view)
+
+
+def _assignee_id(view: ComplaintView) -> str:
+    return str((view.complaint.get("assignee") or {}).get("id") or "")
+
+
+def _render_take_or_drop(view: ComplaintView, assign_col: Any, unassign_col: Any) -> None:
+    if not view.can("can_assign"):
+        return
+    me, assignee_id = view.api.user_id, _assignee_id(view)
+    if assignee_id != me and assign_col.button(
+        "Assign to me", key="assign_me", icon=":material/person_check:"
+    ):
+        assigned = ui.attempt(
+            lambda: view.api.assign(view.id, assignee_id=me), spinner="Assigning..."
+        )
+        if assigned.ok:
+            done("Assigned to you.")
+    may_drop = assignee_id == me or view.can("can_assign_anyone")
+    if (
+        assignee_id
+        and may_drop
+        and unassign_col.button("Unassign", key="unassign", icon=":material/person_remove:")
+    ):
+        dropped = ui.attempt(
+            lambda: view.api.assign(view.id, assignee_id=None), spinner="Unassigning..."
+        )
+        if dropped.ok:
+            done("Complaint unassigned.")
+
+
+def _render_priority(view: ComplaintView) -> None:
+    priority = view.complaint.get("priority")
+    if not view.can("can_set_priority"):
+        st.markdown(f"Priority: {ui.priority_md(priority)}")
+        return
+    options = ui.priorities()
+    new_priority = st.selectbox(
+        "Priority",
+        options=options,
+        index=options.index(priority) if priority in options else None,
+        format_func=ui.priority_label,
+        key=f"priority_{view.id}_{priority}",
+    )
+    if (
+        new_priority
+        and new_priority != priority
+        and st.button("Save priority", key="save_priority")
+    ):
+        changed = ui.attempt(
+            lambda: view.api.update_complaint(view.id, priority=new_priority),
+            spinner="Saving priority...",
+        )
+        if changed.ok:
+            done(f"Priority set to {new_priority}.")
+
+
+def _staff_option(handler: dict[str, Any]) -> str:
+    return (
+        f"{handler.get('full_name') or '-'} "
+        f"({str(handler.get('role', '')).capitalize()}, {handler.get('open_assigned', 0)} open)"
+    )
+
+
+def _render_assign_anyone(view: ComplaintView) -> None:
+    staff = ui.attempt(view.api.all_handlers, quiet=True)
+    if not staff.ok:
+        st.caption("The staff list could not be loaded right now.")
+        return
+    assignee_id = _assignee_id(view)
+    by_id = {str(h["id"]): h for h in staff.value or [] if str(h["id"]) != assignee_id}
+    pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+    target = pick_col.selectbox(
+        "Assign to …",
+        options=list(by_id),
+        index=None,
+        format_func=lambda hid: _staff_option(by_id[hid]),
+        placeholder="Choose a staff member",
+        key=f"assign_to_{view.id}_{assignee_id}",
+    )
+    if not go_col.button("Assign", key="assign_to_submit", icon=":material/assignment_ind:"):
+        return
+    if not target:
+        pick_col.error("Choose who should handle this complaint.")
+        return
+    name = by_id[target].get("full_name") or "them"
+    assigned = ui.attempt(
+        lambda: view.api.assign(view.id, assignee_id=target), spinner="Assigning..."
+    )
+    if assigned.ok:
+        done(f"Assigned to {name}.")
+
+
+def _render_staff_moves(view: ComplaintView) -> None:
+    if not view.moves:
+        st.caption(f"No further status changes are possible ({ui.status_label(view.status)}).")
+        return
+    needs_reason = view.moves_needing_reason
+    reason = ""
+    if needs_reason:
+        reason = st.text_area(
+            "Resolution / rejection reason",
+            key=f"reason_{view.id}",
+            help="Required to "
+            + " or ".join(view.labels.get(s, s).lower() for s in needs_reason)
+            + ". The customer will see it.",
+        )
+    reason_err = st.empty()
+    for col, to_status in zip(st.columns(len(view.moves)), view.moves, strict=True):
+        kind = "primary" if to_status == "resolved" else "secondary"
+        label = view.labels.get(to_status, ui.status_label(to_status))
+        if col.button(label, key=f"to_{to_status}", type=kind):
+            if to_status in needs_reason and not reason.strip():
+                reason_err.error(f"Please give a reason to {label.lower()} the complaint.")
+            else:
+                transition(view, to_status, reason.strip())
+
+
+def render_customer_actions(view: ComplaintView) -> None:
+    if not view.moves:
+        return
+    with st.container(border=True):
+        if view.status == "resolved":
+            st.markdown("We believe this is resolved. Are you happy with the resolution?")
+        for col, to_status in zip(st.columns(len(view.moves)), view.moves, strict=True):
+            label = view.labels.get(to_status, ui.status_label(to_status))
+            if col.button(label, key=f"to_{to_status}"):
+                if to_status == "withdrawn":
+                    st.session_state["confirm_withdraw"] = view.id
+                else:
+                    transition(view, to_status)
+        if st.session_state.get("confirm_withdraw") == view.id:
+            _confirm_withdraw(view)
+
+
+def _confirm_withdraw(view: ComplaintView) -> None:
+    st.warning("Withdraw this complaint? It will be closed and cannot be reopened.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, withdraw", key="confirm_withdraw_yes", type="primary"):
+        st.session_state.pop("confirm_withdraw", None)
+        transition(view, "withdrawn")
+    if no.button("Keep it open", key="confirm_withdraw_no"):
+        st.session_state.pop("confirm_withdraw", None)
+        st.rerun()
+
+
+# --------------------------------------------------------------------------------- feedback
+
+
+def render_feedback(view: ComplaintView) -> None:
+    if view.can("can_give_feedback"):
+        _render_feedback_form(view)
+    feedback = view.complaint.get("feedback")
+    if feedback:
+        rating = int(feedback.get("rating") or 0)
+        comment = f': "{feedback["comment"]}"' if feedback.get("comment") else ""
+        st.info(f"Rated {'★' * rating} ({rating}/5){comment}", icon=":material/reviews:")
+
+
+def _render_feedback_form(view: ComplaintView) -> None:
+    with st.form("feedback_form"):
+        st.subheader("Rate the resolution")
+        rating = st.radio(
+            "How satisfied are you?",
+            options=[1, 2, 3, 4, 5],
+            index=None,
+            horizontal=True,
+            format_func=lambda n: "★" * n,
+            key="feedback_rating",
+        )
+        rating_err = st.empty()
+        comment = st.text_area("Comment (optional)", key="feedback_comment")
+        comment_err = st.empty()
+        rated = st.form_submit_button("Send rating", key="feedback_submit")
+        feedback_err = st.empty()
+    if not rated:
+        return
+    if rating is None:
+        rating_err.error("Choose from 1 to 5 stars.")
+        return
+    sent = ui.attempt(
+        lambda: view.api.give_feedback(view.id, rating=rating, comment=comment.strip()),
+        spinner="Sending...",
+        field_slots={"rating": rating_err, "comment": comment_err},
+        where=feedback_err,
+    )
+    if sent.ok:
+        done("Thank you for your feedback!")
+
+
+# --------------------------------------------------------------------------------- timeline
+
+
+def describe(entry: dict[str, Any], *, staff: bool) -> str:
+    kind = entry.get("kind", "")
+    old, new = entry.get("from_value") or "", entry.get("to_value") or ""
+    if kind == "status_changed":
+        return f"Status {ui.status_md(old)} → {ui.status_md(new)}" if old else ui.status_md(new)
+    if kind == "priority_changed" and staff:
+        return f"Priority {old or '-'} → {new or '-'}"
+    if kind == "feedback_received" and new:
+        return f"Rated {new}/5"
+    if kind == "attachment_added" and new:
+        return f"Attachment added: {new}"
+    return HISTORY_TEXT.get(kind, kind.replace("_", " ").capitalize())
+
+
+def render_timeline(view: ComplaintView) -> None:
+    st.subheader("Timeline")
+    history = ui.attempt(lambda: view.api.history(view.id), quiet=True)
+    comments = ui.attempt(lambda: view.api.list_comments(view.id), spinner="Loading replies...")
+    if not history.ok:
+        st.caption("The change history could not be loaded right now.")
+    entries = history.value.results if history.ok else []
+    replies = comments.value.results if comments.ok else []
+    for listing, what in ((history, "changes"), (comments, "replies")):
+        if listing.ok:
+            more_caption(listing.value, what)
+
+    # The comment_added entries are shown as the comments themselves.
+    events = [(e.get("created_at") or "", "history", e) for e in entries]
+    events = [e for e in events if e[2].get("kind") != "comment_added"]
+    events += [(c.get("created_at") or "", "comment", c) for c in replies]
+    epoch = ui.parse_dt("1970-01-01T00:00:00+00:00")
+    events.sort(key=lambda e: ui.parse_dt(e[0]) or epoch)
+    if not events:
+        st.caption("Nothing here yet.")
+    for when, kind, item in events:
+        if kind == "history":
+            _render_history_entry(view, when, item)
+        else:
+            _render_comment(view, when, item)
+
+
+def _render_history_entry(view: ComplaintView, when: str, entry: dict[str, Any]) -> None:
+    hidden = " :orange-badge[internal]" if entry.get("is_internal") else ""
+    st.caption(
+        f":material/history: {describe(entry, staff=view.staff)}{hidden} - "
+        f"{ui.person(entry.get('actor'))}, {ui.fmt_dt(when)}"
+    )
+
+
+def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> None:
+    customer_id = str((view.complaint.get("customer") or {}).get("id") or "")
+    author = comment.get("author") or {}
+    author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
+    from_customer = bool(customer_id) and author_id == customer_id
+    with st.chat_message("user" if from_customer else "assistant"):
+        label = ":orange-badge[Internal note] " if comment.get("internal") else ""
+        st.markdown(f"{label}**{ui.person(author)}** · {ui.fmt_dt(when)}")
+        st.markdown(comment.get("body", ""))
+
+
+# --------------------------------------------------------------------------------- composer
+
+
+def render_composer(view: ComplaintView) -> None:
+    if not view.can("can_comment"):
+        return
+    may_note = view.can("can_post_internal")
+    if view.staff:
+        render_canned_picker(
+            api=view.api, complaint_id=view.id, composer_key=f"reply_body_{view.id}"
+        )
+    with st.form("reply_form", clear_on_submit=False):
+        st.subheader("Reply or note" if may_note else "Reply")
+        body = st.text_area("Message", key=f"reply_body_{view.id}")
+        body_err = st.empty()
+        internal = may_note and st.toggle(
+            "Internal note (not visible to the customer)", key="reply_internal"
+        )
+        send = st.form_submit_button("Send", type="primary", key="reply_submit")
+        reply_err = st.empty()
+    if not send:
+        return
+    if not body.strip():
+        body_err.error("Write a message first.")
+        return
+    sent = ui.attempt(
+        lambda: view.api.add_comment(view.id, body=body.strip(), internal=internal),
+        spinner="Sending...",
+        field_slots={"body": body_err},
+        where=reply_err,
+    )
+    if sent.ok:
+        st.session_state.pop(f"reply_body_{view.id}", None)
+        done("Internal note added." if internal else "Reply sent.")
+
+
+# --------------------------------------------------------------------------------- attachments
+
+
+def render_attachments(view: ComplaintView) -> None:
+    st.subheader("Attachments")
+    attachments = ui.attempt(lambda: view.api.list_attachments(view.id), quiet=True)
+    if not attachments.ok:
+        st.caption("Attachments could not be loaded right now.")
+    else:
+        for attachment in attachments.value.results:
+            _render_attachment(view, attachment)
+        if not attachments.value.results:
+            st.caption("No attachments.")
+        more_caption(attachments.value, "attachments")
+    if view.can("can_upload"):
+        _render_upload(view)
+
+
+def _render_attachment(view: ComplaintView, attachment: dict[str, Any]) -> None:
+    att_id = str(attachment.get("id"))
+    name = attachment.get("file_name") or attachment.get("original_name") or "attachment"
+    size_kb = (attachment.get("size") or 0) / 1024
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].markdown(f":material/attach_file: {name} ({size_kb:,.0f} KB)")
+    data = st.session_state.get(f"att_data_{att_id}")
+    with cols[1]:
+        if data is not None:
+            st.download_button(
+                "Download",
+                data=data,
+                file_name=name,
+                mime=attachment.get("content_type") or "application/octet-stream",
+                key=f"att_dl_{att_id}",
+            )
+        elif st.button("Get file", key=f"att_get_{att_id}"):
+            fetched = ui.attempt(
+                lambda: view.api.download_attachment(att_id), spinner="Fetching..."
+            )
+            if fetched.ok:
+                st.session_state[f"att_data_{att_id}"] = fetched.value
+                st.rerun()
+
+
+def _render_upload(view: ComplaintView) -> None:
+    with st.form("upload_form", clear_on_submit=True):
+        uploads = st.file_uploader(
+            "Add files",
+            type=ui.UPLOAD_TYPES,
+            accept_multiple_files=True,
+            help=ui.UPLOAD_HELP,
+            max_upload_size=ui.MAX_UPLOAD_MB,
+            key="detail_uploads",
+        )
+        st.caption(ui.UPLOAD_HELP)
+        upload_err = st.empty()
+        upload = st.form_submit_button("Upload", key="upload_submit")
+    if not (upload and uploads):
+        return
+    ok = 0
+    for f in uploads:
+        if f.size > ui.MAX_UPLOAD_BYTES:
+            upload_err.error(f"{f.name} is larger than {ui.MAX_UPLOAD_MB} MB.")
+            continue
+        sent = ui.attempt(
+            lambda f=f: view.api.upload_attachment(
+                view.id, filename=f.name, content=f.getvalue(), content_type=f.type
+            ),
+            spinner=f"Uploading {f.name}...",
+            where=upload_err,
+        )
+        ok += int(sent.ok)
+    if ok == len(uploads):
+        done(f"{ok} file(s) uploaded.")
