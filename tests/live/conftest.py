@@ -4,7 +4,6 @@ test database and the test Redis database."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -19,6 +18,8 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.test_settings import PROD_ENV
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -98,17 +99,9 @@ def run_gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[L
 
 def prod_env(**overrides: str) -> dict[str, str]:
     """The production profile with throwaway secrets, reachable over plain HTTP on loopback."""
-    return {
-        "DJANGO_ENV": "prod",
-        "DJANGO_SETTINGS_MODULE": "complaints_project.settings",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
-        "PGCRYPTO_KEY": secrets.token_hex(32),
-        "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        **overrides,
-    }
+    secrets_only = {k: v for k, v in PROD_ENV.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    loopback = {"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false"}
+    return {**secrets_only, **loopback, **overrides}
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,14 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str], dict[str, str]] = {
         "slug": "unique among categories",
         "default_assignee_id": "must be active staff",
     },
+    ("POST", "/api/sla-calendars/"): {
+        "name": "unique among calendars",
+        "time_zone": "an IANA time zone name",
+    },
+    ("PATCH", "/api/sla-calendars/{id}/"): {
+        "name": "unique among calendars",
+        "time_zone": "an IANA time zone name",
+    },
 }
 
 config = schemathesis.Config.from_dict(
@@ -322,8 +330,11 @@ def use_real_references(case, world) -> None:
             params["reference"] = world["open"].reference
     body = case.body
     if _is_positive(case, ParameterLocation.BODY) and isinstance(body, dict):
-        if "category" in body:
-            body["category"] = world["category"].pk
+        for key in ("category", "category_id"):
+            if body.get(key) is not None:
+                body[key] = world["category"].pk
+        if body.get("business_calendar_id") is not None:
+            body["business_calendar_id"] = None  # the default calendar
         if "file" in body:
             # The type is sniffed from the bytes, which the schema can only call "binary".
             body["file"] = ONE_PIXEL_PNG
