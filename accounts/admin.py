@@ -10,10 +10,18 @@ from accounts.blind_index import email_blind_indexes
 from accounts.erasure import user_erase
 from accounts.models import User
 from accounts.services import (
+    normalize_phone,
     user_create,
     user_revoke_refresh_tokens,
     user_set_role,
 )
+
+
+def _clean_phone(form: forms.ModelForm) -> str:
+    try:
+        return normalize_phone(form.cleaned_data.get("phone") or "")
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict["phone"]) from exc
 
 
 def _email_taken(email: str, *, exclude_pk=None) -> bool:
@@ -30,6 +38,9 @@ class UserAddForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "phone", "role"]
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
@@ -55,6 +66,9 @@ class UserChangeForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "phone", "role", "is_active"]
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]

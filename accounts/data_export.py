@@ -21,6 +21,8 @@ def export_profile(*, user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "phone": user.phone,
         "role": user.role,
+        "time_zone": user.time_zone,
+        "email_verified_at": isoformat_or_none(user.email_verified_at),
         "date_joined": isoformat_or_none(user.date_joined),
         "last_login": isoformat_or_none(user.last_login),
     }

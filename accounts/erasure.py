@@ -1,8 +1,9 @@
 """Right to erasure (GDPR art. 17) for one user, in one transaction.
 
 What goes: the profile (name, phone, email -> a unique placeholder under the reserved
-``.invalid`` TLD) and the ability to log in (unusable password, inactive, refresh tokens
-blacklisted; access tokens die at once because JWT authentication rejects inactive users).
+``.invalid`` TLD, time zone) and the ability to log in (unusable password, inactive, refresh
+tokens blacklisted, browser sessions deleted; access tokens die at once because JWT
+authentication rejects inactive users).
 What the user wrote elsewhere is erased, in the same transaction, by every provider
 registered in ``accounts.personal_data`` (complaints: ``complaints.privacy``).
 
@@ -18,9 +19,9 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import BrowserSession, User
 from accounts.personal_data import personal_data_erase
-from accounts.services import user_revoke_refresh_tokens
+from accounts.services import browser_sessions_end
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def user_erase(*, user: User) -> User:
 
     user.full_name = ERASED_NAME
     user.phone = ""
+    user.time_zone = ""
     user.email = erased_email()
     user.set_unusable_password()
     user.is_active = False
@@ -48,6 +50,7 @@ def user_erase(*, user: User) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    user_revoke_refresh_tokens(user=user)
+    browser_sessions_end(user=user)
+    BrowserSession.objects.filter(user=user).delete()
     logger.info("User erased", extra={"user_id": str(user.pk)})
     return user

@@ -39,6 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # None until the owner opens the verification link (self-service sign-ups only; accounts
+    # created by staff, and those older than verification, count as verified).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # IANA zone name the person reads times in; "" means the organisation's TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     objects = UserManager()
 
@@ -63,3 +68,31 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class BrowserSession(models.Model):
+    """A signed-in browser: the opaque secret of an HttpOnly cookie, mapped to its user.
+
+    Created after a login (``ticket`` only), bound to the browser when the browser redeems the
+    ticket (``secret``), and traded for fresh JWTs when the front end reloads. Only SHA-256
+    digests of the ticket and the secret are stored.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    ticket_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    ticket_expires_at = models.DateTimeField(null=True)
+    secret_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="browser_session_live")]
+
+    def __str__(self) -> str:
+        return f"Browser session {self.id} of {self.user_id}"

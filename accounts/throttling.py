@@ -9,6 +9,7 @@ Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read on eve
 so ``override_settings`` (tests) and settings reloads take effect without re-importing.
 """
 
+import hashlib
 import logging
 
 from django.core.exceptions import ValidationError
@@ -110,3 +111,44 @@ class PasswordChangeThrottle(_SettingsRateThrottle):
         if not user or not user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": user.email_hash}
+
+
+class PasswordResetIpThrottle(_IpThrottle):
+    scope = "password_reset_ip"
+
+
+class PasswordResetEmailThrottle(_EmailThrottle):
+    scope = "password_reset_email"
+
+
+class AccountTokenIpThrottle(_IpThrottle):
+    """Redeeming emailed links and browser-session tickets, per client IP."""
+
+    scope = "account_token_ip"
+
+
+class VerificationResendThrottle(_SettingsRateThrottle):
+    """Per account: a signed-in user asking for yet another verification email."""
+
+    scope = "verification_resend"
+
+    def get_cache_key(self, request, view) -> str | None:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.email_hash}
+
+
+class BrowserSessionResumeThrottle(_SettingsRateThrottle):
+    """Per presented session secret (digest): the front-end server calls this for every
+    browser, so its IP says nothing about who is asking."""
+
+    scope = "browser_session"
+
+    def get_cache_key(self, request, view) -> str | None:
+        data = request.data
+        value = data.get("session") if hasattr(data, "get") else None
+        if not isinstance(value, str) or not value:
+            return None
+        ident = hashlib.sha256(value.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -12,7 +12,7 @@ from datetime import date, time
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -23,6 +23,7 @@ from complaints.policies import may_manage_calendars
 
 SUPERVISOR_ONLY = "Only supervisors and admins can manage business calendars."
 MAX_HOLIDAYS = 1000
+DEFAULT_LOCK = "business-calendar-default"
 
 
 class WorkingHoursIn(TypedDict):
@@ -119,10 +120,16 @@ def _replace_days(
 
 
 def _take_default(calendar: BusinessCalendar) -> None:
-    """Make ``calendar`` the organisation's: the previous default stops being it."""
-    BusinessCalendar.objects.select_for_update().filter(is_default=True).exclude(
-        pk=calendar.pk
-    ).update(is_default=False)
+    """Make ``calendar`` the organisation's: the previous default stops being it.
+
+    A transaction-scoped advisory lock serialises two supervisors doing this at once, so the
+    second one's update sees (and unsets) the first one's new default.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [DEFAULT_LOCK])
+    BusinessCalendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(
+        is_default=False
+    )
 
 
 @transaction.atomic

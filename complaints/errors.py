@@ -33,6 +33,18 @@ class NotAllowed(ComplaintError):
     default_message = "You may not do this."
 
 
+class EmailNotVerified(ComplaintError):
+    """A customer whose email is not verified yet tried to file a complaint."""
+
+    default_message = (
+        "Please confirm your email address first: open the link we emailed you "
+        "(or ask for a new one on My account)."
+    )
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message, code="email_not_verified")
+
+
 class ConflictError(ComplaintError):
     """The request conflicts with the object's current state; ``current_status`` if known."""
 

@@ -377,12 +377,16 @@ class Feedback(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """Remembers the complaint a (user, Idempotency-Key) pair created, so retries create nothing."""
+    """Remembers what a (user, Idempotency-Key) pair created, so retries create nothing: a
+    complaint, or a comment (``comment`` set, ``complaint`` its complaint)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        "Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.models import Role, User
 from complaints.models import Comment, Complaint
@@ -25,10 +26,12 @@ def send_templated(template: str, recipients: Iterable[User], context: dict) -> 
         if not _deliverable(user):
             continue
         ctx = {**context, "recipient": user}
-        subject = render_to_string(f"complaints/email/{template}_subject.txt", ctx)
-        subject = " ".join(subject.split())
-        text = render_to_string(f"complaints/email/{template}.txt", ctx)
-        html = render_to_string(f"complaints/email/{template}.html", ctx)
+        # Times in the recipient's own zone; the templates name it ("e").
+        with timezone.override(user.time_zone or settings.TIME_ZONE):
+            subject = render_to_string(f"complaints/email/{template}_subject.txt", ctx)
+            subject = " ".join(subject.split())
+            text = render_to_string(f"complaints/email/{template}.txt", ctx)
+            html = render_to_string(f"complaints/email/{template}.html", ctx)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
         message.attach_alternative(html, "text/html")
         message.send()
@@ -38,7 +41,7 @@ def send_templated(template: str, recipients: Iterable[User], context: dict) -> 
 
 # Each pgcrypto column costs a decryption in PostgreSQL: the emails load only what the
 # templates and the recipient checks read (anything else still loads lazily if used).
-_RECIPIENT_FIELDS = ("id", "email", "role", "is_active", "erased_at")
+_RECIPIENT_FIELDS = ("id", "email", "role", "is_active", "erased_at", "time_zone")
 _COMPLAINT_FIELDS = (
     "id",
     "reference",

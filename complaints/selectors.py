@@ -57,6 +57,7 @@ LIST_ROW_FIELDS = (
     "closed_at",
     "ack_due_at",
     "resolve_due_at",
+    "sla_paused_at",
     "category__id",
     "category__name",
     "category__slug",

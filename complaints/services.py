@@ -29,6 +29,7 @@ from accounts.roles import SUPERVISOR_ROLES, Role
 from complaints import events
 from complaints.errors import (
     ConflictError,
+    EmailNotVerified,
     IdempotencyKeyReused,
     NotAllowed,
     TransitionNotAllowed,
@@ -220,8 +221,11 @@ def complaint_file(
     Staff may file on behalf of a customer (``customer_id``, default themselves) and set the
     priority; for a customer both are ignored. With an ``idempotency_key`` a retry of the same
     request creates nothing and returns the first complaint with ``created`` False; the same
-    key with other input is ``IdempotencyKeyReused``.
+    key with other input is ``IdempotencyKeyReused``. A customer must have verified their
+    email first (``EmailNotVerified``); staff may file for any active customer.
     """
+    if not actor.is_handler and not actor.email_verified:
+        raise EmailNotVerified()
     customer = _filed_for(actor=actor, customer_id=customer_id)
     if not actor.is_handler or priority is None:
         priority = Priority.NORMAL
@@ -248,11 +252,9 @@ def complaint_file(
     )
 
 
-@transaction.atomic
-def _complaint_create_once(
-    *, actor: User, key: str, fingerprint: str, create_kwargs: dict[str, Any]
-) -> tuple[Complaint, bool]:
-    """``complaint_create`` at most once per (actor, key).
+def _idempotency_claim(*, actor: User, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Inside a transaction: take the (actor, key) lock and return the earlier use of the key
+    (``IdempotencyKeyReused`` if it was used with other input), None when it is new.
 
     A transaction-scoped advisory lock on (actor, key) serialises concurrent retries, so the
     second one waits, then finds the first one's row; the unique constraint is the backstop.
@@ -263,11 +265,22 @@ def _complaint_create_once(
             [f"complaint-idempotency:{actor.pk}:{key}"],
         )
     existing = (
-        IdempotencyKey.objects.select_related("complaint").filter(user=actor, key=key).first()
+        IdempotencyKey.objects.select_related("complaint", "comment")
+        .filter(user=actor, key=key)
+        .first()
     )
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return existing
+
+
+@transaction.atomic
+def _complaint_create_once(
+    *, actor: User, key: str, fingerprint: str, create_kwargs: dict[str, Any]
+) -> tuple[Complaint, bool]:
+    """``complaint_create`` at most once per (actor, key)."""
+    existing = _idempotency_claim(actor=actor, key=key, fingerprint=fingerprint)
     if existing is not None:
-        if existing.request_fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
         return existing.complaint, False
     complaint = complaint_create(actor=actor, **create_kwargs)
     IdempotencyKey.objects.create(
@@ -555,6 +568,48 @@ def comment_create(
     if is_customer and complaint.status == Status.AWAITING_CUSTOMER:
         complaint_transition(complaint=complaint, actor=None, to_status=Status.IN_PROGRESS)
     return comment
+
+
+@transaction.atomic
+def comment_post(
+    *,
+    complaint: Complaint,
+    author: User,
+    body: str,
+    internal: bool = False,
+    idempotency_key: str | None = None,
+) -> tuple[Comment, bool]:
+    """``comment_create`` at most once per (author, key); returns (comment, created).
+
+    A retry with the same key and input (a double click, a resend after a timeout) returns
+    the first comment; the same key with other input is ``IdempotencyKeyReused``.
+    """
+    if idempotency_key is None:
+        return comment_create(
+            complaint=complaint, author=author, body=body, internal=internal
+        ), True
+    fingerprint = _idempotency_fingerprint(
+        {
+            "use": "comment",
+            "complaint": complaint.pk,
+            "body": (body or "").strip() if isinstance(body, str) else body,
+            "internal": bool(internal),
+        }
+    )
+    existing = _idempotency_claim(actor=author, key=idempotency_key, fingerprint=fingerprint)
+    if existing is not None:
+        if existing.comment is None:  # the key filed a complaint; fingerprints differ anyway
+            raise IdempotencyKeyReused()
+        return existing.comment, False
+    comment = comment_create(complaint=complaint, author=author, body=body, internal=internal)
+    IdempotencyKey.objects.create(
+        user=author,
+        key=idempotency_key,
+        request_fingerprint=fingerprint,
+        complaint=comment.complaint,
+        comment=comment,
+    )
+    return comment, True
 
 
 @transaction.atomic

@@ -7,9 +7,17 @@ The resolve clock's pauses (while the complaint awaits the customer) add their b
 
 import logging
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from complaints.business_time import ALWAYS_OPEN, Calendar, CalendarError
-from complaints.models import PRIORITY_SLA_FACTOR, BusinessCalendar, Category, Priority
+from complaints.models import (
+    PRIORITY_SLA_FACTOR,
+    BusinessCalendar,
+    Category,
+    Holiday,
+    Priority,
+    WorkingHours,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,32 +36,36 @@ def _scaled(hours: int, priority: int) -> timedelta:
     return timedelta(hours=hours * PRIORITY_SLA_FACTOR[Priority(priority)])
 
 
-def calendar_from(stored: BusinessCalendar) -> Calendar:
-    """The arithmetic of a stored calendar (its working hours and holidays are read here)."""
-    hours: dict[int, list] = {}
-    for interval in stored.working_hours.all():
-        hours.setdefault(interval.weekday, []).append((interval.opens_at, interval.closes_at))
-    return Calendar(
-        time_zone=stored.time_zone,
-        hours=hours,
-        holidays=[holiday.date for holiday in stored.holidays.all()],
-    )
-
-
 def shift_due(calendar: Calendar, due: datetime, by: timedelta) -> datetime:
     """A due time moved on by ``by`` of business time (a pause's)."""
     return _add(calendar, due, by)
 
 
+@lru_cache(maxsize=64)
+def _calendar_version(calendar_id: int, updated_at: datetime, time_zone: str) -> Calendar:
+    """The arithmetic of one version of a stored calendar, kept per process.
+
+    Every write of a calendar (``complaints.calendars``, also behind the admin) saves its row,
+    so ``updated_at`` names the version; the ``Calendar`` keeps the days it has computed.
+    """
+    hours: dict[int, list] = {}
+    for weekday, opens_at, closes_at in WorkingHours.objects.filter(
+        calendar_id=calendar_id
+    ).values_list("weekday", "opens_at", "closes_at"):
+        hours.setdefault(weekday, []).append((opens_at, closes_at))
+    holidays = Holiday.objects.filter(calendar_id=calendar_id).values_list("date", flat=True)
+    return Calendar(time_zone=time_zone, hours=hours, holidays=list(holidays))
+
+
 def calendar_for(category: Category) -> Calendar:
-    """The calendar a category's SLA clocks run on."""
+    """The calendar a category's SLA clocks run on (one query when its version is cached)."""
     stored = (
         BusinessCalendar.objects.filter(pk=category.business_calendar_id)
         if category.business_calendar_id is not None
         else BusinessCalendar.objects.filter(is_default=True)
     )
-    found = stored.prefetch_related("working_hours", "holidays").first()
-    return ALWAYS_OPEN if found is None else calendar_from(found)
+    version = stored.values_list("pk", "updated_at", "time_zone").first()
+    return ALWAYS_OPEN if version is None else _calendar_version(*version)
 
 
 def acknowledge_due_at(

@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from accounts import errors as account_errors
 from complaints import errors
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ RETRYABLE_UNIQUE_CONSTRAINTS = frozenset(
         "complaints_category_name_key",  # complaints.services.category_create / _update
         "complaints_category_slug_key",
         "complaints_feedback_complaint_id_key",  # complaints.services.feedback_submit
+        "complaints_businesscalendar_name_key",  # complaints.calendars.calendar_create / _update
         "idempotency_key_per_user",  # the advisory lock's backstop
     }
 )
@@ -45,6 +47,9 @@ class _DomainAnswer(exceptions.APIException):
 
 
 _STATUS_OF = (
+    (account_errors.BrowserSessionInvalid, status.HTTP_401_UNAUTHORIZED),
+    (account_errors.AccountError, status.HTTP_400_BAD_REQUEST),
+    (errors.EmailNotVerified, status.HTTP_403_FORBIDDEN),
     (errors.ConflictError, status.HTTP_409_CONFLICT),
     (errors.PayloadTooLarge, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     (errors.UnsupportedFileType, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),

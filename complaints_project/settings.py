@@ -211,9 +211,23 @@ AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# ACCOUNTS
+# Where people open the app: links in emails (verification, password reset) start with it.
+FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://127.0.0.1:8501").rstrip("/")
+# Lifetime of a password-reset link (Django's token generator reads this name).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 60 * 60)
+# Region assumed for phone numbers typed without a +country prefix (ISO 3166 alpha-2).
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
+# The browser session cookie (accounts.services.browser_session_*): HttpOnly, SameSite=Strict,
+# Secure in prod. It holds an opaque secret, never a JWT.
+BROWSER_SESSION_COOKIE_NAME = env.str("BROWSER_SESSION_COOKIE_NAME", default="complaints_session")
+BROWSER_SESSION_COOKIE_SECURE = env.bool("BROWSER_SESSION_COOKIE_SECURE", default=IS_PROD)
+BROWSER_SESSION_TICKET_SECONDS = env.int("BROWSER_SESSION_TICKET_SECONDS", default=60)
+
 # INTERNATIONALISATION
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -277,6 +291,11 @@ REST_FRAMEWORK = {
         "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
         "register_email": env.str("THROTTLE_REGISTER_EMAIL", default="5/hour"),
         "token_ip": env.str("THROTTLE_TOKEN_IP", default="120/min"),
+        "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="20/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="5/hour"),
+        "account_token_ip": env.str("THROTTLE_ACCOUNT_TOKEN_IP", default="60/hour"),
+        "verification_resend": env.str("THROTTLE_VERIFICATION_RESEND", default="5/hour"),
+        "browser_session": env.str("THROTTLE_BROWSER_SESSION", default="120/hour"),
     },
     # REMOTE_ADDR already is the client (TrustedProxyMiddleware): DRF must not read
     # X-Forwarded-For itself.

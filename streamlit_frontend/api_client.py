@@ -16,7 +16,7 @@ import binascii
 import json
 import os
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,14 @@ EXPIRY_LEEWAY = 10
 
 def base_url_from_env() -> str:
     return os.environ.get("API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+def public_url_from_env() -> str:
+    """The API's address as the browser reaches it (the session cookie is set from there).
+
+    Same site as the app (cookies ignore ports; in production Kong serves both on one host).
+    """
+    return os.environ.get("API_PUBLIC_URL", "").rstrip("/") or base_url_from_env()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,13 +375,75 @@ class ApiClient:
 
     # -- auth -----------------------------------------------------------------------------
 
-    def register(
-        self, *, email: str, password: str, full_name: str, phone: str = ""
-    ) -> dict[str, Any]:
+    def register(self, *, email: str, password: str, full_name: str, phone: str = "") -> str:
+        """Sign up; returns the API's message (the same whether or not the email was taken)."""
         body = {"email": email, "password": password, "full_name": full_name}
         if phone:
             body["phone"] = phone
-        return self._json("POST", "/api/users/", json=body, auth=False)
+        return str(self._json("POST", "/api/users/", json=body, auth=False).get("detail", ""))
+
+    def verify_email(self, *, token: str) -> dict[str, Any]:
+        return self._json("POST", "/api/users/verify-email/", json={"token": token}, auth=False)
+
+    def resend_verification(self) -> str:
+        return str(self._json("POST", "/api/users/verify-email/resend/").get("detail", ""))
+
+    def request_password_reset(self, *, email: str) -> str:
+        answer = self._json("POST", "/api/users/password-reset/", json={"email": email}, auth=False)
+        return str(answer.get("detail", ""))
+
+    def confirm_password_reset(self, *, token: str, new_password: str) -> None:
+        self._json(
+            "POST",
+            "/api/users/password-reset/confirm/",
+            json={"token": token, "new_password": new_password},
+            auth=False,
+        )
+
+    def change_password(self, *, old_password: str, new_password: str) -> None:
+        self._json(
+            "POST",
+            "/api/users/me/password/",
+            json={"old_password": old_password, "new_password": new_password},
+        )
+
+    def deferred_download(self, path: str) -> Callable[[], bytes]:
+        """A download to run later, outside this session (Streamlit's deferred download
+        buttons call it on click): it carries the current access token and never refreshes,
+        so the session's refresh token is not rotated behind its back."""
+        if self._access_expired():
+            self.refresh()
+        token = self.state.get(ACCESS_KEY)
+
+        def fetch() -> bytes:
+            response = self._send(
+                "GET", path, token=token, headers={"Accept": "*/*"}, timeout=UPLOAD_TIMEOUT
+            )
+            if not response.is_success:
+                raise error_from_response(response)
+            return response.content
+
+        return fetch
+
+    def delete_me(self) -> None:
+        self._json("DELETE", "/api/users/me/")
+
+    # -- browser session (see docs/architecture.md, "Sessions in the browser") -------------
+
+    def start_browser_session(self) -> str:
+        """A one-time ticket the browser redeems for the HttpOnly session cookie."""
+        return str(self._json("POST", "/api/auth/browser-session/")["ticket"])
+
+    def resume_browser_session(self, *, secret: str) -> bool:
+        """Trade the session cookie's value for tokens; False when the session is over."""
+        response = self._send("POST", "/api/auth/browser-session/resume/", json={"session": secret})
+        if response.status_code in (400, 401, 429):
+            return False
+        if not response.is_success:
+            raise error_from_response(response)
+        tokens = response.json()
+        self._store_tokens(tokens["access"], tokens.get("refresh"))
+        return True
 
     def login(self, *, email: str, password: str) -> str | None:
         """Obtain tokens and store them; returns the role from the access token."""
@@ -400,18 +470,17 @@ class ApiClient:
         self._store_tokens(tokens["access"], tokens.get("refresh"))
 
     def logout(self) -> bool:
-        """Blacklist the refresh token and forget the session.
+        """Log out everywhere (every browser session and refresh token) and forget the session.
 
-        The local session is always cleared; returns whether the server confirmed the
-        blacklisting (False when it was unreachable or the token was already dead).
+        The local session is always cleared; returns whether the server confirmed it (False
+        when it was unreachable or the session was already dead).
         """
-        refresh = self.state.get(REFRESH_KEY)
         try:
-            if not refresh:
+            if not self.is_authenticated:
                 return False
-            response = self._send("POST", "/api/token/blacklist/", json={"refresh": refresh})
-            return response.is_success
-        except ApiUnavailable:
+            self.request("POST", "/api/auth/logout/")
+            return True
+        except ApiError:
             return False
         finally:
             self.clear_session()
@@ -506,13 +575,18 @@ class ApiClient:
         return self._all_pages(f"/api/complaints/{complaint_id}/comments/", max_pages=max_pages)
 
     def add_comment(
-        self, complaint_id: str, *, body: str, internal: bool = False
+        self, complaint_id: str, *, body: str, internal: bool = False, idempotency_key: str
     ) -> dict[str, Any]:
         return self._json(
             "POST",
             f"/api/complaints/{complaint_id}/comments/",
             json={"body": body, "internal": internal},
+            headers={"Idempotency-Key": idempotency_key},
         )
+
+    def attachment_rules(self) -> dict[str, Any]:
+        """``{max_bytes, types: [{content_type, extensions}]}`` as the API enforces them."""
+        return self._json("GET", "/api/attachments/rules/")
 
     def canned_responses_for(self, complaint_id: str) -> list[dict[str, Any]]:
         """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
@@ -538,6 +612,12 @@ class ApiClient:
             headers={"Accept": "*/*"},
             timeout=UPLOAD_TIMEOUT,
         ).content
+
+    def attachment_download(self, attachment_id: str) -> Callable[[], bytes]:
+        return self.deferred_download(f"/api/attachments/{attachment_id}/download/")
+
+    def my_data_download(self) -> Callable[[], bytes]:
+        return self.deferred_download("/api/users/me/export/")
 
     def history(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/history/", max_pages=max_pages)

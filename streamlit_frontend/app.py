@@ -1,7 +1,9 @@
 """Entry point: ``streamlit run streamlit_frontend/app.py``.
 
 Talks to the REST API at ``API_BASE_URL`` (default http://127.0.0.1:8000) over HTTP only.
-The pages offered depend on who is logged in (the role in the access token).
+The pages offered depend on who is logged in (the role in the access token). A reload or a
+link opened in a new tab logs in again from the browser-session cookie (``ui.resume_session``);
+a page asked for before logging in opens once logged in.
 """
 
 import sys
@@ -20,63 +22,99 @@ from streamlit_frontend.api_client import ApiError, SessionExpired  # noqa: E402
 st.set_page_config(page_title="Complaints", page_icon=":material/support_agent:", layout="wide")
 
 api = ui.client()
+ui.resume_session(api)
 
-login = st.Page("app_pages/login.py", title="Log in", icon=":material/login:", default=True)
-signup = st.Page("app_pages/signup.py", title="Sign up", icon=":material/person_add:")
-detail = st.Page("app_pages/complaint_detail.py", title="Complaint", icon=":material/description:")
-account = st.Page("app_pages/account.py", title="My account", icon=":material/account_circle:")
+
+PUBLIC_TITLES = {
+    "login": ("Log in", "login"),
+    "signup": ("Sign up", "person_add"),
+    "forgot_password": ("Forgot password", "lock_reset"),
+    "verify_email": ("Confirm email", "mark_email_read"),
+    "reset_password": ("New password", "password"),
+}
+PUBLIC = set(PUBLIC_TITLES)
+SIGNED_IN_ONLY = {
+    "my_complaints": ("My complaints", "list_alt"),
+    "new_complaint": ("New complaint", "add_circle"),
+    "complaint_detail": ("Complaint", "description"),
+    "queue": ("Queue", "inbox"),
+    "dashboard": ("Dashboard", "monitoring"),
+    "account": ("My account", "account_circle"),
+}
+
+
+def page(path: str, **kwargs) -> st.Page:
+    title, icon = SIGNED_IN_ONLY.get(path) or PUBLIC_TITLES[path]
+    return st.Page(f"app_pages/{path}.py", title=title, icon=f":material/{icon}:", **kwargs)
+
+
+# Reached from emailed links, logged in or not.
+link_pages = ["forgot_password", "verify_email", "reset_password"]
 
 if not api.is_authenticated:
-    pages = {"Welcome": [login, signup]}
-elif api.is_handler:
-    work = [
-        st.Page("app_pages/queue.py", title="Queue", icon=":material/inbox:", default=True),
-        detail,
-    ]
-    if api.sees_dashboard:
-        work.append(
-            st.Page("app_pages/dashboard.py", title="Dashboard", icon=":material/monitoring:")
-        )
-    pages = {"Work": work, "Account": [account]}
-else:
+    # Every page is known (hidden) so a link to one is remembered, not "Page not found".
     pages = {
-        "Complaints": [
-            st.Page(
-                "app_pages/my_complaints.py",
-                title="My complaints",
-                icon=":material/list_alt:",
-                default=True,
-            ),
-            st.Page(
-                "app_pages/new_complaint.py", title="New complaint", icon=":material/add_circle:"
-            ),
-            detail,
-        ],
-        "Account": [account],
+        "Welcome": [
+            page("login", default=True),
+            page("signup"),
+            *(page(p, visibility="hidden") for p in link_pages),
+            *(page(p, visibility="hidden") for p in SIGNED_IN_ONLY),
+        ]
     }
+else:
+    if api.is_handler:
+        work = [page("queue", default=True), page("complaint_detail")]
+        if api.sees_dashboard:
+            work.append(page("dashboard"))
+        private = {"Work": work, "Account": [page("account")]}
+    else:
+        private = {
+            "Complaints": [
+                page("my_complaints", default=True),
+                page("new_complaint"),
+                page("complaint_detail"),
+            ],
+            "Account": [page("account")],
+        }
+    # Login stays reachable (hidden) for the pages that end the session and go there.
+    pages = {**private, "": [page(p, visibility="hidden") for p in [*link_pages, "login"]]}
 
-page = st.navigation(pages)
+current = st.navigation(pages)
+
+# The default page (login when logged out) has the empty path.
+if not api.is_authenticated and current.url_path not in {*PUBLIC, ""}:
+    st.session_state[ui.AFTER_LOGIN_KEY] = (current.url_path, st.query_params.to_dict())
+    st.switch_page("app_pages/login.py")
+
+if api.is_authenticated and st.query_params.get("complaint"):
+    ui.open_complaint(st.query_params["complaint"])  # ?complaint=<id> links
+
+ui.scroll_to_top_on_page_change(current.url_path)
 
 if api.is_authenticated:
     with st.sidebar:
-        st.caption(f"Signed in as **{st.session_state.get('user_name') or 'you'}** ({api.role})")
+        st.caption(
+            f"Signed in as **{st.session_state.get(ui.USER_NAME_KEY) or 'you'}** ({api.role})"
+        )
         if st.button("Log out", key="logout", icon=":material/logout:"):
-            confirmed = api.logout()
-            for key in list(st.session_state.keys()):
-                if key != ui.BASE_URL_KEY:
-                    del st.session_state[key]
+            confirmed = ui.logout(api)
             ui.flash(
-                "You have been logged out."
+                "You have been logged out everywhere."
                 if confirmed
                 else "You have been logged out on this device.",
                 "info",
             )
             st.rerun()
+    if st.session_state.get(ui.EMAIL_VERIFIED_KEY) is False and current.url_path != "verify_email":
+        ui.verification_banner(api)
+
+with st.sidebar:
+    ui.sync_session_cookie()
 
 ui.show_flash()
 
 try:
-    page.run()
+    current.run()
 except SessionExpired as exc:
     api.clear_session()
     ui.flash(str(exc) or "Please log in again.", "warning")

@@ -15,8 +15,10 @@ from streamlit_frontend.api_client import ApiClient
 
 
 def _insert(composer_key: str, text: str) -> None:
+    """Add the text to what the composer holds (after a blank line), or fill it."""
     # A callback runs before the next script run, so the composer is drawn with the text.
-    st.session_state[composer_key] = text
+    written = (st.session_state.get(composer_key) or "").rstrip()
+    st.session_state[composer_key] = f"{written}\n\n{text}" if written else text
 
 
 def render_canned_picker(*, api: ApiClient, complaint_id: str, composer_key: str) -> None:

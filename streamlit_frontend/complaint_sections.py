@@ -7,6 +7,8 @@ action offered is gated by what the API says about this complaint for this calle
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +119,9 @@ def _facts(view: ComplaintView) -> list[tuple[str, str]]:
             ("Acknowledge by", ui.fmt_dt(complaint.get("ack_due_at"))),
             ("Resolve by", ui.fmt_dt(complaint.get("resolve_due_at"))),
         ]
+        if complaint.get("sla_paused_at"):
+            paused = ui.fmt_dt(complaint["sla_paused_at"])
+            rows.append(("Resolve clock", f"paused since {paused}, until the customer replies"))
     for field, when in (
         ("Acknowledged", "acknowledged_at"),
         ("Resolved", "resolved_at"),
@@ -408,35 +413,71 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
 
 
 def render_composer(view: ComplaintView) -> None:
+    """The reply box. Not a form, so the internal switch restyles the box before sending.
+
+    One draft = one Idempotency-Key (with the text and mode in it): a double click or a
+    resend after a network error posts once. A sent draft starts a fresh, public one; a
+    failed send keeps the text.
+    """
     if not view.can("can_comment"):
         return
     may_note = view.can("can_post_internal")
+    draft_key = f"reply_draft_{view.id}"
+    draft = st.session_state.setdefault(draft_key, {"id": uuid.uuid4().hex, "version": 0})
+    version = draft["version"]
+    internal = False
     if view.staff:
         render_canned_picker(
-            api=view.api, complaint_id=view.id, composer_key=f"reply_body_{view.id}"
+            api=view.api, complaint_id=view.id, composer_key=f"reply_body_{view.id}_{version}"
         )
-    with st.form("reply_form", clear_on_submit=False):
-        st.subheader("Reply or note" if may_note else "Reply")
-        body = st.text_area("Message", key=f"reply_body_{view.id}")
+    with st.container(border=True):
+        if may_note:
+            internal = st.toggle(
+                "Internal note (only staff will see it)",
+                key=f"reply_internal_{view.id}_{version}",
+            )
+            if internal:
+                st.markdown(
+                    ":orange-background[:material/lock: **Internal note** — the customer will "
+                    "not see this.]"
+                )
+            else:
+                st.markdown(
+                    ":blue-background[:material/public: **Public reply** — the customer will "
+                    "see this and get an email.]"
+                )
+        else:
+            st.subheader("Reply")
+        body = st.text_area(
+            "Internal note" if internal else "Message",
+            key=f"reply_body_{view.id}_{version}",
+            placeholder="Only staff will read this note." if internal else "Write your reply.",
+        )
         body_err = st.empty()
-        internal = may_note and st.toggle(
-            "Internal note (not visible to the customer)", key="reply_internal"
+        send = st.button(
+            "Add internal note" if internal else "Send reply",
+            type="secondary" if internal else "primary",
+            icon=":material/lock:" if internal else ":material/send:",
+            key=f"reply_submit_{view.id}_{version}",
         )
-        send = st.form_submit_button("Send", type="primary", key="reply_submit")
         reply_err = st.empty()
     if not send:
         return
-    if not body.strip():
+    text = body.strip()
+    if not text:
         body_err.error("Write a message first.")
         return
+    fingerprint = hashlib.sha256(f"{internal}:{text}".encode()).hexdigest()[:16]
     sent = ui.attempt(
-        lambda: view.api.add_comment(view.id, body=body.strip(), internal=internal),
+        lambda: view.api.add_comment(
+            view.id, body=text, internal=internal, idempotency_key=f"{draft['id']}-{fingerprint}"
+        ),
         spinner="Sending...",
         field_slots={"body": body_err},
         where=reply_err,
     )
     if sent.ok:
-        st.session_state.pop(f"reply_body_{view.id}", None)
+        st.session_state[draft_key] = {"id": uuid.uuid4().hex, "version": version + 1}
         done("Internal note added." if internal else "Reply sent.")
 
 
@@ -461,55 +502,51 @@ def render_attachments(view: ComplaintView) -> None:
 def _render_attachment(view: ComplaintView, attachment: dict[str, Any]) -> None:
     att_id = str(attachment.get("id"))
     name = attachment.get("file_name") or attachment.get("original_name") or "attachment"
-    size_kb = (attachment.get("size") or 0) / 1024
     cols = st.columns([4, 1], vertical_alignment="center")
-    cols[0].markdown(f":material/attach_file: {name} ({size_kb:,.0f} KB)")
-    data = st.session_state.get(f"att_data_{att_id}")
-    with cols[1]:
-        if data is not None:
-            st.download_button(
-                "Download",
-                data=data,
-                file_name=name,
-                mime=attachment.get("content_type") or "application/octet-stream",
-                key=f"att_dl_{att_id}",
-            )
-        elif st.button("Get file", key=f"att_get_{att_id}"):
-            fetched = ui.attempt(
-                lambda: view.api.download_attachment(att_id), spinner="Fetching..."
-            )
-            if fetched.ok:
-                st.session_state[f"att_data_{att_id}"] = fetched.value
-                st.rerun()
+    cols[0].markdown(f":material/attach_file: {name} ({ui.fmt_size(attachment.get('size'))})")
+    cols[1].download_button(
+        "Download",
+        data=view.api.attachment_download(att_id),
+        file_name=name,
+        mime=attachment.get("content_type") or "application/octet-stream",
+        key=f"att_dl_{att_id}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def _render_upload(view: ComplaintView) -> None:
-    with st.form("upload_form", clear_on_submit=True):
-        uploads = st.file_uploader(
-            "Add files",
-            type=ui.UPLOAD_TYPES,
-            accept_multiple_files=True,
-            help=ui.UPLOAD_HELP,
-            max_upload_size=ui.MAX_UPLOAD_MB,
-            key="detail_uploads",
-        )
-        st.caption(ui.UPLOAD_HELP)
-        upload_err = st.empty()
-        upload = st.form_submit_button("Upload", key="upload_submit")
-    if not (upload and uploads):
+    """Choosing files is the one upload action: valid files go up at once, then the box
+    empties (a new key) for the next ones. Problems are explained next to the box first."""
+    rules = ui.upload_rules(view.api)
+    version_key = f"uploader_{view.id}"
+    version = st.session_state.setdefault(version_key, 0)
+    uploads = st.file_uploader(
+        "Add files",
+        accept_multiple_files=True,
+        max_upload_size=ui.upload_limit_mb(rules),
+        help=ui.upload_help(rules),
+        key=f"detail_uploads_{view.id}_{version}",
+    )
+    st.caption(ui.upload_help(rules))
+    problems = ui.upload_problems(uploads or [], rules)
+    for problem in problems:
+        st.error(problem, icon=":material/block:")
+    if not uploads or problems:
         return
-    ok = 0
+    failed = []
     for f in uploads:
-        if f.size > ui.MAX_UPLOAD_BYTES:
-            upload_err.error(f"{f.name} is larger than {ui.MAX_UPLOAD_MB} MB.")
-            continue
         sent = ui.attempt(
             lambda f=f: view.api.upload_attachment(
                 view.id, filename=f.name, content=f.getvalue(), content_type=f.type
             ),
             spinner=f"Uploading {f.name}...",
-            where=upload_err,
+            quiet=True,
         )
-        ok += int(sent.ok)
-    if ok == len(uploads):
-        done(f"{ok} file(s) uploaded.")
+        if not sent.ok:
+            failed.append(f"{f.name}: {sent.error.message}")
+    st.session_state[version_key] = version + 1
+    if failed:
+        ui.flash("Not uploaded: " + "; ".join(failed), "error")
+        st.rerun()
+    done(f"{len(uploads)} file(s) attached.")

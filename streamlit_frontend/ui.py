@@ -6,11 +6,17 @@ Statuses, their labels and which are open, and the priorities come from ``GET /a
 
 from __future__ import annotations
 
+import hashlib
+import html
+import os
+import time
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 import streamlit as st
@@ -29,6 +35,7 @@ from streamlit_frontend.api_client import (
     ApiValidationError,
     SessionExpired,
     base_url_from_env,
+    public_url_from_env,
 )
 
 T = TypeVar("T")
@@ -37,6 +44,23 @@ T = TypeVar("T")
 BASE_URL_KEY = "api_base_url"  # tests may inject the API address here
 FLASH_KEY = "flash"
 CURRENT_COMPLAINT_KEY = "current_complaint_id"
+USER_NAME_KEY = "user_name"
+TIME_ZONE_KEY = "user_time_zone"
+EMAIL_VERIFIED_KEY = "user_email_verified"
+# Browser session (docs/architecture.md): the ticket to hand to the browser, when it was
+# issued, whether the cookie should be dropped, and which cookie value was already tried.
+COOKIE_TICKET_KEY = "browser_session_ticket"
+FORGET_COOKIE_KEY = "browser_session_forget"
+RESUME_TRIED_KEY = "browser_session_tried"
+# A page (and its query) asked for before logging in, opened once logged in.
+AFTER_LOGIN_KEY = "after_login"
+UPLOAD_RULES_KEY = "upload_rules"
+LAST_PAGE_KEY = "last_page"
+# Keys that survive logging out (the API address tests inject, the tried cookie).
+KEEP_ON_LOGOUT = frozenset({"api_base_url", RESUME_TRIED_KEY, FORGET_COOKIE_KEY})
+SESSION_COOKIE_NAME = os.environ.get("BROWSER_SESSION_COOKIE_NAME", "complaints_session")
+# How long the browser has to redeem a ticket (the API's BROWSER_SESSION_TICKET_SECONDS).
+TICKET_SECONDS = 60
 WORKFLOW_KEY = "workflow"
 
 STATUS_COLORS = {
@@ -80,11 +104,13 @@ CUSTOMER_TRANSITION_LABELS = {
     "reopened": "Not solved - reopen",
 }
 
-# Upload limits as announced by the API contract.
-MAX_UPLOAD_MB = 10
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "txt"]
-UPLOAD_HELP = f"PDF, PNG, JPEG or plain text; up to {MAX_UPLOAD_MB} MB per file."
+# Names people know for the content types the API accepts (the rules come from the API).
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "text/plain": "plain text",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +225,138 @@ def attempt(
     return Result(ok=True, value=value)
 
 
+# ---------------------------------------------------------------------------------------------
+# The browser session: kept across reloads by an HttpOnly cookie the app reads server-side
+# ---------------------------------------------------------------------------------------------
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def remember_user(api: ApiClient) -> None:
+    """Load the caller's name, time zone and verification state into the session."""
+    me = attempt(api.me, quiet=True)
+    user = me.value or {}
+    st.session_state[USER_NAME_KEY] = user.get("full_name") or user.get("email") or "you"
+    st.session_state[TIME_ZONE_KEY] = user.get("time_zone") or ""
+    st.session_state[EMAIL_VERIFIED_KEY] = bool(user.get("email_verified", True))
+
+
+def resume_session(api: ApiClient) -> None:
+    """On a fresh page load (F5, a link, a new tab): log in again from the session cookie.
+
+    Each cookie value is tried once per Streamlit session, so a dead cookie costs one call.
+    """
+    if api.is_authenticated:
+        return
+    secret = st.context.cookies.get(SESSION_COOKIE_NAME)
+    if (
+        not isinstance(secret, str)
+        or not secret
+        or st.session_state.get(RESUME_TRIED_KEY) == _digest(secret)
+    ):
+        return
+    st.session_state[RESUME_TRIED_KEY] = _digest(secret)
+    try:
+        resumed = api.resume_browser_session(secret=secret)
+    except ApiError:
+        return
+    if resumed:
+        remember_user(api)
+
+
+def after_login(api: ApiClient) -> None:
+    """Bind this browser to the new login: the next render hands it a one-time ticket."""
+    remember_user(api)
+    ticket = attempt(api.start_browser_session, quiet=True)
+    if ticket.ok:
+        st.session_state[COOKIE_TICKET_KEY] = (ticket.value, time.monotonic())
+    st.session_state.pop(FORGET_COOKIE_KEY, None)
+
+
+def logout(api: ApiClient) -> bool:
+    confirmed = api.logout()
+    for key in list(st.session_state.keys()):
+        if key not in KEEP_ON_LOGOUT:
+            del st.session_state[key]
+    st.session_state[FORGET_COOKIE_KEY] = time.monotonic()
+    return confirmed
+
+
+def _hidden_request(url: str) -> None:
+    # An image the browser loads from the API (same site): its answer sets or drops the
+    # HttpOnly cookie. No JavaScript ever sees the cookie's value.
+    st.html(f'<img src="{html.escape(url)}" alt="" width="1" height="1" style="opacity:0">')
+
+
+def sync_session_cookie() -> None:
+    """Render the hidden request that sets or drops the cookie, while it is still useful."""
+    base = public_url_from_env()
+    pending = st.session_state.get(COOKIE_TICKET_KEY)
+    if pending:
+        ticket, issued = pending
+        if time.monotonic() - issued < TICKET_SECONDS:
+            _hidden_request(
+                f"{base}/api/auth/browser-session/cookie/?{urlencode({'ticket': ticket})}"
+            )
+        else:
+            st.session_state.pop(COOKIE_TICKET_KEY, None)
+    forget = st.session_state.get(FORGET_COOKIE_KEY)
+    if forget is not None:
+        if time.monotonic() - forget < TICKET_SECONDS:
+            _hidden_request(f"{base}/api/auth/browser-session/forget/")
+        else:
+            st.session_state.pop(FORGET_COOKIE_KEY, None)
+
+
+def _pages_for(api: ApiClient) -> set[str]:
+    if not api.is_handler:
+        return {"my_complaints", "new_complaint", "complaint_detail", "account"}
+    pages = {"queue", "complaint_detail", "account"}
+    if api.sees_dashboard:
+        pages.add("dashboard")
+    return pages
+
+
+def go_after_login(api: ApiClient) -> None:
+    """Open the page a link asked for before the login (if this user may see it), else home."""
+    wanted = st.session_state.pop(AFTER_LOGIN_KEY, None)
+    if wanted and wanted[0] in _pages_for(api):
+        path, params = wanted
+    else:
+        path, params = ("queue" if api.is_handler else "my_complaints"), {}
+    st.switch_page(f"app_pages/{path}.py", query_params=params)
+
+
+def verification_banner(api: ApiClient) -> None:
+    box = st.warning(
+        "Please confirm your email address: open the link we emailed you. Until then you "
+        "can look around, but not file a complaint.",
+        icon=":material/mark_email_unread:",
+    )
+    if st.button("Email me the link again", key="resend_verification"):
+        sent = attempt(api.resend_verification, spinner="Sending...", where=box)
+        if sent.ok:
+            box.info(sent.value or "A new link is on its way.")
+
+
+def scroll_to_top_on_page_change(page_path: str) -> None:
+    """Start every page at the top (Streamlit keeps the previous page's scroll position)."""
+    if st.session_state.get(LAST_PAGE_KEY) == page_path:
+        return
+    st.session_state[LAST_PAGE_KEY] = page_path
+    st.html(
+        "<script>"
+        "for (const el of [window.parent.document.querySelector('[data-testid=stMain]'),"
+        " document.querySelector('[data-testid=stMain]'), document.scrollingElement])"
+        " { if (el) el.scrollTop = 0; }"
+        "window.scrollTo(0, 0);"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def require_login() -> ApiClient:
     api = client()
     if not api.is_authenticated:
@@ -292,9 +450,94 @@ def parse_dt(value: str | None) -> datetime | None:
         return None
 
 
+def organisation_time_zone() -> str:
+    return os.environ.get("TIME_ZONE", "UTC")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_names() -> list[str]:
+    return sorted(_zone_names())
+
+
+def browser_time_zone() -> str | None:
+    name = st.context.timezone
+    return name if isinstance(name, str) and name in _zone_names() else None
+
+
+def display_time_zone() -> str:
+    """The zone times are shown in: the user's choice, else the browser's, else the org's."""
+    return st.session_state.get(TIME_ZONE_KEY) or browser_time_zone() or organisation_time_zone()
+
+
 def fmt_dt(value: str | None) -> str:
+    """A time in the user's zone, with the zone named (``03 Mar 2026, 14:05 CET``)."""
     dt = parse_dt(value)
-    return dt.strftime("%d %b %Y, %H:%M UTC") if dt else "-"
+    if dt is None:
+        return "-"
+    zone = display_time_zone()
+    local = dt.astimezone(zoneinfo.ZoneInfo(zone if zone in _zone_names() else "UTC"))
+    return f"{local:%d %b %Y, %H:%M} {local.tzname()}"
+
+
+def fmt_size(size: int | float | None) -> str:
+    """Bytes for people: 512 B, 1.5 KB, 10 MB (1 KB = 1024 B, as file managers show it)."""
+    size = float(size or 0)
+    if size < 1024:
+        return f"{size:.0f} B"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}".replace(".0 ", " ")
+    return f"{size:.1f} GB"
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments: checked against the API's own rules before anything is sent
+# ---------------------------------------------------------------------------------------------
+
+
+def upload_rules(api: ApiClient) -> dict[str, Any]:
+    rules = st.session_state.get(UPLOAD_RULES_KEY)
+    if rules is None:
+        rules = api.attachment_rules()
+        st.session_state[UPLOAD_RULES_KEY] = rules
+    return rules
+
+
+def upload_limit_mb(rules: Mapping[str, Any]) -> int:
+    """The API's limit in whole MB, for Streamlit's own uploader caption and check."""
+    return max(1, -(-int(rules["max_bytes"]) // (1024 * 1024)))
+
+
+def upload_help(rules: Mapping[str, Any]) -> str:
+    names = [TYPE_NAMES.get(t["content_type"], t["content_type"]) for t in rules["types"]]
+    kinds = ", ".join(names[:-1]) + (f" or {names[-1]}" if len(names) > 1 else names[0])
+    return f"{kinds}; up to {fmt_size(rules['max_bytes'])} per file."
+
+
+def upload_problems(files: list[Any], rules: Mapping[str, Any]) -> list[str]:
+    """A sentence per file the API would refuse (by its name's type or its size)."""
+    extensions = sorted({ext for t in rules["types"] for ext in t["extensions"]})
+    problems = []
+    for f in files:
+        ext = os.path.splitext(f.name)[1].lower()
+        if ext not in extensions:
+            problems.append(
+                f"**{f.name}** cannot be attached: only {upload_help(rules).split(';')[0]} "
+                f"files ({', '.join(extensions)})."
+            )
+        elif f.size > rules["max_bytes"]:
+            problems.append(
+                f"**{f.name}** is {fmt_size(f.size)}; the limit is "
+                f"{fmt_size(rules['max_bytes'])} per file."
+            )
+        elif f.size == 0:
+            problems.append(f"**{f.name}** is empty.")
+    return problems
 
 
 def fmt_duration(seconds: float | None) -> str:

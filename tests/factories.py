@@ -17,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
     phone = factory.Sequence(lambda n: f"+4470000{n:05d}")
+    email_verified_at = factory.LazyFunction(timezone.now)
     role = Role.CUSTOMER
 
     @factory.post_generation

@@ -42,8 +42,26 @@ class TokenRefreshSerializer(BaseTokenRefreshSerializer):
 class UserOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "phone", "role", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "email_verified",
+            "full_name",
+            "phone",
+            "role",
+            "time_zone",
+            "date_joined",
+        ]
         read_only_fields = fields
+
+    email_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="False until the emailed link is opened; an unverified customer may read "
+        "and manage the account but not file complaints.",
+    )
+    time_zone = serializers.CharField(
+        read_only=True, help_text='IANA time zone name; "" means the organisation\'s default.'
+    )
 
 
 class UserRegisterInputSerializer(serializers.Serializer):
@@ -57,7 +75,50 @@ class UserRegisterInputSerializer(serializers.Serializer):
 
 class UserUpdateInputSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200, required=False)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="Stored in E.164; numbers without +country are read in the default region.",
+    )
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text='IANA name such as "Europe/Berlin"; "" for the organisation\'s default.',
+    )
+
+
+class DetailOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetRequestInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class LinkTokenInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200, trim_whitespace=True)
+
+
+class PasswordResetConfirmInputSerializer(LinkTokenInputSerializer):
+    new_password = serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=128, style={"input_type": "password"}
+    )
+
+
+class BrowserSessionTicketOutputSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="One-time ticket for the session cookie.")
+    expires_in = serializers.IntegerField(help_text="Seconds the ticket stays valid.")
+
+
+class BrowserSessionResumeInputSerializer(serializers.Serializer):
+    session = serializers.CharField(max_length=100, help_text="The session cookie's value.")
+
+
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
 
 
 class PasswordChangeInputSerializer(serializers.Serializer):

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from complaints.api.attachments import AttachmentDownloadView, ComplaintAttachmentsView
+from complaints.api.attachments import (
+    AttachmentDownloadView,
+    AttachmentRulesView,
+    ComplaintAttachmentsView,
+)
 
 urlpatterns = [
     path(
@@ -8,6 +12,7 @@ urlpatterns = [
         ComplaintAttachmentsView.as_view(),
         name="complaint-attachments",
     ),
+    path("attachments/rules/", AttachmentRulesView.as_view(), name="attachment-rules"),
     path(
         "attachments/<uuid:pk>/download/",
         AttachmentDownloadView.as_view(),

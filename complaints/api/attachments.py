@@ -30,6 +30,37 @@ from complaints.visibility import complaint_get_visible, sees_internal_notes
 _MULTIPART_OVERHEAD = 64 * 1024
 
 
+class AttachmentTypeOutputSerializer(serializers.Serializer):
+    content_type = serializers.CharField()
+    extensions = serializers.ListField(child=serializers.CharField())
+
+
+class AttachmentRulesOutputSerializer(serializers.Serializer):
+    max_bytes = serializers.IntegerField(help_text="Largest accepted file, in bytes.")
+    types = AttachmentTypeOutputSerializer(many=True)
+
+
+class AttachmentRulesView(APIView):
+    """What an upload may be, so clients check before sending instead of copying the rules."""
+
+    @extend_schema(
+        operation_id="attachments_rules",
+        summary="Accepted attachment types and the size limit",
+        description="Types are decided by the file's bytes; the extensions are the names "
+        "files of each type usually carry.",
+        responses={
+            200: AttachmentRulesOutputSerializer,
+            401: OpenApiResponse(description="Not authenticated."),
+        },
+    )
+    def get(self, request):
+        types = [
+            {"content_type": content_type, "extensions": [canonical, *aliases]}
+            for content_type, (canonical, aliases) in ALLOWED_TYPES.items()
+        ]
+        return Response({"max_bytes": max_bytes(), "types": types})
+
+
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
     # Multipart has no null: leave the field out (or empty) for an attachment of no comment.

@@ -82,6 +82,12 @@ class ComplaintListOutSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     ack_due_at = serializers.DateTimeField(read_only=True)
     resolve_due_at = serializers.DateTimeField(read_only=True)
+    sla_paused_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Since when the resolve clock stands still (the complaint awaits the "
+        "customer); `resolve_due_at` moves on by the business time paused when it resumes.",
+    )
     is_overdue = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
     # What the caller may do now (complaints.policies); clients offer exactly these actions.

@@ -49,6 +49,18 @@ R404 = OpenApiResponse(
 )
 R409 = OpenApiResponse(ConflictOut, description="Conflicts with the complaint's current state.")
 COMPLAINT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": NOT_BLANK_PATTERN,
+    },
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Client-chosen key (max 255 characters) that makes the create safe to retry.",
+)
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -104,21 +116,7 @@ class ComplaintListCreateView(generics.GenericAPIView):
         description="Honours an `Idempotency-Key` header: a retry with the same key and body "
         "returns the first complaint and creates nothing; the same key with a different body "
         "is a 409.",
-        parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
-                    "pattern": NOT_BLANK_PATTERN,
-                },
-                OpenApiParameter.HEADER,
-                required=False,
-                description="Client-chosen key (max 255 characters) that makes the create "
-                "safe to retry.",
-            )
-        ],
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=s.ComplaintCreateInSerializer,
         responses={201: s.ComplaintOutSerializer, 400: R400, 401: R401, 409: R409},
     )
@@ -279,7 +277,10 @@ class ComplaintCommentsView(generics.GenericAPIView):
     @extend_schema(
         operation_id="complaints_comments_create",
         summary="Comment on a complaint (staff may post internal notes)",
-        parameters=[COMPLAINT_ID],
+        description="Honours an `Idempotency-Key` header: a retry with the same key and body "
+        "returns the first comment (header `Idempotent-Replayed: true`) and posts nothing; "
+        "the same key with a different body is a 409.",
+        parameters=[COMPLAINT_ID, IDEMPOTENCY_PARAMETER],
         request=s.CommentInSerializer,
         responses={201: s.CommentOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
@@ -287,13 +288,17 @@ class ComplaintCommentsView(generics.GenericAPIView):
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
         serializer = s.CommentInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_create(
+        comment, created = services.comment_post(
             complaint=complaint,
             author=request.user,
             body=serializer.validated_data["body"],
             internal=serializer.validated_data["internal"],
+            idempotency_key=_idempotency_key(request),
         )
-        return Response(s.CommentOutSerializer(comment).data, status=status.HTTP_201_CREATED)
+        response = Response(s.CommentOutSerializer(comment).data, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class ComplaintHistoryView(generics.GenericAPIView):

@@ -19,7 +19,13 @@ from rest_framework.views import APIView
 from complaints.api.serializers import PRIORITY_NAMES
 from complaints.api.views import R401
 from complaints.models import Priority
-from complaints.workflow import FINAL_STATUSES, OPEN_STATUSES, REASON_REQUIRED, Status
+from complaints.workflow import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    REASON_REQUIRED,
+    SLA_PAUSED_STATUSES,
+    Status,
+)
 
 CACHE_SECONDS = 3600
 
@@ -30,6 +36,9 @@ class WorkflowStatusSerializer(serializers.Serializer):
     open = serializers.BooleanField(help_text="The complaint waits for the organisation to act.")
     final = serializers.BooleanField(help_text="Nobody can move the complaint any further.")
     reason_required = serializers.BooleanField(help_text="Moving to it needs a `reason`.")
+    sla_paused = serializers.BooleanField(
+        help_text="The resolve clock stands still while the complaint is in it."
+    )
 
 
 class WorkflowPrioritySerializer(serializers.Serializer):
@@ -50,6 +59,7 @@ def _describe() -> dict:
             "open": status in OPEN_STATUSES,
             "final": status in FINAL_STATUSES,
             "reason_required": status in REASON_REQUIRED,
+            "sla_paused": status in SLA_PAUSED_STATUSES,
         }
         for status in Status
     ]

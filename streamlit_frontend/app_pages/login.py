@@ -1,4 +1,4 @@
-"""Log in with email and password."""
+"""Log in with email and password; then open the page a link asked for, or home."""
 
 import streamlit as st
 
@@ -8,9 +8,11 @@ st.title("Log in")
 st.caption("Follow your complaints, or work the queue if you are part of the team.")
 
 with st.form("login_form"):
-    email = st.text_input("Email", key="login_email", autocomplete="email")
+    email = st.text_input("Email", key="login_email", autocomplete="username")
     email_err = st.empty()
-    password = st.text_input("Password", type="password", key="login_password")
+    password = st.text_input(
+        "Password", type="password", key="login_password", autocomplete="current-password"
+    )
     password_err = st.empty()
     submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
     form_err = st.empty()
@@ -27,13 +29,13 @@ if submitted:
             where=form_err,
         )
         if result.ok:
-            me = ui.attempt(api.me, quiet=True)
-            if me.ok and me.value:
-                st.session_state["user_name"] = me.value.get("full_name") or email.strip()
-            else:
-                st.session_state["user_name"] = email.strip()
+            ui.after_login(api)
             st.session_state.pop("login_password", None)
-            ui.flash(f"Welcome, {st.session_state['user_name']}!")
-            st.rerun()
+            ui.flash(f"Welcome, {st.session_state[ui.USER_NAME_KEY]}!")
+            ui.go_after_login(api)
 
-st.page_link("app_pages/signup.py", label="No account yet? Sign up", icon=":material/person_add:")
+left, right = st.columns(2)
+left.page_link("app_pages/signup.py", label="No account yet? Sign up", icon=":material/person_add:")
+right.page_link(
+    "app_pages/forgot_password.py", label="Forgot password?", icon=":material/lock_reset:"
+)

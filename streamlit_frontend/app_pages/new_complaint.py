@@ -23,6 +23,7 @@ categories = ui.attempt(api.categories, spinner="Loading categories...")
 if not categories.ok:
     st.stop()
 category_names = {c["id"]: c["name"] for c in categories.value or []}
+rules = ui.upload_rules(api)
 if not category_names:
     st.warning("No complaint categories are available right now. Please try again later.")
     st.stop()
@@ -53,13 +54,14 @@ with st.form(f"new_complaint_form_{version}"):
         key=f"nc_description_{version}",
     )
     errors["description"] = st.empty()
-    st.caption(f"Attachments (optional): {ui.UPLOAD_HELP}")
+    st.caption(f"Attachments (optional): {ui.upload_help(rules)}")
+    # No ``type=`` filter: Streamlit's own refusal is a tooltip in MIME jargon; the checks
+    # below explain a refused file next to the field, before anything is filed.
     files = st.file_uploader(
         "Attachments",
-        type=ui.UPLOAD_TYPES,
         accept_multiple_files=True,
-        help=ui.UPLOAD_HELP,
-        max_upload_size=ui.MAX_UPLOAD_MB,
+        max_upload_size=ui.upload_limit_mb(rules),
+        help=ui.upload_help(rules),
         key=f"nc_files_{version}",
         label_visibility="collapsed",
     )
@@ -73,9 +75,9 @@ if submitted:
         "title": "Give your complaint a title." if not title.strip() else "",
         "description": "Describe what happened." if not description.strip() else "",
     }
-    too_big = [f.name for f in files or [] if f.size > ui.MAX_UPLOAD_BYTES]
-    if too_big:
-        local["file"] = f"Too large (over {ui.MAX_UPLOAD_MB} MB): {', '.join(too_big)}"
+    problems = ui.upload_problems(files or [], rules)
+    if problems:
+        local["file"] = "\n\n".join(problems) + "\n\nRemove these files to file the complaint."
     for field, message in local.items():
         if message:
             errors[field].error(message)

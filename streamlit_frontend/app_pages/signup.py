@@ -1,4 +1,4 @@
-"""Create a customer account, then log straight in."""
+"""Create a customer account; the emailed link confirms the address."""
 
 import streamlit as st
 
@@ -12,16 +12,24 @@ with st.form("signup_form"):
     errors = {"full_name": st.empty()}
     email = st.text_input("Email", key="signup_email", autocomplete="email")
     errors["email"] = st.empty()
-    phone = st.text_input("Phone (optional)", key="signup_phone", autocomplete="tel")
+    phone = st.text_input(
+        "Phone (optional)",
+        key="signup_phone",
+        autocomplete="tel",
+        help="With the country code, e.g. +44 20 7946 0958.",
+    )
     errors["phone"] = st.empty()
     password = st.text_input(
         "Password",
         type="password",
         key="signup_password",
+        autocomplete="new-password",
         help="At least 8 characters; not too common and not similar to your name or email.",
     )
     errors["password"] = st.empty()
-    password2 = st.text_input("Repeat password", type="password", key="signup_password2")
+    password2 = st.text_input(
+        "Repeat password", type="password", key="signup_password2", autocomplete="new-password"
+    )
     errors["password2"] = st.empty()
     submitted = st.form_submit_button("Create account", type="primary", key="signup_submit")
     form_err = st.empty()
@@ -51,19 +59,13 @@ if submitted:
             where=form_err,
         )
         if created.ok:
-            logged_in = ui.attempt(
-                lambda: api.login(email=email.strip(), password=password),
-                spinner="Logging in...",
-                where=form_err,
+            for key in ("signup_password", "signup_password2"):
+                st.session_state.pop(key, None)
+            ui.flash(
+                f"Almost done: we have sent an email to {email.strip()}. Open the link in it "
+                "to confirm your address, then log in.",
+                "info",
             )
-            if logged_in.ok:
-                st.session_state["user_name"] = full_name.strip()
-                for key in ("signup_password", "signup_password2"):
-                    st.session_state.pop(key, None)
-                ui.flash(f"Welcome, {full_name.strip()}! Your account is ready.")
-                st.rerun()
-            else:
-                ui.flash("Your account is ready. Please log in.")
-                st.switch_page("app_pages/login.py")
+            st.switch_page("app_pages/login.py")
 
 st.page_link("app_pages/login.py", label="Already have an account? Log in", icon=":material/login:")

@@ -25,7 +25,7 @@ def test_pii_columns_hold_no_plaintext():
         email="secret.person@example.com",
         password="Quiet-Lantern-93",
         full_name="Secret Person",
-        phone="+447700900123",
+        phone="+442079460958",
     )
 
     email, full_name, phone, email_hash = raw_row(user.pk)
@@ -33,7 +33,7 @@ def test_pii_columns_hold_no_plaintext():
     for column, plaintext in [
         (email, "secret.person@example.com"),
         (full_name, "Secret Person"),
-        (phone, "+447700900123"),
+        (phone, "+442079460958"),
     ]:
         data = bytes(column)
         assert plaintext.encode() not in data

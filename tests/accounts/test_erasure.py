@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from accounts.blind_index import email_blind_index
 from accounts.erasure import ERASED_NAME, user_erase
 from accounts.models import User
 from accounts.personal_data import ERASED_TEXT
@@ -56,15 +57,16 @@ def test_erase_anonymises_and_blocks_login(api_client, customer, agent, category
         == 401
     )
     assert client.get(ME).status_code == 401
-    # The address is free again.
+    # The address is free again: signing up with it creates a new account.
     assert (
         api_client.post(
             "/api/users/",
             {"email": email, "password": "Quiet-Lantern-93", "full_name": "Back Again"},
             format="json",
         ).status_code
-        == 201
+        == 202
     )
+    assert User.objects.get(email_hash=email_blind_index(email)).full_name == "Back Again"
 
     # What the customer wrote is gone, the complaint's facts remain.
     complaint = Complaint.objects.get(pk=mine.complaint.pk)

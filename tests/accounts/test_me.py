@@ -26,9 +26,11 @@ def test_me_returns_the_caller(customer_client, customer, django_assert_max_num_
     assert response.json() == {
         "id": str(customer.pk),
         "email": customer.email,
+        "email_verified": True,
         "full_name": customer.full_name,
         "phone": customer.phone,
         "role": Role.CUSTOMER,
+        "time_zone": "",
         "date_joined": response.json()["date_joined"],
     }
 
@@ -161,3 +163,43 @@ def test_change_password_weak_new_password(customer_client):
 
     assert response.status_code == 400
     assert "new_password" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("020 7946 0958", "+442079460958"), ("+49 30 901820", "+4930901820"), ("", "")],
+)
+def test_phone_is_normalised_to_e164(customer_client, customer, typed, stored):
+    response = customer_client.patch(ME, {"phone": typed}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["phone"] == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["call me maybe", "+44 1", "12", "+999 123456"])
+def test_a_phone_that_is_no_number_is_refused(customer_client, customer, typed):
+    response = customer_client.patch(ME, {"phone": typed}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"phone"}
+
+
+@pytest.mark.django_db
+def test_time_zone_preference(customer_client):
+    saved = customer_client.patch(ME, {"time_zone": "Europe/Berlin"}, format="json")
+    cleared = customer_client.patch(ME, {"time_zone": ""}, format="json")
+
+    assert saved.status_code == cleared.status_code == 200
+    assert saved.json()["time_zone"] == "Europe/Berlin"
+    assert cleared.json()["time_zone"] == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "europe/berlin", "../etc/passwd", "UTC+1"])
+def test_unknown_time_zones_are_refused(customer_client, zone):
+    response = customer_client.patch(ME, {"time_zone": zone}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"time_zone"}

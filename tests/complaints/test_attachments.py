@@ -308,3 +308,22 @@ def test_download_of_a_file_missing_from_storage_is_404(customer_client, complai
 
     assert resp.status_code == 404
     assert resp.json() == {"detail": "The attachment's content is no longer available."}
+
+
+@pytest.mark.django_db
+def test_the_rules_endpoint_describes_what_uploads_may_be(customer_client, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1234
+
+    response = customer_client.get("/api/attachments/rules/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["max_bytes"] == 1234
+    types = {t["content_type"]: t["extensions"] for t in body["types"]}
+    assert types["image/jpeg"] == [".jpg", ".jpeg"]
+    assert set(types) == {"application/pdf", "image/png", "image/jpeg", "text/plain"}
+
+
+@pytest.mark.django_db
+def test_the_rules_need_a_login(api_client):
+    assert api_client.get("/api/attachments/rules/").status_code == 401

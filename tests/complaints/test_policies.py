@@ -232,6 +232,7 @@ def test_workflow_describes_statuses_and_priorities(customer_client):
             "open": status in table.OPEN,
             "final": status in table.FINAL,
             "reason_required": status in table.REASON_REQUIRED,
+            "sla_paused": status in table.OPEN - table.RESOLVE_CLOCK_RUNS,
         }
         for status in table.STATUSES
     ]

@@ -216,3 +216,14 @@ def test_a_calendar_without_enough_working_time_counts_real_time(customer, clock
     )
     complaint = file(customer, hours_category(resolve=24 * 365))
     assert complaint.resolve_due_at == clock.now + timedelta(hours=24 * 365)
+
+
+def test_the_api_shows_since_when_the_clock_is_paused(customer, customer_client, clock, office):
+    complaint = _in_progress(customer, hours_category())
+    services.complaint_transition(
+        complaint=complaint, actor=None, to_status=Status.AWAITING_CUSTOMER
+    )
+    body = customer_client.get(f"/api/complaints/{complaint.pk}/").json()
+    assert body["sla_paused_at"] == "2026-06-05T15:00:00Z"
+    listed = customer_client.get("/api/complaints/").json()["results"][0]
+    assert listed["sla_paused_at"] == body["sla_paused_at"]

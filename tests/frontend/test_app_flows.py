@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
@@ -63,6 +65,45 @@ def sign_up(at: AppTest, *, name: str, email: str, password: str) -> AppTest:
     return at
 
 
+def signed_up_and_verified(at: AppTest, *, name: str, email: str, password: str) -> AppTest:
+    """Sign up, open the emailed confirmation link, log in."""
+    sign_up(at, name=name, email=email, password=password)
+    assert at.title[0].value == "Log in"
+    assert any("sent an email" in i.value for i in at.info), [i.value for i in at.info]
+    open_emailed_link(at, email, "verify_email")
+    assert any("confirmed" in m.value for m in at.success), texts(at)
+    goto(at, "app_pages/login.py")
+    return log_in(at, email, password)
+
+
+def emailed_token(email: str, page: str) -> str:
+    """The token of the newest link to ``page`` emailed to ``email`` (locmem outbox)."""
+    for message in reversed(mail.outbox):
+        found = re.search(rf"/{page}\?token=([\w.\-]+)", message.body)
+        if email in message.to and found:
+            return found.group(1)
+    raise AssertionError(f"no {page} link was emailed to {email}")
+
+
+def open_emailed_link(at: AppTest, email: str, page: str) -> AppTest:
+    at.query_params["token"] = emailed_token(email, page)
+    return goto(at, f"app_pages/{page}.py")
+
+
+def draft_version(at: AppTest, complaint_id: str) -> int:
+    return at.session_state[f"reply_draft_{complaint_id}"]["version"]
+
+
+def send_reply(at: AppTest, complaint_id: str, text: str, *, internal: bool = False) -> AppTest:
+    version = draft_version(at, complaint_id)
+    if internal:
+        at.toggle(key=f"reply_internal_{complaint_id}_{version}").set_value(True).run()
+    at.text_area(key=f"reply_body_{complaint_id}_{version}").input(text)
+    at.button(key=f"reply_submit_{complaint_id}_{version}").click().run()
+    assert_ok(at)
+    return at
+
+
 def file_complaint(at: AppTest, *, category, title: str, description: str) -> AppTest:
     goto(at, "app_pages/new_complaint.py")
     version = at.session_state["new_complaint_form_version"]
@@ -91,11 +132,18 @@ def test_wrong_password_is_shown_not_crashed(new_app, customer):
     assert at.error, "a login error should be visible"
 
 
-def test_signup_shows_field_errors_next_to_fields(new_app, customer):
+def test_signup_does_not_tell_a_taken_email_and_shows_field_errors(new_app, customer):
     at = new_app()
     sign_up(at, name="Dup Licate", email=customer.email, password="An0ther-Strong-pass")
-    assert at.title[0].value == "Sign up"
-    assert any("already exists" in e.value for e in at.error), [e.value for e in at.error]
+    taken = [i.value for i in at.info]
+    assert at.title[0].value == "Log in"
+    assert [m.subject for m in mail.outbox if customer.email in m.to] == [
+        "Someone tried to sign up with your email address"
+    ]
+
+    at = new_app()
+    sign_up(at, name="New Person", email="new@example.com", password="An0ther-Strong-pass")
+    assert [i.value.replace("new@example.com", customer.email) for i in at.info] == taken
 
     sign_up(at, name="Weak Pass", email="weak@example.com", password="12345678")
     assert at.title[0].value == "Sign up"
@@ -103,9 +151,11 @@ def test_signup_shows_field_errors_next_to_fields(new_app, customer):
 
 
 def test_customer_files_replies_handler_resolves_customer_rates(new_app, categories):
-    # --- a new customer signs up (and is logged straight in) -----------------------------
+    # --- a new customer signs up, confirms the address and logs in ------------------------
     customer = new_app()
-    sign_up(customer, name="Ada Customer", email="ada@example.com", password="Sturdy-Pass-2026")
+    signed_up_and_verified(
+        customer, name="Ada Customer", email="ada@example.com", password="Sturdy-Pass-2026"
+    )
     assert customer.session_state["auth_role"] == "customer"
     assert customer.title[0].value == "My complaints"
     assert "not filed any complaints" in texts(customer)
@@ -149,10 +199,10 @@ def test_customer_files_replies_handler_resolves_customer_rates(new_app, categor
     customer.button(key=f"open_{complaint_id}").click().run()
     assert_ok(customer)
     assert reference in customer.title[0].value
-    customer.text_area(key=f"reply_body_{complaint_id}").input("Any news on this?")
-    customer.button(key="reply_submit").click().run()
-    assert_ok(customer)
+    send_reply(customer, complaint_id, "Any news on this?")
     assert "Any news on this?" in texts(customer)
+    # The box is empty again, for the next message.
+    assert customer.text_area(key=f"reply_body_{complaint_id}_1").value == ""
 
     # --- an agent assigns it to self and works it to resolved ------------------------------
     agent_user = UserFactory(role=Role.AGENT, full_name="Bob Agent")
@@ -184,10 +234,7 @@ def test_customer_files_replies_handler_resolves_customer_rates(new_app, categor
     agent.button(key="to_resolved").click().run()
     assert any("reason" in e.value.lower() for e in agent.error)
     # An internal note is not shown to the customer.
-    agent.text_area(key=f"reply_body_{complaint_id}").input("Refund approved by finance.")
-    agent.toggle(key="reply_internal").set_value(True)
-    agent.button(key="reply_submit").click().run()
-    assert_ok(agent)
+    send_reply(agent, complaint_id, "Refund approved by finance.", internal=True)
     assert "Refund approved by finance." in texts(agent)
     agent.text_area(key=f"reason_{complaint_id}").input("Refunded the duplicate charge.")
     agent.button(key="to_resolved").click().run()
@@ -365,9 +412,11 @@ def test_customer_page_offers_what_the_api_allows(new_app, customer, status, con
     at = new_app()
     log_in(at, customer.email)
     open_detail(at, complaint)
-    # Reply and upload forms follow can_comment / can_upload (a resolved complaint keeps them).
-    assert ("reply_submit" in keys(at)) is conversation
-    assert ("upload_submit" in keys(at)) is conversation
+    # The composer and the upload box follow can_comment / can_upload (a resolved complaint
+    # keeps them).
+    assert (f"reply_submit_{complaint.pk}_0" in keys(at)) is conversation
+    uploaders = {u.key for u in at.get("file_uploader")}
+    assert (f"detail_uploads_{complaint.pk}_0" in uploaders) is conversation
     assert ("feedback_submit" in keys(at)) is (status in (Status.RESOLVED, Status.CLOSED))
 
 

@@ -34,6 +34,7 @@ DETAIL_KEYS = {
     "closed_at",
     "ack_due_at",
     "resolve_due_at",
+    "sla_paused_at",
     "is_overdue",
     "allowed_transitions",
     "transitions_requiring_reason",
