@@ -36,7 +36,8 @@ from tests.complaints.services.helpers import make_complaint
 from tests.factories import CategoryFactory, UserFactory
 
 SEED = 20261
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 5
+UNEXPECTED_METHODS = ["PUT", "DELETE"]
 # Accounts per role for the cases of DELETE /api/users/me/ (each erases the caller).
 DISPOSABLE_ACCOUNTS = 20
 
@@ -58,6 +59,30 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/users/"): {
         "password": "Django's password validators (too common, numeric, like the email)",
         "email": "an address already registered",
+        "phone": "a number that exists (libphonenumber), not any string",
+    },
+    ("PATCH", "/api/users/me/"): {
+        "phone": "a number that exists (libphonenumber), not any string",
+        "time_zone": "an IANA time zone name",
+    },
+    ("GET", "/api/complaints/"): {
+        "created_after": "UTC offsets up to ±15:59 (PostgreSQL's range; RFC 3339 allows ±23:59)",
+        "created_before": "UTC offsets up to ±15:59 (PostgreSQL's range; RFC 3339 allows ±23:59)",
+    },
+    ("POST", "/api/canned-responses/"): {
+        "body": "a valid template (a literal brace is written twice)",
+        "category_id": "an active category",
+    },
+    ("PATCH", "/api/canned-responses/{id}/"): {
+        "body": "a valid template (a literal brace is written twice)",
+        "category_id": "an active category",
+    },
+    # A random token is no token the server issued (they come in email links).
+    ("POST", "/api/users/verify-email/"): {"detail": "token_invalid", "code": "token_invalid"},
+    ("POST", "/api/users/password-reset/confirm/"): {
+        "detail": "token_invalid",
+        "code": "token_invalid",
+        "new_password": "Django's password validators",
     },
     ("POST", "/api/users/me/password/"): {
         "old_password": "must be the caller's current password",
@@ -96,10 +121,22 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str], dict[str, str]] = {
 }
 
 config = schemathesis.Config.from_dict(
-    {"seed": SEED, "generation": {"max-examples": MAX_EXAMPLES, "database": "none"}}
+    {
+        "seed": SEED,
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+        # Two methods an operation lacks are enough to see 405s answered in JSON.
+        "phases": {"coverage": {"unexpected-methods": UNEXPECTED_METHODS}},
+    }
 )
 RAW_SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
 schema = schemathesis.openapi.from_dict(RAW_SCHEMA, config=config)
+# Operations that authenticate nobody answer every role alike: the customer run covers them.
+ANONYMOUS = {
+    f"{method.upper()} {path}"
+    for path, methods in RAW_SCHEMA["paths"].items()
+    for method, operation in methods.items()
+    if not operation.get("security")
+}
 
 
 def positive_data_acceptance(ctx, response, case):
@@ -350,6 +387,8 @@ def use_real_references(case, world) -> None:
 @schema.parametrize()
 @hypothesis_settings(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, gunicorn_test_server, world, caller):
+    if caller.role != Role.CUSTOMER and case.operation.label in ANONYMOUS:
+        pytest.skip("an anonymous operation, run once (as the customer)")
     CASES_SENT[case.operation.label] += 1
     use_real_references(case, world)
     case.call_and_validate(
