@@ -9,8 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+        from accounts import checks  # noqa: F401 - registers the system checks
+        from accounts.jwt_keys import install_token_backend
         from accounts.refresh_tokens import drop_token_before_save
         from accounts.roles import sync_role_groups
+
+        install_token_backend()
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
         pre_save.connect(

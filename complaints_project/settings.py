@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from complaints_project.client_ip import parse_networks
+from complaints_project.rsa_keys import dev_private_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,6 +103,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "drf_spectacular_sidecar",
+    "complaints_project",
     "accounts",
     "complaints",
     "events",
@@ -111,8 +114,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "complaints_project.client_ip.TrustedProxyMiddleware",
+    "complaints_project.metrics.MetricsEndpointMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "complaints_project.middleware.RequestIdMiddleware",
     "complaints_project.limits.RequestBodyLimitMiddleware",
+    "complaints_project.metrics.DatabaseTimeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,8 +126,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Turns an admin login lockout into its 429 answer; keep it last.
+    # Turns an admin login lockout into its 429 answer; after the views, before metrics.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 if IS_PROD:
@@ -266,9 +273,18 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / ".run" / "emails")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+# Prod has no default host: complaints_project/checks.py warns until EMAIL_HOST is set.
+EMAIL_HOST = env.str("EMAIL_HOST", default="" if IS_PROD else "localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="complaints@example.com")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # REST FRAMEWORK
 REST_FRAMEWORK = {
@@ -303,13 +319,22 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# Tokens are signed RS256 by the current private key and verified by key id (accounts/jwt_keys.py);
+# previous public keys stay here during a key rotation (docs/deploy.md). Dev and test make a
+# throwaway key when none is given.
+JWT_PRIVATE_KEY = secret("JWT_PRIVATE_KEY", "").replace("\\n", "\n") or dev_private_key_pem(
+    BASE_DIR / ".run" / "dev-jwt-private-key.pem" if DJANGO_ENV == "dev" else None
+)
+JWT_PREVIOUS_PUBLIC_KEYS = env.str("JWT_PREVIOUS_PUBLIC_KEYS", default="")
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": secret("JWT_SIGNING_KEY", SECRET_KEY),
+    "ALGORITHM": "RS256",
+    "SIGNING_KEY": JWT_PRIVATE_KEY,
     "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.TokenObtainSerializer",
     "TOKEN_REFRESH_SERIALIZER": "accounts.api.serializers.TokenRefreshSerializer",
     # Access tokens carry a digest of the password hash: a password change (or erasure)
@@ -329,7 +354,15 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "complaints.workflow.Status",
         "PriorityEnum": "complaints.api.serializers.PRIORITY_NAMES",
     },
+    # Swagger UI and ReDoc from our static files, so the docs work without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# OPERATIONS
+# Celery workers serve their Prometheus metrics on this port (0 = off; see celery.py).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 
 # EVENTS (Kafka, Celery)
 KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092")

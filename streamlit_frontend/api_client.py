@@ -247,9 +247,13 @@ class ApiClient:
         base_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         http: httpx.Client | None = None,
+        client_address: str | None = None,
     ):
         self.state = state
         self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        # The browser's address, forwarded so that Kong (which trusts it only from the
+        # Streamlit container) rate-limits each person, not all of Streamlit at once.
+        self.client_address = client_address
         self._http = http or httpx.Client(timeout=timeout)
         self._timeout = timeout
 
@@ -305,6 +309,8 @@ class ApiClient:
     ) -> httpx.Response:
         headers = dict(kwargs.pop("headers", None) or {})
         headers.setdefault("Accept", "application/json")
+        if self.client_address:
+            headers["X-Forwarded-For"] = self.client_address
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:

@@ -130,7 +130,18 @@ def api_base_url() -> str:
 
 def client() -> ApiClient:
     base_url = api_base_url()
-    return ApiClient(st.session_state, base_url=base_url, http=_http_client(base_url))
+    return ApiClient(
+        st.session_state,
+        base_url=base_url,
+        http=_http_client(base_url),
+        client_address=_browser_address(),
+    )
+
+
+def _browser_address() -> str | None:
+    # None when the browser is on the same host; not a str outside a real session (AppTest).
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 # ---------------------------------------------------------------------------------------------

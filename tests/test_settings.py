@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from complaints_project.rsa_keys import new_private_key_pem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PROD_ENV = {
     "DJANGO_ENV": "prod",
     "DJANGO_SETTINGS_MODULE": "complaints_project.settings",
     "SECRET_KEY": secrets.token_urlsafe(64),
-    "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
+    "JWT_PRIVATE_KEY": new_private_key_pem(),
     "PGCRYPTO_KEY": secrets.token_hex(32),
     "BLIND_INDEX_KEY": secrets.token_hex(32),
     "ATTACHMENT_MASTER_KEYS": f"k1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
@@ -24,10 +26,11 @@ PROD_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://complaints.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/complaints",
     "REDIS_URL": "redis://127.0.0.1:6379/2",
+    "EMAIL_HOST": "smtp.example.com",
 }
 REQUIRED = [
     "SECRET_KEY",
-    "JWT_SIGNING_KEY",
+    "JWT_PRIVATE_KEY",
     "PGCRYPTO_KEY",
     "BLIND_INDEX_KEY",
     "ATTACHMENT_MASTER_KEYS",
@@ -150,3 +153,11 @@ def test_unknown_environment_is_refused():
 
     assert result.returncode != 0
     assert "DJANGO_ENV" in result.stderr
+
+
+def test_prod_without_a_mail_host_is_warned_by_the_deploy_check():
+    env = {k: v for k, v in PROD_ENV.items() if k != "EMAIL_HOST"}
+
+    result = manage("check", "--deploy", env=env)
+
+    assert "complaints_project.W001" in result.stdout + result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -36,6 +37,26 @@ def compose() -> dict[str, Any]:
 @functools.cache
 def kong() -> dict[str, Any]:
     return yaml.safe_load(KONG_FILE.read_text())
+
+
+@functools.cache
+def resolved_compose() -> dict[str, Any]:
+    """The compose model as Docker Compose itself resolves it (defaults, anchors, dummies)."""
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", COMPOSE_FILE.read_text()))
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    env.update({name: f"dummy-{name.lower()}" for name in required})
+    result = subprocess.run(
+        [*compose_cli(), "--project-directory", str(REPO), "-f", str(COMPOSE_FILE)]
+        + ["config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def services() -> dict[str, dict[str, Any]]:

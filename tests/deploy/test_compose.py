@@ -25,6 +25,8 @@ from tests.deploy._support import (
 )
 
 PUBLISHED = {"kong": "8000", "streamlit": "8501"}
+# Operators' web UIs: published on the host's loopback interface only.
+LOOPBACK_ONLY = {"mailpit": "8025", "prometheus": "9090"}
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY$)")
 OPTIONAL_EMPTY_REF = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):-\}$")
 
@@ -63,19 +65,22 @@ def test_compose_refuses_to_run_without_the_secrets():
 def test_every_prod_secret_of_the_settings_is_required():
     secrets = settings_secrets()
     assert {"SECRET_KEY", "PGCRYPTO_KEY", "BLIND_INDEX_KEY"} <= secrets
-    assert secrets | {"POSTGRES_PASSWORD"} <= required_vars()
+    assert secrets | {"POSTGRES_PASSWORD", "DATABASE_PASSWORD", "REDIS_PASSWORD"} <= required_vars()
     for name, service in django_services().items():
         env = environment(service)
         for secret in secrets:
             assert REQUIRED_REF.match(env.get(secret, "")), f"{name}: {secret}"
-        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"], name
+        assert "${DATABASE_PASSWORD:?" in env["DATABASE_URL"], name
+        assert "${REDIS_PASSWORD:?" in env["REDIS_URL"], name
+        assert "${REDIS_PASSWORD:?" in env["CELERY_BROKER_URL"], name
 
 
 @pytest.mark.parametrize("name", sorted(services()))
 def test_secret_looking_variables_are_never_literal(name):
     for key, value in environment(services()[name]).items():
         if SECRET_NAME.search(key):
-            # Required, or (an old key kept only during a rotation) empty unless set.
+            # Required, or empty unless set (an old key kept only during a rotation, an
+            # optional credential such as the SMTP password).
             match = REQUIRED_REF.match(value) or OPTIONAL_EMPTY_REF.match(value)
             assert match, f"{name}: {key} must be ${{{key}:?...}} or ${{{key}:-}}"
             assert match["name"] == key, f"{name}: {key} reads another variable"
@@ -106,13 +111,15 @@ def test_django_runs_with_the_prod_profile(name):
     assert env.get("DEBUG", "false").lower() == "false"
 
 
-def test_only_kong_and_streamlit_publish_ports():
+def test_only_kong_and_streamlit_publish_ports_beyond_loopback():
     published = {name for name, svc in services().items() if svc.get("ports")}
-    assert published == set(PUBLISHED)
-    for name, container_port in PUBLISHED.items():
+    assert published == set(PUBLISHED) | set(LOOPBACK_ONLY)
+    for name, container_port in {**PUBLISHED, **LOOPBACK_ONLY}.items():
         for mapping in services()[name]["ports"]:
             target = str(mapping["target"] if isinstance(mapping, dict) else mapping)
             assert target.rsplit(":", 1)[-1] == container_port, f"{name}: {mapping}"
+            if name in LOOPBACK_ONLY:
+                assert str(mapping).startswith("127.0.0.1:"), f"{name}: {mapping}"
 
 
 def test_kong_admin_api_stays_inside_its_container():
