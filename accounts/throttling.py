@@ -1,7 +1,10 @@
 """Login and registration throttles (DRF, counters in the Redis cache).
 
 Two dimensions per use case: the client IP and the email being tried. The email dimension keys
-on the blind index of the normalised address, so raw emails never appear in cache keys.
+on the blind index of the normalised address, so raw emails never appear in cache keys; only a
+well-formed address is hashed (anything else names no account: the login fails and the
+registration is a 400 anyway). The client IP is ``REMOTE_ADDR``, which
+``complaints_project.client_ip.TrustedProxyMiddleware`` has set from trusted proxies only.
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read on every request,
 so ``override_settings`` (tests) and settings reloads take effect without re-importing.
 """
@@ -9,15 +12,20 @@ so ``override_settings`` (tests) and settings reloads take effect without re-imp
 import hashlib
 import logging
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.blind_index import email_blind_index
+from accounts.blind_index import email_blind_index, normalize_email
 
 logger = logging.getLogger(__name__)
+
+# RFC 5321's limit on an address; anything longer is not an email to throttle by.
+EMAIL_MAX_LENGTH = 254
 
 
 class ThrottleUnavailable(exceptions.APIException):
@@ -47,17 +55,31 @@ class _IpThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+def well_formed_email(value: object) -> str | None:
+    """``value`` normalised if it is an email address an account could have, else None."""
+    if not isinstance(value, str):
+        return None
+    email = normalize_email(value)
+    if len(email) > EMAIL_MAX_LENGTH:
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    return email
+
+
 class _EmailThrottle(_SettingsRateThrottle):
-    """Keys on the blind index of ``request.data["email"]``; no email, no email throttle."""
+    """Keys on the blind index of ``request.data["email"]``; no valid email, no email throttle."""
 
     field = "email"
 
     def get_cache_key(self, request, view) -> str | None:
         data = request.data
-        value = data.get(self.field) if hasattr(data, "get") else None
-        if not isinstance(value, str) or not value.strip():
+        email = well_formed_email(data.get(self.field) if hasattr(data, "get") else None)
+        if email is None:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email_blind_index(value)}
+        return self.cache_format % {"scope": self.scope, "ident": email_blind_index(email)}
 
 
 class LoginIpThrottle(_IpThrottle):
@@ -74,6 +96,12 @@ class RegisterIpThrottle(_IpThrottle):
 
 class RegisterEmailThrottle(_EmailThrottle):
     scope = "register_email"
+
+
+class TokenIpThrottle(_IpThrottle):
+    """Refresh, verify and blacklist: no credential to guess, but each call costs a lookup."""
+
+    scope = "token_ip"
 
 
 class PasswordChangeThrottle(_SettingsRateThrottle):

@@ -6,7 +6,7 @@ never silently ignored.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import django_filters as df
@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.utils import translate_validation
+from drf_spectacular.utils import extend_schema_field
 
 from complaints.models import Complaint, Priority
 from complaints.policies import overdue_q
@@ -28,6 +29,8 @@ TIEBREAK = ("created_at", "id")
 DEFAULT_ORDERING = ("-created_at", "-id")
 # Trigram (pg_trgm) search needs at least three characters to use the title index.
 Q_MIN_LENGTH = 3
+# PostgreSQL's timestamptz input accepts offsets up to ±15:59.
+MAX_UTC_OFFSET = timedelta(hours=16)
 
 
 def ordering_with_tiebreak(keys: list[str]) -> list[str]:
@@ -40,9 +43,17 @@ def ordering_with_tiebreak(keys: list[str]) -> list[str]:
 
 
 class DateOrDateTimeField(forms.Field):
-    """ISO 8601 date (midnight UTC) or date-time; naive values are taken as UTC."""
+    """ISO 8601 date (midnight UTC) or date-time; naive values are taken as UTC.
 
-    default_error_messages = {"invalid": "Enter an ISO 8601 date or date-time."}
+    Python accepts UTC offsets up to ±23:59, PostgreSQL only up to ±15:59: larger ones are a
+    400 here, not a database error. Values are handed on in UTC.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date or date-time.",
+        "offset": "The UTC offset must be between -15:59 and +15:59.",
+        "range": "The date-time is out of range.",
+    }
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -52,8 +63,14 @@ class DateOrDateTimeField(forms.Field):
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if timezone.is_naive(parsed):
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed
+            return parsed.replace(tzinfo=UTC)
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset) >= MAX_UTC_OFFSET:
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["range"], code="range") from exc
 
 
 class DateOrDateTimeFilter(df.Filter):
@@ -75,6 +92,9 @@ class AssigneeField(forms.CharField):
             raise forms.ValidationError("Use 'me', 'none' or a user id.", code="invalid") from exc
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "enum": ["me", "none"]}, {"type": "string", "format": "uuid"}]}
+)
 class AssigneeFilter(df.Filter):
     field_class = AssigneeField
 

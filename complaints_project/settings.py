@@ -12,6 +12,7 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from complaints_project.client_ip import parse_networks
 from complaints_project.rsa_keys import dev_private_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,10 @@ if IS_PROD:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Proxies whose X-Forwarded-For (and X-Forwarded-Proto) is believed: CIDRs, comma separated.
+# Any other peer is the client itself, whatever it sends (complaints_project/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+parse_networks(tuple(TRUSTED_PROXIES))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -101,6 +106,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "drf_spectacular_sidecar",
     "complaints_project",
     "accounts",
@@ -111,9 +117,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "complaints_project.client_ip.TrustedProxyMiddleware",
     "complaints_project.metrics.MetricsEndpointMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "complaints_project.middleware.RequestIdMiddleware",
+    "complaints_project.limits.RequestBodyLimitMiddleware",
     "complaints_project.metrics.DatabaseTimeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns an admin login lockout into its 429 answer; after the views, before metrics.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -178,7 +188,11 @@ CACHES = {
 
 # AUTHENTICATION
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out admin login before any password is checked.
+    "accounts.lockout.AdminLockoutBackend",
+    "accounts.backends.EmailBackend",
+]
 # The encrypted email cannot carry a unique index; uniqueness lives on the blind index.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 PASSWORD_HASHERS = [
@@ -191,6 +205,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ADMIN LOGIN LOCKOUT (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failures from one IP,
+# or for one account, that IP / account is refused (429) until ADMIN_LOGIN_COOLOFF_MINUTES
+# pass without a new failure, or `manage.py admin_login_unlock` lifts it.
+AXES_HANDLER = "accounts.lockout.AdminLoginHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+# Its access log would store the email of each successful login in plaintext.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # ACCOUNTS
 # Where people open the app: links in emails (verification, password reset) start with it.
@@ -228,6 +258,11 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies are refused (413) above these sizes before anything parses them
+# (complaints_project/limits.py): JSON and every other non-multipart body, and multipart
+# uploads (the attachment plus room for the form envelope).
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+API_MAX_MULTIPART_BYTES = ATTACHMENT_MAX_BYTES + 64 * 1024
 
 # COMPLAINTS
 # A customer may reopen a resolved complaint within this many days of its resolution.
@@ -262,27 +297,29 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "complaints_project.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only; the attachment upload view adds multipart for itself. (HTML-form input would
+    # also change field semantics: DRF reads an empty form value as "omitted".)
+    "DEFAULT_PARSER_CLASSES": ["complaints_project.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "complaints_project.pagination.DefaultPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "complaints_project.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "complaints_project.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/min"),
         "login_email": env.str("THROTTLE_LOGIN_EMAIL", default="10/min"),
         "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
         "register_email": env.str("THROTTLE_REGISTER_EMAIL", default="5/hour"),
+        "token_ip": env.str("THROTTLE_TOKEN_IP", default="120/min"),
         "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="20/hour"),
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="5/hour"),
         "account_token_ip": env.str("THROTTLE_ACCOUNT_TOKEN_IP", default="60/hour"),
         "verification_resend": env.str("THROTTLE_VERIFICATION_RESEND", default="5/hour"),
         "browser_session": env.str("THROTTLE_BROWSER_SESSION", default="120/hour"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0 if not IS_PROD else 1),
+    # REMOTE_ADDR already is the client (TrustedProxyMiddleware): DRF must not read
+    # X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

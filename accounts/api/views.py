@@ -37,6 +37,7 @@ from accounts.throttling import (
     PasswordResetIpThrottle,
     RegisterEmailThrottle,
     RegisterIpThrottle,
+    TokenIpThrottle,
     VerificationResendThrottle,
 )
 
@@ -398,12 +399,12 @@ class TokenObtainApi(jwt_views.TokenObtainPairView):
 
 
 class TokenRefreshApi(jwt_views.TokenRefreshView):
-    pass
+    throttle_classes = [TokenIpThrottle]
 
 
 class TokenVerifyApi(jwt_views.TokenVerifyView):
-    pass
+    throttle_classes = [TokenIpThrottle]
 
 
 class TokenBlacklistApi(jwt_views.TokenBlacklistView):
-    pass
+    throttle_classes = [TokenIpThrottle]

@@ -26,7 +26,7 @@ class StatsView(APIView):
         parameters=[
             OpenApiParameter(
                 "days",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 description=f"Window in UTC days, today included, 1-{MAX_DAYS} "
                 f"(default {DEFAULT_DAYS}); used by `per_day` and `csat`.",
             )

@@ -65,7 +65,8 @@ class AttachmentRulesView(APIView):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
-    comment_id = serializers.UUIDField(required=False, allow_null=True)
+    # Multipart has no null: leave the field out (or empty) for an attachment of no comment.
+    comment_id = serializers.UUIDField(required=False)
 
 
 class AttachmentOutputSerializer(serializers.ModelSerializer):
@@ -169,7 +170,7 @@ class AttachmentDownloadView(APIView):
     @extend_schema(
         summary="Download an attachment",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **{(200, media_type): OpenApiTypes.BINARY for media_type in ALLOWED_TYPES},
             404: OpenApiResponse(description="No such attachment (or not visible to you)."),
         },
     )

@@ -92,7 +92,14 @@ class CannedResponseListCreateApi(generics.GenericAPIView):
         "category's, `category=global` those offered on every complaint.",
         parameters=[
             OpenApiParameter(
-                "category", OpenApiTypes.STR, description="A category id, or `global`."
+                "category",
+                {
+                    "anyOf": [
+                        {"type": "integer", "minimum": 1},
+                        {"type": "string", "enum": ["global"]},
+                    ]
+                },
+                description="A category id, or `global`.",
             )
         ],
         responses={

@@ -24,13 +24,14 @@ from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry
 from complaints.workflow import Status
+from complaints_project.openapi import NOT_BLANK_PATTERN, ErrorSerializer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 # ----------------------------------------------------------------------- schema helpers
 
-ErrorOut = inline_serializer("Error", fields={"detail": serializers.CharField()})
+ErrorOut = ErrorSerializer
 ConflictOut = inline_serializer(
     "Conflict",
     fields={
@@ -52,7 +53,12 @@ R409 = OpenApiResponse(ConflictOut, description="Conflicts with the complaint's 
 COMPLAINT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": NOT_BLANK_PATTERN,
+    },
     OpenApiParameter.HEADER,
     required=False,
     description="Client-chosen key (max 255 characters) that makes the create safe to retry.",

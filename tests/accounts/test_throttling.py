@@ -1,5 +1,7 @@
 """Throttles run against the real Redis cache configured in settings (django-redis)."""
 
+from typing import cast
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -15,7 +17,7 @@ def rates(**overrides):
     return {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            **cast(dict[str, str], settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
             **overrides,
         },
     }
@@ -140,3 +142,44 @@ def test_throttle_fails_closed_when_redis_is_down(api_client, customer):
 
     assert response.status_code == 503
     assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_malformed_email_is_not_hashed_but_the_ip_throttle_still_counts(api_client):
+    with override_settings(REST_FRAMEWORK=rates(login_ip="2/min", login_email="1/min")):
+        codes = [
+            api_client.post(
+                "/api/token/", {"email": "not an email", "password": "x"}, format="json"
+            ).status_code
+            for _ in range(3)
+        ]
+
+    assert codes == [401, 401, 429]
+    assert not any("login_email" in key for key in cache_keys())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/token/refresh/", "/api/token/verify/", "/api/token/blacklist/"]
+)
+def test_token_endpoints_are_throttled_per_ip(api_client, path):
+    field = "token" if path.endswith("verify/") else "refresh"
+    with override_settings(REST_FRAMEWORK=rates(token_ip="3/min")):
+        codes = [
+            api_client.post(path, {field: "not.a.token"}, format="json").status_code
+            for _ in range(4)
+        ]
+        other_ip = api_client.post(path, {field: "x"}, format="json", REMOTE_ADDR="10.3.3.3")
+
+    assert codes == [401, 401, 401, 429]
+    assert other_ip.status_code == 401
+
+
+@pytest.mark.django_db
+def test_refresh_verify_and_blacklist_share_one_budget(api_client):
+    with override_settings(REST_FRAMEWORK=rates(token_ip="2/min")):
+        api_client.post("/api/token/refresh/", {"refresh": "x"}, format="json")
+        api_client.post("/api/token/verify/", {"token": "x"}, format="json")
+        response = api_client.post("/api/token/blacklist/", {"refresh": "x"}, format="json")
+
+    assert response.status_code == 429

@@ -160,7 +160,7 @@ def test_customer_filters_stay_within_own(customer_client, customer, other_custo
     assert _refs(customer_client.get("/api/complaints/", {"q": "kettle"})) == [mine.reference]
 
 
-def test_pagination_default_and_cap(agent_client, customer):
+def test_pagination_default_and_limits(agent_client, customer):
     category = CategoryFactory.create()
     for _ in range(105):
         services.complaint_create(customer=customer, category=category, title="t", description="d")
@@ -168,6 +168,26 @@ def test_pagination_default_and_cap(agent_client, customer):
     assert default["count"] == 105
     assert len(default["results"]) == 25
     assert len(agent_client.get("/api/complaints/", {"page_size": 50}).json()["results"]) == 50
-    capped = agent_client.get("/api/complaints/", {"page_size": 1000}).json()
-    assert len(capped["results"]) == 100
+    assert len(agent_client.get("/api/complaints/", {"page_size": 100}).json()["results"]) == 100
     assert agent_client.get("/api/complaints/", {"page": 99}).status_code == 404
+    assert agent_client.get("/api/complaints/", {"page": "9" * 40}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("page_size", "101"),
+        ("page_size", "0"),
+        ("page_size", "x"),
+        ("page", "0"),
+        ("page", "-1"),
+        ("page", "last"),
+        ("page", ""),
+        ("page_size", "9" * 40),
+    ],
+)
+def test_pagination_parameters_out_of_range_are_400(agent_client, name, value):
+    response = agent_client.get("/api/complaints/", {name: value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [name]
