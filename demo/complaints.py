@@ -14,6 +14,8 @@
     resolution/rejection texts, and the empty string) is encrypted once, and rows reuse those
     ciphertexts. Same format and same decryption cost as real rows, a fraction of the insert
     time.
+* Search tokens (``complaints.search``) are computed in Python once per pool text and per
+  customer name and written with the row, so seeded complaints are searchable at once.
 * Timestamps are consistent with each status (acknowledged before resolved before closed,
   all in the past, breach stamps only where a clock really ran out), spread over 90 days.
 """
@@ -35,12 +37,14 @@ from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
 from complaints.models import (
     PRIORITY_SLA_FACTOR,
+    REFERENCE_PREFIX,
     REFERENCE_SEQUENCE,
     Category,
     Channel,
     Complaint,
     Priority,
 )
+from complaints.search import Scope, text_tokens
 from complaints.services import complaint_create
 from complaints.workflow import FINISHED_STATUSES, Status
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
@@ -230,6 +234,7 @@ COPY_COLUMNS = [
     "ack_breached_at",
     "resolve_breached_at",
     "sla_paused_at",
+    "search_tokens",
 ]
 
 
@@ -240,6 +245,8 @@ def _copy_text(value) -> str:
         return "\\\\x" + value.hex()
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, list):  # bigint[]: the search tokens
+        return "{" + ",".join(map(str, value)) + "}"
     text = str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
@@ -395,6 +402,8 @@ def seed_complaints(
     )
     handlers = list(handlers or []) + _bulk_users(Role.AGENT, DEMO_AGENTS, "agent")
     customer_ids = [u.pk for u in customers]
+    # The search tokens of each customer's name and of each pool text, computed once.
+    name_tokens = {u.pk: text_tokens(u.full_name, scope=Scope.NAME) for u in customers}
     handler_ids = [u.pk for u in handlers]
 
     pool_texts = [_description(rng) for _ in range(pool_size)]
@@ -402,6 +411,7 @@ def seed_complaints(
     resolutions = _encrypt(RESOLUTIONS)
     rejections = _encrypt(REJECTIONS)
     descriptions = _encrypt([d for _, d in pool_texts]) if encryption == "pool" else []
+    pool_tokens = [text_tokens(title) | text_tokens(text) for title, text in pool_texts]
 
     priorities, pweights = zip(*PRIORITY_WEIGHTS, strict=True)
     channels, cweights = zip(*CHANNEL_WEIGHTS, strict=True)
@@ -425,16 +435,24 @@ def seed_complaints(
                 assignee = None
                 if status != Status.NEW or rng.random() < SHARE_ASSIGNED_WHILE_NEW:
                     assignee = rng.choice(handler_ids)
+                customer_id = rng.choice(customer_ids)
+                tokens = pool_tokens[k] | name_tokens[customer_id]
                 rows.append(
                     {
                         "id": uuid.uuid4(),
-                        "reference": f"CMP-{created.year}-{numbers[i]:06d}",
-                        "customer_id": rng.choice(customer_ids),
+                        "reference": f"{REFERENCE_PREFIX}{created.year}-{numbers[i]:06d}",
+                        "customer_id": customer_id,
                         "category_id": category.pk,
                         "title": pool_texts[k][0],
                         "description": descriptions[k]
                         if encryption == "pool"
                         else f"{pool_texts[k][1]} (#{numbers[i]})",
+                        # Per-row descriptions end in their number: one more word.
+                        "search_tokens": sorted(
+                            tokens
+                            if encryption == "pool"
+                            else tokens | text_tokens(str(numbers[i]))
+                        ),
                         "resolution": rng.choice(resolutions)
                         if fields["resolved_at"] is not None
                         else empty,
