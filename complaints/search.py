@@ -263,6 +263,13 @@ def search_reindex_batch(*, after_id: UUID | None, batch_size: int) -> ReindexBa
     return ReindexBatch(rows=len(batch), stale=done.stale, written=done.written, last_id=batch[-1])
 
 
+def search_statistics_refresh() -> None:
+    """``ANALYZE`` the tokens: the planner reads a word's frequency from them to choose between
+    the GIN index (rare word) and an ordering index (common word)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint (search_tokens)")
+
+
 # --------------------------------------------------------------------------- reads
 
 

@@ -469,6 +469,7 @@ def complaint_edit(
 
     complaint.save(update_fields=[*changes, "updated_at"])
     search_reindex(complaint_ids=[complaint.pk])
+    complaint.refresh_from_db(fields=["search_tokens"])
     events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 

@@ -5,14 +5,15 @@ Run it once after migrating to the search index, and after a blind index key rot
 on every process, searches match either key's tokens while this rewrites them under the new
 one. Online (one short transaction per batch), resumable and idempotent: rows already right
 are read but not written. A row changed by a service while its batch ran is left to a next
-pass; passes repeat until one finds nothing changed under it.
+pass; passes repeat until one finds nothing changed under it. At the end it refreshes the
+planner's per-token statistics (``ANALYZE``), which pick the plan of every search.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from complaints.search import search_reindex_batch
+from complaints.search import search_reindex_batch, search_statistics_refresh
 
 MAX_PASSES = 5
 
@@ -47,5 +48,6 @@ class Command(BaseCommand):
             )
             if raced == 0:
                 self.stdout.write("clean: every complaint's tokens match its texts")
+                search_statistics_refresh()
                 return
         raise CommandError(f"complaints still changing under the rebuild after {MAX_PASSES} passes")
