@@ -32,6 +32,13 @@ app.conf.beat_schedule = {
     },
     # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
     # found a recompute queued skip without a claim, so a lost recompute is redone here.
+    # Which search words are common enough to be checked on rows, not read from the GIN
+    # index (complaints/search.py): from the statistics autovacuum keeps.
+    "complaints-search-statistics": {
+        "task": "complaints.tasks.refresh_search_statistics",
+        "schedule": float(os.environ.get("SEARCH_STATISTICS_SECONDS", "600")),
+        "options": {"expires": 300},
+    },
     "analytics-refresh-recent-days": {
         "task": "analytics.refresh_recent_days",
         "schedule": float(os.environ.get("ANALYTICS_REFRESH_SECONDS", "900")),

@@ -44,7 +44,7 @@ from complaints.models import (
     Complaint,
     Priority,
 )
-from complaints.search import Scope, text_tokens
+from complaints.search import Scope, search_statistics_refresh, text_tokens
 from complaints.services import complaint_create
 from complaints.workflow import FINISHED_STATUSES, Status
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
@@ -475,6 +475,7 @@ def seed_complaints(
             progress(done, time.perf_counter() - started)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Complaint._meta.db_table}")
+    search_statistics_refresh()
     return SeedResult(
         created=n,
         seconds=time.perf_counter() - started,

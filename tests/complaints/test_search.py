@@ -5,6 +5,7 @@ import hmac
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -14,14 +15,18 @@ from accounts.services import user_update_profile
 from complaints import services
 from complaints.models import Complaint
 from complaints.search import (
+    COMMON_TOKENS_CACHE_KEY,
     MAX_QUERY_WORDS,
     Scope,
     normalise_words,
     search_filter,
+    search_statistics_refresh,
     text_tokens,
 )
 from complaints.selectors import complaint_list
+from complaints.tasks import refresh_search_statistics
 from complaints.visibility import complaints_visible_to, sees_internal_notes
+from complaints_project.celery import app
 from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +193,30 @@ def test_search_combines_with_filters_in_one_statement(customer, agent, filters)
     listing = complaint_list(user=agent, filters=filters)
     sql, _ = listing.keys.query.sql_with_params()
     assert sql.count("SELECT") == 1
-    assert '"search_tokens" &&' in sql
+    assert sql.count("&&") == len(filters["q"].split())  # one condition per word
     assert [c.title for c in Complaint.objects.filter(pk__in=listing.keys.values("pk"))] == [
         "Kettle lid"
     ]
+
+
+def test_a_common_word_is_checked_on_the_rows_not_read_from_the_gin_index(customer, agent):
+    for i in range(30):
+        make_complaint(customer=customer, title=f"Kettle {i}", description=f"Item{i}")
+    # ANALYZE: "kettle" is in every complaint, "item7" in one.
+    assert search_statistics_refresh(analyze=True) >= 1
+    listing = complaint_list(user=agent, filters={"q": "kettle item7"})
+    sql, _ = listing.keys.query.sql_with_params()
+    assert sql.count("&&") == 2
+    assert sql.count("|| '{}'::bigint[]) &&") == 1  # kettle: on the rows only
+    assert [c.title for c in listing.keys] == ["Kettle 7"]
+
+
+def test_beat_task_caches_the_common_words(customer):
+    for i in range(20):
+        make_complaint(customer=customer, title=f"Kettle {i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+    assert refresh_search_statistics() >= 1
+    assert text_tokens("kettle") <= set(cache.get(COMMON_TOKENS_CACHE_KEY))
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "complaints.tasks.refresh_search_statistics" in tasks

@@ -48,6 +48,6 @@ class Command(BaseCommand):
             )
             if raced == 0:
                 self.stdout.write("clean: every complaint's tokens match its texts")
-                search_statistics_refresh()
+                search_statistics_refresh(analyze=True)
                 return
         raise CommandError(f"complaints still changing under the rebuild after {MAX_PASSES} passes")
