@@ -92,7 +92,9 @@ def test_seeded_comments_and_feedback_are_consistent_and_encrypted():
         assert not comment.is_internal or comment.author_id == complaint.assignee_id
     for item in feedback:
         assert item.complaint.status in {Status.RESOLVED, Status.CLOSED}
-        assert item.complaint.resolved_at <= item.created_at <= now
+        resolved_at = item.complaint.resolved_at
+        assert resolved_at is not None
+        assert resolved_at <= item.created_at <= now
         assert 1 <= item.rating <= 5
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM complaints_comment LIMIT 1")
