@@ -11,7 +11,7 @@ Audiences:
 - ``customer``: the complaint's customer.
 - ``handler``: the assignee; for an unassigned complaint the category's default assignee,
   else every active supervisor.
-- ``supervisors``: every active supervisor.
+- ``supervisors``: every active supervisor (``AUDIENCE_ROLES``; admins are not in it).
 
 Nobody is told of their own action, except where a row ``tells_actor`` (the receipt).
 ``docs/notifications.md`` carries the table (``markdown_table()``; a test keeps the two equal).
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from accounts.notification_kinds import NotificationKind, notification_kind_register
-from accounts.roles import HANDLER_ROLES, SUPERVISOR_ROLES, Role
+from accounts.roles import HANDLER_ROLES, Role
 
 
 class Kind(StrEnum):
@@ -58,11 +58,12 @@ class Channel(StrEnum):
 
 EMAIL = frozenset({Channel.EMAIL})
 
-# The roles an audience can hold, for the account page's list of kinds to turn off.
+# The roles an audience can hold: who the "supervisors" audience is (admins are not in it),
+# and which kinds the account page offers each role to turn off.
 AUDIENCE_ROLES: Mapping[Audience, frozenset[str]] = {
     Audience.CUSTOMER: frozenset({Role.CUSTOMER}),
     Audience.HANDLER: HANDLER_ROLES,
-    Audience.SUPERVISORS: SUPERVISOR_ROLES,
+    Audience.SUPERVISORS: frozenset({Role.SUPERVISOR}),
 }
 
 

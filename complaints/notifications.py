@@ -20,10 +20,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.emails import frontend_link
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.selectors import users_emailed
 from complaints.models import Attachment, Comment, Complaint, Status
 from complaints.notification_matrix import (
+    AUDIENCE_ROLES,
     Audience,
     Channel,
     Kind,
@@ -85,7 +86,9 @@ def _staff(user: User | None) -> bool:
 
 def _supervisors() -> list[User]:
     return list(
-        User.objects.filter(role=Role.SUPERVISOR, is_active=True, erased_at__isnull=True)
+        User.objects.filter(
+            role__in=AUDIENCE_ROLES[Audience.SUPERVISORS], is_active=True, erased_at__isnull=True
+        )
         .only(*_RECIPIENT_FIELDS)
         .order_by("date_joined", "id")
     )
