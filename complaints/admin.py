@@ -61,6 +61,7 @@ from complaints.policies import (
     overdue_q,
 )
 from complaints.services import (
+    CATEGORY_FIELDS,
     category_create,
     category_update,
     comment_create,
@@ -596,15 +597,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = [
-            "name",
-            "slug",
-            "is_active",
-            "acknowledge_within_hours",
-            "resolve_within_hours",
-            "default_assignee",
-            "business_calendar",
-        ]
+        fields = CATEGORY_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -640,9 +633,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {
-            f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
-        }
+        fields = {f: form.cleaned_data[f] for f in CATEGORY_FIELDS if f in form.cleaned_data}
         try:
             if change:
                 changes = {f: fields[f] for f in form.changed_data if f in fields}

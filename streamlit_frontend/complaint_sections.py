@@ -11,7 +11,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, Literal
 
 import streamlit as st
@@ -538,21 +537,7 @@ def _render_upload(view: ComplaintView) -> None:
         st.error(problem, icon=":material/block:")
     if not uploads or problems:
         return
-    failed = []
-    for f in uploads:
-        sent = ui.attempt(
-            partial(
-                view.api.upload_attachment,
-                view.id,
-                filename=f.name,
-                content=f.getvalue(),
-                content_type=f.type,
-            ),
-            spinner=f"Uploading {f.name}...",
-            quiet=True,
-        )
-        if not sent.ok:
-            failed.append(f"{f.name}: {sent.error.message}")
+    failed = [f"{name}: {reason}" for name, reason in ui.upload_all(view.api, view.id, uploads)]
     st.session_state[version_key] = version + 1
     if failed:
         ui.flash("Not uploaded: " + "; ".join(failed), "error")

@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -249,6 +249,70 @@ def attempt(
             show_error(exc, field_slots=field_slots, where=where)
         return Failed(error=exc)
     return Succeeded(value=value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing a new password (sign-up, reset link, My account)
+# ---------------------------------------------------------------------------------------------
+
+STRENGTH_HINT = "At least 8 characters; not too common and not similar to your name or email."
+
+
+@dataclass(frozen=True)
+class PasswordInputs:
+    """How one form names its pair of new-password inputs: labels, widget keys, error fields."""
+
+    label: str
+    repeat_label: str
+    key: str
+    field: str
+    repeat_field: str
+    help: str | None = STRENGTH_HINT
+
+
+def new_password_inputs(spec: PasswordInputs, errors: MutableMapping[str, Any]) -> tuple[str, str]:
+    """The new password and its repetition, each followed by a slot in ``errors`` for its field."""
+    password = st.text_input(
+        spec.label,
+        type="password",
+        key=spec.key,
+        autocomplete="new-password",
+        help=spec.help,
+    )
+    errors[spec.field] = st.empty()
+    repeated = st.text_input(
+        spec.repeat_label,
+        type="password",
+        key=f"{spec.key}2",
+        autocomplete="new-password",
+    )
+    errors[spec.repeat_field] = st.empty()
+    return password, repeated
+
+
+def passwords_differ(password: str, repeated: str, slot: Any) -> bool:
+    if password == repeated:
+        return False
+    slot.error("The passwords do not match.")
+    return True
+
+
+def set_new_password(
+    api: ApiClient,
+    call: Callable[[], Any],
+    *,
+    spinner: str,
+    field_slots: Mapping[str, Any],
+    where: Any,
+) -> Result[Any]:
+    """Send a password change; it ends every session of the account, this one too, so on success
+    the user is sent to log in with the new password."""
+    done = attempt(call, spinner=spinner, field_slots=field_slots, where=where)
+    if done.ok:
+        logout(api)
+        flash("Your password has been changed. Log in with the new one.")
+        st.switch_page("app_pages/login.py")
+    return done
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,6 +628,26 @@ def upload_problems(files: list[Any], rules: Mapping[str, Any]) -> list[str]:
         elif f.size == 0:
             problems.append(f"**{f.name}** is empty.")
     return problems
+
+
+def upload_all(api: ApiClient, complaint_id: str, files: list[Any]) -> list[tuple[str, str]]:
+    """Send each file to the complaint; the (name, reason) of every one the API refused."""
+    failed = []
+    for f in files:
+        sent = attempt(
+            partial(
+                api.upload_attachment,
+                complaint_id,
+                filename=f.name,
+                content=f.getvalue(),
+                content_type=f.type,
+            ),
+            spinner=f"Uploading {f.name}...",
+            quiet=True,
+        )
+        if not sent.ok:
+            failed.append((f.name, sent.error.message))
+    return failed
 
 
 def fmt_duration(seconds: float | None) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
+from tests.helpers.admin import empty_inline_management
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +215,7 @@ def test_change_form_goes_through_services(agent, agent_web):
         "assign_to_me": "on",
         "note_kind": "internal",
         "note_body": "Looking into it",
-        **_empty_inline_management(),
+        **empty_inline_management(),
     }
     resp = agent_web.post(url, form)
     assert resp.status_code == 302, resp.context["adminform"].form.errors if resp.context else ""
@@ -264,7 +265,7 @@ def test_failed_work_step_is_not_reported_as_a_successful_change(agent, agent_we
         "assign_to_me": "on",
         "note_kind": "internal",
         "note_body": "",
-        **_empty_inline_management(),
+        **empty_inline_management(),
     }
 
     resp = agent_web.post(url, form)
@@ -277,20 +278,6 @@ def test_failed_work_step_is_not_reported_as_a_successful_change(agent, agent_we
     assert not [m for m in msgs if "changed successfully" in m]
     complaint.refresh_from_db()
     assert (complaint.status, complaint.assignee) == (Status.REJECTED, agent)
-
-
-def _empty_inline_management() -> dict:
-    data = {}
-    for prefix in ("history", "comments", "attachments"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "0",
-            }
-        )
-    return data
 
 
 def test_category_admin_uses_services(supervisor_web, agent_web):
