@@ -363,7 +363,8 @@ def complaint_transition(
     _ensure_may_move(complaint=complaint, actor=actor, to_status=to_status, now=now)
     reason = (reason or "").strip()
     if to_status in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": [f"A reason is required to move to '{to_status}'."]})
+        label = Status(to_status).label
+        raise ValidationError({"reason": [f"A reason is required to move to “{label}”."]})
 
     fields = _enter_status(complaint, to_status=to_status, reason=reason, now=now)
     complaint.save(update_fields=fields)

@@ -406,9 +406,11 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
     author = comment.get("author") or {}
     author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
     from_customer = bool(customer_id) and author_id == customer_id
-    with st.chat_message("user" if from_customer else "assistant"):
+    name = ui.person(author)
+    # People on both sides: Streamlit's preset "assistant" avatar is a robot.
+    with st.chat_message(name, avatar=ui.CUSTOMER_AVATAR if from_customer else ui.STAFF_AVATAR):
         label = ":orange-badge[Internal note] " if comment.get("internal") else ""
-        st.markdown(f"{label}**{ui.person(author)}** · {ui.fmt_dt(when)}")
+        st.markdown(f"{label}**{name}** · {ui.fmt_dt(when)}")
         st.markdown(comment.get("body", ""))
 
 

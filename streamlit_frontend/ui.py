@@ -88,6 +88,11 @@ STATUS_ICONS = {
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
 }
+# Avatars of the conversation: a person on each side, never the robot of Streamlit's
+# "assistant" preset (customers would read an agent's reply as a bot's).
+STAFF_AVATAR = ":material/support_agent:"
+CUSTOMER_AVATAR = ":material/person:"
+
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
 
 # Button text for a move, from the point of view of whoever may make it.
@@ -650,20 +655,29 @@ def upload_all(api: ApiClient, complaint_id: str, files: list[Any]) -> list[tupl
     return failed
 
 
+def duration_unit(seconds: float) -> tuple[str, int]:
+    """The unit ``fmt_duration`` writes ``seconds`` in, and that unit's length in seconds."""
+    if seconds < HOUR:
+        return "min", 60
+    if seconds < DAY * 2:
+        return "h", HOUR
+    return "days", DAY
+
+
 def fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    seconds = float(seconds)
-    if seconds < HOUR:
-        return f"{seconds / 60:.0f} min"
-    if seconds < DAY * 2:
-        return f"{seconds / HOUR:.1f} h"
-    return f"{seconds / DAY:.1f} days"
+    unit, length = duration_unit(float(seconds))
+    digits = 0 if unit == "min" else 1
+    return f"{float(seconds) / length:.{digits}f} {unit}"
 
 
 def person(value: Any) -> str:
+    """A person as the API names them (its ``display_name``: staff with their title)."""
     if isinstance(value, Mapping):
-        return str(value.get("full_name") or value.get("email") or "Someone")
+        return str(
+            value.get("display_name") or value.get("full_name") or value.get("email") or "Someone"
+        )
     if value:
         return str(value)
     return "System"
