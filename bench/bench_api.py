@@ -407,6 +407,13 @@ def requests_for(fixtures: dict, deep_page: int, periods: tuple[str, ...]) -> li
             f"{list_path}?category={fixtures['category_id']}",
         ),
         Request("`?overdue=true`", LIST, f"{list_path}?overdue=true"),
+        # What the Streamlit queue asks first: mine, the open statuses, due soonest.
+        Request(
+            "queue: `?assignee=me&status=<open>&ordering=resolve_due_at`",
+            LIST,
+            f"{list_path}?assignee=me&status={','.join(fixtures['open_statuses'])}"
+            "&ordering=resolve_due_at",
+        ),
         Request(
             f"`?q={fixtures['common_word']}`", LIST, f"{list_path}?q={fixtures['common_word']}"
         ),
