@@ -50,7 +50,8 @@ KEYS_FILE = RUN_DIR / "keys.json"
 WRK = "/usr/bin/wrk"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 TITLE_PREFIX = "bench-post "
-STATS_PERIODS = ("30", "90", "365")
+# The Streamlit dashboard's periods (7, 30, 90 days) and the longest the API allows.
+STATS_PERIODS = ("7", "30", "90", "365")
 LIST = "list"
 DETAIL = "detail"
 CREATE = "create"
