@@ -137,6 +137,7 @@ def _fixtures(size: int, seeded: bool, seed_seconds: float) -> dict:
     from analytics.selectors import MAX_DAYS
     from complaints.filters import ORDERING_FIELDS
     from complaints.models import Category, Complaint
+    from complaints.workflow import OPEN_STATUSES
     from complaints_project.pagination import DefaultPagination
     from demo.users import DEMO_USERS
     from demo.vocabulary import RARE_WORDS
@@ -158,6 +159,7 @@ def _fixtures(size: int, seeded: bool, seed_seconds: float) -> dict:
         "rare_word": RARE_WORDS[0],
         "orderings": [f"{sign}{f}" for f in ORDERING_FIELDS for sign in ("", "-")],
         "page_size": DefaultPagination.page_size,
+        "open_statuses": sorted(OPEN_STATUSES),
         "max_stats_days": MAX_DAYS,
     }
 
