@@ -5,8 +5,8 @@
 For each size N: a database ``complaints_bench_<N>`` holding N complaints from
 ``seed_demo --complaints N`` (seeded only when missing or stale, see bench/bench_api_db.py),
 served by gunicorn with ``DJANGO_ENV=prod`` and 3 sync workers (throwaway secrets made for
-the run; the pgcrypto and blind-index keys are kept in ``.run/bench/keys.json`` because the
-seeded rows are encrypted with them), driven by Debian's ``wrk -t2 -c16 -d20s --latency
+the run; the pgcrypto and blind-index keys are derived from the database's name, because a
+seeded database is reused by every later run), driven by Debian's ``wrk -t2 -c16 -d20s --latency
 --timeout 10s``, one request at a time. The floor, ``GET /health/`` (Django and gunicorn
 doing nothing), is measured before and after the requests; each request's ratio is to their
 mean. Every response is counted by status in wrk's Lua hooks: a run with non-2xx answers,
@@ -43,10 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_api_db import data_keys  # noqa: E402
+
 from complaints_project.rsa_keys import new_private_key_pem  # noqa: E402
 
 RUN_DIR = ROOT / ".run" / "bench"
-KEYS_FILE = RUN_DIR / "keys.json"
 WRK = "/usr/bin/wrk"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 TITLE_PREFIX = "bench-post "
@@ -80,23 +81,9 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------ environment and server
 
 
-def stable_keys() -> dict[str, str]:
-    """The keys the seeded rows are encrypted and indexed with: made once, then reused."""
-    if KEYS_FILE.exists():
-        return json.loads(KEYS_FILE.read_text())
-    RUN_DIR.mkdir(parents=True, exist_ok=True)
-    keys = {
-        "PGCRYPTO_KEY": secrets.token_urlsafe(48),
-        "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
-    }
-    KEYS_FILE.write_text(json.dumps(keys))
-    KEYS_FILE.chmod(0o600)
-    return keys
-
-
 def base_env(database: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "TEST_DB_NAME"}}
-    env.update(stable_keys())
+    env.update(data_keys(database))
     env.update(
         {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",

@@ -41,6 +41,18 @@ COMMON_WORD = "parcel"
 SEED = 1
 
 
+def data_keys(database: str) -> dict[str, str]:
+    """The pgcrypto and blind-index keys of a bench database, derived from its name.
+
+    The rows are public demo data, and every run (anyone's checkout) must read a database
+    seeded by another: the keys are fixed per database, not secret, and used nowhere else.
+    """
+    return {
+        name: hashlib.sha256(f"bench-only {name} {database}".encode()).hexdigest()
+        for name in ("PGCRYPTO_KEY", "BLIND_INDEX_KEY")
+    }
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -2,7 +2,7 @@
 
     uv run python bench/bench_indexes.py --db complaints_bench_1m [--writes 20000]
 
-Against a database seeded by ``make bench`` (it uses the bench's keys, ``.run/bench/keys.json``):
+Against a database seeded by ``make bench`` (with its keys, ``bench_api_db.data_keys``):
 
 1. Every SQL statement of the requests ``make bench`` measures, of the Streamlit queue's default
    query, the admin's changelist, the staff list with workloads and the SLA scan is captured
@@ -16,7 +16,6 @@ Against a database seeded by ``make bench`` (it uses the bench's keys, ``.run/be
 """
 
 import argparse
-import json
 import math
 import os
 import re
@@ -28,7 +27,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-KEYS = ROOT / ".run" / "bench" / "keys.json"
 
 # streamlit_frontend/app_pages/queue.py: "Sort by" (resolve_due_at, the default, is above).
 QUEUE_ORDERINGS = ("-priority", "-created_at", "created_at", "-updated_at")
@@ -41,9 +39,9 @@ INDEX_IN_PLAN = re.compile(
 
 
 def setup(database: str) -> None:
-    if not KEYS.exists():
-        sys.exit("Run `make bench` first: it seeds the databases and makes .run/bench/keys.json.")
-    os.environ.update(json.loads(KEYS.read_text()))
+    from bench_api_db import data_keys
+
+    os.environ.update(data_keys(database))
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "complaints_project.settings"
     os.environ.pop("DJANGO_ENV", None)
