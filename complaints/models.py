@@ -1,19 +1,21 @@
 import uuid
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from complaints.workflow import RESOLVE_CLOCK_STATUSES, Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
+# Every reference starts with it: "CMP-<year>-<number>".
+REFERENCE_PREFIX = "CMP-"
 
 
 class Channel(models.TextChoices):
@@ -53,6 +55,11 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+def when(moment: datetime) -> str:
+    """A moment as the admin's row captions say it (the organisation's time zone)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def validate_time_zone(value: str) -> None:
@@ -221,6 +228,11 @@ class Complaint(models.Model):
         "business time paused", default=timedelta(0), db_default=timedelta(0)
     )
 
+    # The keyed blind index of its words (complaints/search.py): HMACs, never plaintext.
+    search_tokens = ArrayField(
+        models.BigIntegerField(), default=list, db_default=[], blank=True, editable=False
+    )
+
     class Meta:
         ordering = ["-created_at"]
         # Only what the measured queries use (docs/performance.md, "Indexes"; the proof is
@@ -258,12 +270,10 @@ class Complaint(models.Model):
                 condition=Q(status__in=sorted(RESOLVE_CLOCK_STATUSES))
                 & Q(resolve_breached_at__isnull=True),
             ),
-            # ``title__icontains`` is ``UPPER(title::text) LIKE UPPER(%s)``: the trigram index
-            # has to be on that expression to serve it. Reference prefix search uses the
-            # ``varchar_pattern_ops`` index Django creates for the unique ``reference``.
-            GinIndex(
-                OpClass(Upper("title"), name="gin_trgm_ops"), name="complaint_title_upper_trgm"
-            ),
+            # ``q`` words (complaints/search.py): ``search_tokens && ARRAY[...]`` for rare words;
+            # common ones are checked on the rows an ordering index yields. Reference prefix
+            # search uses the ``varchar_pattern_ops`` index Django creates for ``reference``.
+            GinIndex(fields=["search_tokens"], name="complaint_search_tokens", fastupdate=False),
         ]
 
     def __str__(self) -> str:
@@ -287,7 +297,8 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} on {self.complaint_id}"
+        kind = "Internal note" if self.is_internal else "Public reply"
+        return f"{kind}, {when(self.created_at)}"
 
 
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
@@ -368,7 +379,7 @@ class HistoryEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} on {self.complaint_id}"
+        return f"{self.get_kind_display()}, {when(self.created_at)}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -397,7 +408,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Feedback {self.rating}/5 on {self.complaint_id}"
+        return f"Rated {self.rating}/{RATING_MAX}"
 
 
 class IdempotencyKey(models.Model):

@@ -39,6 +39,7 @@ from complaints.history import history_record
 from complaints.models import (
     RATING_MAX,
     RATING_MIN,
+    REFERENCE_PREFIX,
     REFERENCE_SEQUENCE,
     BusinessCalendar,
     Category,
@@ -59,6 +60,12 @@ from complaints.policies import (
     customer_may_give_feedback,
     may_reroute,
     reopen_window_open,
+)
+from complaints.search import (
+    SearchSource,
+    search_reindex,
+    search_tokens_add,
+    tokens_for,
 )
 from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
 from complaints.visibility import ensure_complaint_visible
@@ -88,6 +95,13 @@ def _lock(complaint: Complaint) -> Complaint:
     )
 
 
+def _lock_visible(complaint: Complaint, *, user: User | None) -> Complaint:
+    """``_lock``, then the visibility check every use case makes for its actor (``NotFound``)."""
+    complaint = _lock(complaint)
+    ensure_complaint_visible(user=user, complaint=complaint)
+    return complaint
+
+
 def _clean_text(value: Any, *, field: str, max_length: int | None = None) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
@@ -115,7 +129,7 @@ def _next_reference(now: datetime) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [REFERENCE_SEQUENCE])
         (number,) = cursor.fetchone()
-    return f"CMP-{now.year}-{number:06d}"
+    return f"{REFERENCE_PREFIX}{now.year}-{number:06d}"
 
 
 def _resolve_clock_start(complaint: Complaint) -> datetime:
@@ -179,6 +193,9 @@ def complaint_create(
         priority=priority,
         status=Status.NEW,
         created_at=now,
+        search_tokens=tokens_for(
+            SearchSource(title=title, description=description, customer_name=customer.full_name)
+        ),
         ack_due_at=acknowledge_due_at(
             category=category, priority=priority, start=now, calendar=calendar
         ),
@@ -351,14 +368,14 @@ def complaint_transition(
     *, complaint: Complaint, actor: User | None, to_status: str, reason: str = ""
 ) -> Complaint:
     """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     now = timezone.now()
     from_status = complaint.status
     _ensure_may_move(complaint=complaint, actor=actor, to_status=to_status, now=now)
     reason = (reason or "").strip()
     if to_status in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": [f"A reason is required to move to '{to_status}'."]})
+        label = Status(to_status).label
+        raise ValidationError({"reason": [f"A reason is required to move to “{label}”."]})
 
     fields = _enter_status(complaint, to_status=to_status, reason=reason, now=now)
     complaint.save(update_fields=fields)
@@ -384,8 +401,7 @@ def complaint_assign(
     *, complaint: Complaint, actor: User | None, assignee: User | None
 ) -> Complaint:
     """Set or clear the assignee (``policies.assignment_refusal`` says who may move what)."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Only staff can assign complaints.")
@@ -434,8 +450,7 @@ def complaint_edit(
     Staff never rewrite the customer's words; ``actor`` None is the system (any status).
     A field left None is kept.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if actor.is_handler:
             raise NotAllowed("Staff cannot edit the customer's title or description.")
@@ -461,6 +476,8 @@ def complaint_edit(
         return complaint
 
     complaint.save(update_fields=[*changes, "updated_at"])
+    search_reindex(complaint_ids=[complaint.pk])
+    complaint.refresh_from_db(fields=["search_tokens"])
     events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 
@@ -511,8 +528,7 @@ def complaint_reroute(
     Supervisors and admins only; ``actor`` None is the system (triage raising the priority).
     A field left None is kept. Clocks that have stopped keep their due times.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Customers cannot change priority or category.")
@@ -558,8 +574,7 @@ def comment_create(
 
     A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=author, complaint=complaint)
+    complaint = _lock_visible(complaint, user=author)
     body = _clean_text(body, field="body")
     is_customer = not author.is_handler
     if is_customer:
@@ -577,6 +592,7 @@ def comment_create(
     if not internal:
         # Internal notes leave updated_at alone, so customers cannot notice them.
         complaint.save(update_fields=["updated_at"])
+    search_tokens_add(complaint=complaint, text=body, internal=bool(internal))
     history_record(
         complaint=complaint,
         actor=author,
@@ -637,8 +653,7 @@ def feedback_submit(
     *, complaint: Complaint, customer: User, rating: int, comment: str = ""
 ) -> Feedback:
     """The owner rates the handling of a resolved or closed complaint, once."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=customer, complaint=complaint)
+    complaint = _lock_visible(complaint, user=customer)
     if complaint.customer_id != customer.pk:
         raise NotAllowed("Only the customer who filed the complaint can give feedback.")
     if (
@@ -680,16 +695,15 @@ def _check_default_assignee(user: User | None) -> None:
         raise ValidationError({"default_assignee_id": ["Must be an active staff member."]})
 
 
-CATEGORY_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "is_active",
-        "acknowledge_within_hours",
-        "resolve_within_hours",
-        "default_assignee",
-        "business_calendar",
-    }
+# What a supervisor may set on a category, in the order forms show it.
+CATEGORY_FIELDS = (
+    "name",
+    "slug",
+    "is_active",
+    "acknowledge_within_hours",
+    "resolve_within_hours",
+    "default_assignee",
+    "business_calendar",
 )
 
 
@@ -729,7 +743,7 @@ def category_create(
 @transaction.atomic
 def category_update(*, category: Category, actor: User | None, **changes: Any) -> Category:
     _ensure_category_manager(actor)
-    unknown = set(changes) - CATEGORY_FIELDS
+    unknown = set(changes).difference(CATEGORY_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if "default_assignee" in changes:

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("complaints", "0008_idempotency_key_for_comments"),
+        ("complaints", "0009_search_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
