@@ -65,6 +65,27 @@ class CannedResponseInSerializer(serializers.Serializer):
         return data
 
 
+class PlaceholderOutSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="Written `{name}` in a body.")
+    description = serializers.CharField(read_only=True)
+
+
+class CannedResponsePlaceholdersApi(generics.GenericAPIView):
+    serializer_class = PlaceholderOutSerializer
+    pagination_class = None  # a fixed handful
+
+    @extend_schema(
+        operation_id="canned_responses_placeholders",
+        summary="The placeholders a canned response body may use (staff)",
+        description="Customers get 404.",
+        responses={200: PlaceholderOutSerializer(many=True), 401: R401, 404: R404},
+        tags=["canned-responses"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        placeholders = canned.placeholder_list(user=request.user)
+        return Response(PlaceholderOutSerializer(placeholders, many=True).data)
+
+
 class CannedResponseListCreateApi(generics.GenericAPIView):
     request: AuthenticatedRequest
     serializer_class = CannedResponseOutSerializer
