@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api.requests import AuthenticatedRequest
 from complaints import canned_responses as canned
@@ -70,9 +71,8 @@ class PlaceholderOutSerializer(serializers.Serializer):
     description = serializers.CharField(read_only=True)
 
 
-class CannedResponsePlaceholdersApi(generics.GenericAPIView):
-    serializer_class = PlaceholderOutSerializer
-    pagination_class = None  # a fixed handful
+class CannedResponsePlaceholdersApi(APIView):
+    """What a body may use, so clients show it instead of copying the list."""
 
     @extend_schema(
         operation_id="canned_responses_placeholders",

@@ -8,6 +8,7 @@ import pytest
 
 from complaints import calendars
 from complaints import canned_responses as canned
+from complaints.calendars import WorkingHoursIn
 from complaints.models import BusinessCalendar, CannedResponse
 from tests.helpers.frontend import assert_ok, goto, log_in, texts
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CANNED_PAGE = "app_pages/canned_responses.py"
 CALENDAR_PAGE = "app_pages/sla_calendars.py"
 NINE_TO_FIVE = [
-    {"weekday": day, "opens_at": dt.time(9), "closes_at": dt.time(17)} for day in range(5)
+    WorkingHoursIn(weekday=day, opens_at=dt.time(9), closes_at=dt.time(17)) for day in range(5)
 ]
 
 
