@@ -49,6 +49,11 @@ SCENARIOS: list[tuple[str, dict[str, str]]] = [
     ("ordering=-priority", {"ordering": "-priority"}),
     ("ordering=resolve_due_at&overdue=true", {"ordering": "resolve_due_at", "overdue": "true"}),
     ("page=200", {"page": "200"}),
+    ("ordering=-last_customer_activity_at", {"ordering": "-last_customer_activity_at"}),
+    (
+        "assignee=me&ordering=-last_customer_activity_at",
+        {"assignee": "me", "ordering": "-last_customer_activity_at"},
+    ),
 ]
 
 

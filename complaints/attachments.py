@@ -23,7 +23,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from complaints import attachment_crypto, events
+from complaints import attachment_crypto, events, notification_matrix
 from complaints.errors import (
     AttachmentContentUnavailable,
     ConflictError,
@@ -128,6 +128,26 @@ def _check_may_upload(*, complaint: Complaint, uploader: User) -> None:
         )
 
 
+def _record_upload(*, complaint: Complaint, uploader: User, attachment: Attachment) -> None:
+    """The upload's history entry, the customer's activity and the event, in its transaction."""
+    internal = bool(attachment.comment is not None and attachment.comment.is_internal)
+    history_record(
+        complaint=complaint,
+        actor=uploader,
+        kind=HistoryKind.ATTACHMENT_ADDED,
+        to_value=attachment.original_name[:100],
+        is_internal=internal,
+    )
+    kind = notification_matrix.Kind.CUSTOMER_UPLOAD
+    if uploader.pk == complaint.customer_id and notification_matrix.marks_unread(kind):
+        Complaint.objects.filter(pk=complaint.pk).update(
+            last_customer_activity_at=attachment.created_at
+        )
+    events.emit_attachment_added(
+        complaint=complaint, actor=uploader, attachment=attachment, internal=internal
+    )
+
+
 def attachment_add(
     *, complaint: Complaint, uploader: User, upload: UploadedFile, comment: Comment | None = None
 ) -> Attachment:
@@ -166,7 +186,6 @@ def attachment_add(
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
                 if comment.is_internal and not sees_internal_notes(uploader):
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
-            internal = bool(comment is not None and comment.is_internal)
             attachment = Attachment(
                 complaint=complaint,
                 comment=comment,
@@ -184,16 +203,7 @@ def attachment_add(
             attachment.key_id = content.wrapped_key.key_id
             attachment.wrapped_key = content.wrapped_key.wrapped
             attachment.save()
-            history_record(
-                complaint=complaint,
-                actor=uploader,
-                kind=HistoryKind.ATTACHMENT_ADDED,
-                to_value=attachment.original_name[:100],
-                is_internal=internal,
-            )
-            events.emit_attachment_added(
-                complaint=locked, actor=uploader, attachment=attachment, internal=internal
-            )
+            _record_upload(complaint=locked, uploader=uploader, attachment=attachment)
     except BaseException:
         if stored_name:
             try:

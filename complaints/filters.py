@@ -22,7 +22,13 @@ from complaints.search import MAX_QUERY_WORDS, MIN_WORD_LENGTH, search_filter
 from complaints.visibility import sees_internal_notes
 from complaints.workflow import Status
 
-ORDERING_FIELDS = ("created_at", "updated_at", "priority", "resolve_due_at")
+ORDERING_FIELDS = (
+    "created_at",
+    "updated_at",
+    "priority",
+    "resolve_due_at",
+    "last_customer_activity_at",
+)
 ORDERING_ALIASES = {"created": "created_at", "updated": "updated_at"}
 # Ties are broken by creation time, then id, in the direction of the first key, so that every
 # allowed ordering (alone or after customer/status/assignee) is one index scan

@@ -179,6 +179,10 @@ def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
         models.Index(
             fields=[*lead, "resolve_due_at", "created_at", "id"], name=f"{name}resolve_due_id"
         ),
+        models.Index(
+            fields=[*lead, "-last_customer_activity_at", "-created_at", "-id"],
+            name=f"{name}activity_id",
+        ),
     ]
 
 
@@ -212,6 +216,10 @@ class Complaint(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the customer last did something staff are told of in the app (filing, then each
+    # notice with the in-app channel in ``complaints.notification_matrix``): the queue's
+    # "unread activity" marker and its ordering read it.
+    last_customer_activity_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -460,3 +468,21 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ComplaintSeen(models.Model):
+    """When a staff member last opened a complaint: customer activity after it is unread
+    for them (``complaints.read_activity``)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index of the list's lookup (complaint, viewer).
+            models.UniqueConstraint(fields=["complaint", "user"], name="complaint_seen_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.complaint_id} at {self.seen_at}"

@@ -2,7 +2,10 @@
 
 A row is one kind of notice, the visibility it occurs with (a public reply or an internal
 note) and, per audience, the channels it goes out on. ``complaints.notifications`` sends the
-emails by reading it; the in-app channel is the "unread activity" marker on staff queue rows.
+emails by reading it. The in-app channel is the "unread activity" marker on staff queue rows:
+the services move ``Complaint.last_customer_activity_at`` for the kinds that have it
+(``marks_unread``), and each staff member's queue shows the marker until they open the
+complaint again (``complaints.selectors``).
 A cell left out of a row means nothing for that audience. Adding a notice is adding a row
 (and its email templates ``complaints/email/<kind>*``) and classifying its event in
 ``complaints.notifications``.
@@ -57,6 +60,7 @@ class Channel(StrEnum):
 
 
 EMAIL = frozenset({Channel.EMAIL})
+EMAIL_AND_APP = frozenset({Channel.EMAIL, Channel.IN_APP})
 
 # The roles an audience can hold: who the "supervisors" audience is (admins are not in it),
 # and which kinds the account page offers each role to turn off.
@@ -99,10 +103,10 @@ ROWS: tuple[Row, ...] = (
     Row(Kind.STAFF_COMMENT, Visibility.PUBLIC, {Audience.CUSTOMER: EMAIL}),
     Row(Kind.STAFF_COMMENT, Visibility.INTERNAL, {Audience.HANDLER: EMAIL}),
     Row(Kind.ASSIGNED, Visibility.INTERNAL, {Audience.HANDLER: EMAIL}),
-    Row(Kind.CUSTOMER_REPLY, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
-    Row(Kind.CUSTOMER_UPLOAD, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
-    Row(Kind.REOPENED, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
-    Row(Kind.FEEDBACK, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
+    Row(Kind.CUSTOMER_REPLY, Visibility.PUBLIC, {Audience.HANDLER: EMAIL_AND_APP}),
+    Row(Kind.CUSTOMER_UPLOAD, Visibility.PUBLIC, {Audience.HANDLER: EMAIL_AND_APP}),
+    Row(Kind.REOPENED, Visibility.PUBLIC, {Audience.HANDLER: EMAIL_AND_APP}),
+    Row(Kind.FEEDBACK, Visibility.PUBLIC, {Audience.HANDLER: EMAIL_AND_APP}),
     Row(Kind.SLA_BREACHED, Visibility.INTERNAL, {Audience.SUPERVISORS: EMAIL}),
 )
 
@@ -118,6 +122,14 @@ def channels(kind: Kind, visibility: Visibility, audience: Audience) -> frozense
 def tells_actor(kind: Kind, visibility: Visibility) -> bool:
     row = MATRIX.get((kind, visibility))
     return row is not None and row.tells_actor
+
+
+def marks_unread(kind: Kind) -> bool:
+    """True if ``kind`` reaches someone in the app: it moves the complaint's last customer
+    activity, which the queue's unread marker and its ordering read."""
+    return any(
+        Channel.IN_APP in row.channels(a) for row in ROWS if row.kind == kind for a in Audience
+    )
 
 
 def cells() -> Iterator[tuple[Kind, Visibility, Audience, frozenset[Channel]]]:

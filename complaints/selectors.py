@@ -23,6 +23,7 @@ from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.policies import annotate_overdue
+from complaints.read_activity import annotate_unread
 from complaints.visibility import (
     complaints_visible_to,
     ensure_complaint_visible,
@@ -32,11 +33,10 @@ from complaints.workflow import OPEN_STATUSES
 
 
 def _complaints_for(user: User) -> QuerySet[Complaint]:
-    return annotate_overdue(
-        complaints_visible_to(user=user).select_related(
-            "category", "customer", "assignee", "feedback"
-        )
+    visible = complaints_visible_to(user=user).select_related(
+        "category", "customer", "assignee", "feedback"
     )
+    return annotate_unread(annotate_overdue(visible), viewer=user)
 
 
 # What ComplaintListOutSerializer shows. The only encrypted columns among them are the
@@ -58,6 +58,7 @@ LIST_ROW_FIELDS = (
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
+    "last_customer_activity_at",
     "category__id",
     "category__name",
     "category__slug",
@@ -86,8 +87,9 @@ class ComplaintListing:
 
     ordered = True  # for Django's Paginator: keys always has an explicit ordering
 
-    def __init__(self, keys: QuerySet[Complaint]):
+    def __init__(self, keys: QuerySet[Complaint], *, viewer: User):
         self.keys = keys
+        self.viewer = viewer
 
     def count(self) -> int:
         return self.keys.count()
@@ -96,25 +98,27 @@ class ComplaintListing:
         return self.count()
 
     def __iter__(self):
-        return iter(self.rows(self.keys))
+        return iter(self.rows(self.keys, viewer=self.viewer))
 
     def __getitem__(self, index: int | slice):
         if isinstance(index, slice):
-            return self.rows(self.keys[index])
-        rows = list(self.rows(self.keys[index : index + 1]))
+            return self.rows(self.keys[index], viewer=self.viewer)
+        rows = list(self.rows(self.keys[index : index + 1], viewer=self.viewer))
         if not rows:
             raise IndexError("complaint listing index out of range")
         return rows[0]
 
     @staticmethod
-    def rows(keys: QuerySet[Complaint]) -> QuerySet[Complaint]:
-        """The list rows of ``keys`` (typically one page of it), in its order."""
-        return annotate_overdue(
+    def rows(keys: QuerySet[Complaint], *, viewer: User) -> QuerySet[Complaint]:
+        """The list rows of ``keys`` (typically one page of it), in its order, with the
+        viewer's unread marker (``complaints.read_activity``)."""
+        rows = annotate_overdue(
             Complaint.objects.filter(pk__in=keys.values("pk"))
             .select_related("category", "customer", "assignee", "feedback")
             .only(*LIST_ROW_FIELDS)
             .order_by(*keys.query.order_by)
         )
+        return annotate_unread(rows, viewer=viewer)
 
 
 def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> ComplaintListing:
@@ -126,7 +130,7 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
     keys = complaints_visible_to(user=user).order_by(*DEFAULT_ORDERING)
     if filters is not None:
         keys = ComplaintFilter(data=filters, queryset=keys, user=user).filtered_qs()
-    return ComplaintListing(keys)
+    return ComplaintListing(keys, viewer=user)
 
 
 def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:

@@ -26,12 +26,13 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.roles import SUPERVISOR_ROLES, Role
-from complaints import events
+from complaints import events, notification_matrix
 from complaints.errors import (
     ConflictError,
     EmailNotVerified,
     IdempotencyKeyReused,
     NotAllowed,
+    NotFound,
     SupervisorsOnly,
     TransitionNotAllowed,
 )
@@ -68,7 +69,7 @@ from complaints.search import (
     tokens_for,
 )
 from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
-from complaints.visibility import ensure_complaint_visible
+from complaints.visibility import NOT_FOUND, complaints_visible_to, ensure_complaint_visible
 from complaints.workflow import REASON_REQUIRED, SLA_PAUSED_STATUSES, Status
 
 TITLE_MAX_LENGTH = 200
@@ -76,6 +77,16 @@ TITLE_MAX_LENGTH = 200
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _customer_activity(
+    complaint: Complaint, *, kind: notification_matrix.Kind, now: datetime
+) -> list[str]:
+    """Record the customer's activity if the matrix shows ``kind`` in the app; fields to save."""
+    if not notification_matrix.marks_unread(kind):
+        return []
+    complaint.last_customer_activity_at = now
+    return ["last_customer_activity_at"]
 
 
 def _is_customer(actor: User | None) -> bool:
@@ -193,6 +204,7 @@ def complaint_create(
         priority=priority,
         status=Status.NEW,
         created_at=now,
+        last_customer_activity_at=now,
         search_tokens=tokens_for(
             SearchSource(title=title, description=description, customer_name=customer.full_name)
         ),
@@ -378,6 +390,8 @@ def complaint_transition(
         raise ValidationError({"reason": [f"A reason is required to move to “{label}”."]})
 
     fields = _enter_status(complaint, to_status=to_status, reason=reason, now=now)
+    if to_status == Status.REOPENED and _is_customer(actor):
+        fields += _customer_activity(complaint, kind=notification_matrix.Kind.REOPENED, now=now)
     complaint.save(update_fields=fields)
 
     history_record(
@@ -591,7 +605,11 @@ def comment_create(
     )
     if not internal:
         # Internal notes leave updated_at alone, so customers cannot notice them.
-        complaint.save(update_fields=["updated_at"])
+        fields = ["updated_at"]
+        if is_customer:
+            kind = notification_matrix.Kind.CUSTOMER_REPLY
+            fields += _customer_activity(complaint, kind=kind, now=comment.created_at)
+        complaint.save(update_fields=fields)
     search_tokens_add(complaint=complaint, text=body, internal=bool(internal))
     history_record(
         complaint=complaint,
@@ -672,6 +690,11 @@ def feedback_submit(
     feedback = Feedback.objects.create(
         complaint=complaint, rating=rating, comment=(comment or "").strip()
     )
+    fields = _customer_activity(
+        complaint, kind=notification_matrix.Kind.FEEDBACK, now=feedback.created_at
+    )
+    if fields:
+        complaint.save(update_fields=fields)
     history_record(
         complaint=complaint,
         actor=customer,
@@ -775,3 +798,32 @@ __all__ = [
     "complaint_transition",
     "feedback_submit",
 ]
+
+
+# --------------------------------------------------------------------------- read activity
+
+_SEEN_UPSERT = """
+INSERT INTO complaints_complaintseen (complaint_id, user_id, seen_at)
+SELECT visible.id, %s, %s FROM ({visible}) AS visible
+ON CONFLICT (complaint_id, user_id) DO UPDATE SET seen_at = EXCLUDED.seen_at
+RETURNING 1
+"""
+
+
+def complaint_mark_seen(*, user: User, complaint_id: UUID | str) -> None:
+    """A staff member opened the complaint: its customer activity so far is read for them.
+
+    One statement: the upsert selects the complaint through ``complaints_visible_to``, so a
+    complaint the caller cannot see (or that does not exist) is a ``NotFound``.
+    """
+    if not user.is_handler:
+        raise NotAllowed("Only staff keep track of what they have read.")
+    try:
+        visible = complaints_visible_to(user=user).filter(pk=complaint_id).values("id")
+        sql, params = visible.query.sql_with_params()
+    except (ValueError, ValidationError) as exc:
+        raise NotFound(NOT_FOUND) from exc
+    with connection.cursor() as cursor:
+        cursor.execute(_SEEN_UPSERT.format(visible=sql), [user.pk, timezone.now(), *params])
+        if cursor.fetchone() is None:
+            raise NotFound(NOT_FOUND)

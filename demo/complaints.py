@@ -328,6 +328,8 @@ def _build(rng, *, created: datetime, now: datetime, category: Category, priorit
         "resolve_breached_at": resolve_breached,
         # The resolve clock stands still while the complaint awaits the customer.
         "sla_paused_at": last if status == Status.AWAITING_CUSTOMER else None,
+        # Seeded conversations leave it at filing: every seeded complaint reads as seen.
+        "last_customer_activity_at": created,
     }
 
 
@@ -463,6 +465,7 @@ COMPLAINT_COLUMNS = [
     "ack_breached_at",
     "resolve_breached_at",
     "sla_paused_at",
+    "last_customer_activity_at",
 ]
 _TIMES = COMPLAINT_COLUMNS[COMPLAINT_COLUMNS.index("created_at") :]
 

@@ -583,6 +583,10 @@ class ApiClient:
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
         return self._json("GET", f"/api/complaints/{complaint_id}/")
 
+    def mark_seen(self, complaint_id: str) -> None:
+        """Staff: the complaint's customer activity so far is read (clears the queue marker)."""
+        self.request("POST", f"/api/complaints/{complaint_id}/seen/")
+
     def get_complaint_by_reference(self, reference: str) -> dict[str, Any]:
         return self._json("GET", f"/api/complaints/by-ref/{reference.strip()}/")
 

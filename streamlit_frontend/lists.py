@@ -82,9 +82,16 @@ def complaint_row(
         main, meta, actions = st.columns([5, 3, 2], vertical_alignment="center")
         with main:
             overdue = " :red-badge[:material/alarm: Overdue]" if complaint.get("is_overdue") else ""
+            # The API's per-viewer marker: the customer acted since this viewer last opened it.
+            unread = (
+                " :blue-badge[:material/mark_chat_unread: New customer activity]"
+                if complaint.get("has_unread_activity")
+                else ""
+            )
             st.markdown(
                 f"**{complaint.get('reference', '')}** {ui.status_md(complaint['status'])}"
-                f"{' ' + ui.priority_md(complaint.get('priority')) if handler else ''}{overdue}"
+                f"{' ' + ui.priority_md(complaint.get('priority')) if handler else ''}"
+                f"{overdue}{unread}"
             )
             st.markdown(complaint.get("title", ""))
         with meta:
@@ -95,6 +102,8 @@ def complaint_row(
                 assignee = complaint.get("assignee")
                 lines.append(f"Assignee: {ui.person(assignee) if assignee else 'unassigned'}")
                 lines.append(f"Resolve by {ui.fmt_dt(complaint.get('resolve_due_at'))}")
+                activity = ui.fmt_dt(complaint.get("last_customer_activity_at"))
+                lines.append(f"Customer last active {activity}")
             else:
                 lines.append(f"Updated {ui.fmt_dt(complaint.get('updated_at'))}")
             st.caption("  \n".join(lines))

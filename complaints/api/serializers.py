@@ -11,6 +11,7 @@ from rest_framework import serializers
 from accounts.models import User
 from complaints.models import BusinessCalendar, Category, Channel, Complaint, Priority
 from complaints.policies import Capabilities, complaint_capabilities, complaint_overdue
+from complaints.read_activity import UNREAD, has_unread_activity
 from complaints.workflow import Status
 
 PRIORITY_NAMES = [p.label for p in Priority]
@@ -96,6 +97,15 @@ class ComplaintListOutSerializer(serializers.Serializer):
         help_text="Since when the resolve clock stands still (the complaint awaits the "
         "customer); `resolve_due_at` moves on by the business time paused when it resumes.",
     )
+    last_customer_activity_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When the customer last filed, replied, uploaded, reopened or rated "
+        "(`ordering=-last_customer_activity_at` lists the latest first).",
+    )
+    has_unread_activity = serializers.SerializerMethodField(
+        help_text="Staff: the customer did something after you last opened the complaint "
+        "(`POST .../seen/`), or after filing if you never did. Null for customers."
+    )
     is_overdue = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
     # What the caller may do now (complaints.policies); clients offer exactly these actions.
@@ -126,6 +136,14 @@ class ComplaintListOutSerializer(serializers.Serializer):
             cached = (complaint, complaint_capabilities(complaint=complaint, user=user))
             self._capabilities = cached
         return cached[1]
+
+    @extend_schema_field({"type": "boolean", "nullable": True})
+    def get_has_unread_activity(self, obj: Complaint) -> bool | None:
+        # The selectors annotate it (in the row's own query); the Python twin otherwise.
+        if hasattr(obj, UNREAD):
+            return getattr(obj, UNREAD)
+        viewer = getattr(self.context.get("request"), "user", None)
+        return has_unread_activity(complaint=obj, viewer=viewer)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, obj: Complaint) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import calendars, canned_responses, handlers, views
+from complaints.api import calendars, canned_responses, handlers, seen, views
 from complaints.api.workflow import WorkflowView
 
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
         "complaints/<uuid:pk>/comments/",
         views.ComplaintCommentsView.as_view(),
         name="complaint-comments",
+    ),
+    path(
+        "complaints/<uuid:pk>/seen/",
+        seen.ComplaintSeenView.as_view(),
+        name="complaint-seen",
     ),
     path(
         "complaints/<uuid:pk>/history/",

@@ -44,6 +44,10 @@ if not loaded.ok:
     st.page_link(back, label="Back to the list", icon=":material/arrow_back:")
     st.stop()
 
+if api.is_handler and loaded.value.get("has_unread_activity"):
+    # Opened: what the customer did so far is read for this staff member.
+    ui.attempt(partial(api.mark_seen, complaint_id), quiet=True)
+
 view = sections.ComplaintView(api=api, complaint=loaded.value)
 sections.render_header(view)
 if view.staff:

@@ -59,9 +59,17 @@ with st.container(border=True):
     )
     ordering = row[3].selectbox(
         "Sort by",
-        options=["resolve_due_at", "-priority", "-created_at", "created_at", "-updated_at"],
+        options=[
+            "resolve_due_at",
+            "-last_customer_activity_at",
+            "-priority",
+            "-created_at",
+            "created_at",
+            "-updated_at",
+        ],
         format_func={
             "resolve_due_at": "Due soonest",
+            "-last_customer_activity_at": "Latest customer activity",
             "-priority": "Highest priority",
             "-created_at": "Newest",
             "created_at": "Oldest",

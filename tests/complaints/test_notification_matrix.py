@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
-from complaints import attachments, events, notification_matrix, services
-from complaints.notification_matrix import Kind, Visibility
+from complaints import attachments, events, notification_matrix, selectors, services
+from complaints.notification_matrix import Audience, Kind, Visibility
+from complaints.read_activity import UNREAD
 from complaints.workflow import Status
 from events import dispatch
 from events.envelope import envelope_for
@@ -21,7 +22,7 @@ from tests.helpers.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
-E = "email"
+E, APP = "email", "in_app"
 
 # (notice, visibility) -> {audience: channels}; audiences left out get nothing.
 EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
@@ -31,10 +32,10 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     ("staff_comment", "public"): {"customer": {E}},
     ("staff_comment", "internal"): {"handler": {E}},
     ("assigned", "internal"): {"handler": {E}},
-    ("customer_reply", "public"): {"handler": {E}},
-    ("customer_upload", "public"): {"handler": {E}},
-    ("reopened", "public"): {"handler": {E}},
-    ("feedback", "public"): {"handler": {E}},
+    ("customer_reply", "public"): {"handler": {E, APP}},
+    ("customer_upload", "public"): {"handler": {E, APP}},
+    ("reopened", "public"): {"handler": {E, APP}},
+    ("feedback", "public"): {"handler": {E, APP}},
     ("sla_breached", "internal"): {"supervisors": {E}},
 }
 CELLS = list(notification_matrix.cells())
@@ -204,6 +205,22 @@ def test_cell(kind, visibility, audience, channels, category, mailoutbox):
     person = world.person(audience.value)
     emailed = any(person.email in m.to for m in sent)
     assert emailed == (E in expected(kind.value, visibility.value, audience.value))
+    if audience == Audience.HANDLER:
+        # In the app: the marker on the handler's queue row of the complaint acted on.
+        acted_on = OutboxEvent.objects.order_by("-id").values_list("aggregate_id", flat=True)[0]
+        marked = unread_for(person, acted_on)
+        assert marked == (APP in expected(kind.value, visibility.value, audience.value))
+
+
+def unread_for(user, complaint_id) -> bool | None:
+    rows = selectors.complaint_list(user=user, filters={})[0:100]
+    return next(getattr(row, UNREAD) for row in rows if row.pk == complaint_id)
+
+
+def test_the_in_app_channel_moves_the_customer_activity_of_exactly_its_kinds():
+    assert {kind for kind in Kind if notification_matrix.marks_unread(kind)} == {
+        Kind(kind) for (kind, _), row in EXPECTED.items() if APP in row.get("handler", set())
+    }
 
 
 def test_unassigned_complaints_go_to_the_default_assignee_then_the_supervisors(

@@ -9,15 +9,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from django.core import mail
+from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.models import Role
-from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
+from complaints import services
+from complaints.workflow import Status
+from events.envelope import envelope_for
+from events.models import OutboxEvent
+from events.tasks import handle_event
+from tests.helpers.complaints import make_complaint
+from tests.helpers.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
 from tests.helpers.frontend import APP_PATH
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -261,6 +269,79 @@ def test_accounts_sessions_and_the_composer_in_a_real_browser(  # noqa: PLR0915 
             assert scrolled == 0
         except Exception:
             current.screenshot(path=str(ARTIFACTS / "frontend_failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def run_event_handlers(*, after: int) -> None:
+    """What the Celery worker does with the events committed after outbox row ``after``."""
+    try:
+        for event in OutboxEvent.objects.filter(id__gt=after).order_by("id"):
+            handle_event.run(envelope_for(event))
+    finally:
+        connection.close()
+
+
+def test_a_customer_reply_marks_the_assignees_queue_and_emails_them(streamlit_url, settings):
+    """The customer replies in the app; the assignee's queue shows the marker, an email with a
+    link arrives for the assignee (the registered handlers run on the committed events), and
+    opening the complaint clears the marker."""
+    settings.FRONTEND_BASE_URL = streamlit_url
+    category = CategoryFactory.create(name="Billing", slug="billing")
+    customer = UserFactory.create(role=Role.CUSTOMER, full_name="Carla Customer")
+    agent = UserFactory.create(role=Role.AGENT, full_name="Ann Assignee")
+    complaint = make_complaint(
+        customer=customer, category=category, status=Status.IN_PROGRESS, title="Double charge"
+    )
+    services.complaint_assign(complaint=complaint, actor=None, assignee=agent)
+    handled = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    row = f".st-key-row_{complaint.pk}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.set_default_timeout(30_000)
+        try:
+            # --- the customer replies ------------------------------------------------------
+            page.goto(f"{streamlit_url}/complaint_detail?id={complaint.pk}")
+            log_in(page, customer.email, DEFAULT_PASSWORD)
+            expect(page.get_by_role("heading", name="Double charge")).to_be_visible()
+            page.get_by_label("Message", exact=True).fill("I was charged twice, still not fixed.")
+            page.get_by_role("button", name="Send reply").click()
+            expect(page.get_by_text("Reply sent.")).to_be_visible()
+
+            # --- the worker's part: the committed events through the registered handlers ---
+            # (in a thread of its own: Playwright's event loop runs in this one)
+            with ThreadPoolExecutor(1) as worker:
+                worker.submit(run_event_handlers, after=handled).result()
+            link = f"{streamlit_url}/complaint_detail?id={complaint.pk}"
+            [email] = [m for m in mail.outbox if agent.email in m.to]
+            assert email.subject == f"Customer replied on complaint {complaint.reference}"
+            for text in ("Hello Ann Assignee,", "I was charged twice, still not fixed.", link):
+                assert text in str(email.body)
+
+            # --- the assignee's queue shows the marker and the time ------------------------
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.set_default_timeout(30_000)
+            page.goto(streamlit_url)
+            log_in(page, agent.email, DEFAULT_PASSWORD)
+            page.get_by_role("link", name="Queue").click()
+            expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+            expect(page.locator(row).get_by_text("New customer activity")).to_be_visible()
+            expect(page.locator(row).get_by_text("Customer last active")).to_be_visible()
+            shot(page, "queue_unread_marker")
+
+            # --- the emailed link opens the complaint; back in the queue the marker is gone -
+            page.goto(link)
+            expect(page.get_by_role("heading", name="Double charge")).to_be_visible()
+            expect(page.get_by_text("I was charged twice, still not fixed.")).to_be_visible()
+            page.get_by_role("link", name="Queue").click()
+            expect(page.locator(row)).to_be_visible()
+            expect(page.locator(row).get_by_text("New customer activity")).to_have_count(0)
+            shot(page, "queue_marker_cleared")
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "frontend_failure_notify.png"), full_page=True)
             raise
         finally:
             browser.close()

@@ -35,6 +35,8 @@ DETAIL_KEYS = {
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
+    "last_customer_activity_at",
+    "has_unread_activity",
     "is_overdue",
     "allowed_transitions",
     "transitions_requiring_reason",

@@ -141,6 +141,7 @@ def test_q_matches_reference_prefix_and_title(agent_client, customer):
         ("-created_at", "created_at", True),
         ("updated", "updated_at", False),
         ("resolve_due_at", "resolve_due_at", False),
+        ("-last_customer_activity_at", "last_customer_activity_at", True),
     ],
 )
 def test_ordering(agent_client, customer, ordering, key, reverse):

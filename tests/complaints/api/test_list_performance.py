@@ -104,6 +104,7 @@ def test_orderings_break_ties_by_created_then_id_and_page_stably(agent_client, c
             created_at=same - timedelta(minutes=i // 2),
             updated_at=same,
             resolve_due_at=same,
+            last_customer_activity_at=same,
         )
     full = agent_client.get("/api/complaints/", {"ordering": ordering}).json()["results"]
     descending = ordering.startswith("-")
