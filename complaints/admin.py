@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -40,6 +41,7 @@ from complaints.canned_responses import (
 )
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
+from complaints.merging import complaint_merge
 from complaints.models import (
     Attachment,
     BusinessCalendar,
@@ -61,6 +63,7 @@ from complaints.policies import (
     may_take,
     overdue_q,
 )
+from complaints.selectors import complaint_id_for_reference
 from complaints.services import (
     category_create,
     category_update,
@@ -210,6 +213,13 @@ class ComplaintWorkForm(forms.ModelForm):
         help_text="Required when resolving or rejecting (stored as resolution / rejection reason).",
     )
     assign_to_me = forms.BooleanField(label="Assign to me", required=False)
+    merge_into = forms.CharField(
+        label="Merge into",
+        required=False,
+        max_length=20,
+        help_text="This complaint is a duplicate: the reference of the complaint that carries on "
+        "(same customer; across customers supervisors only). It becomes “Merged”.",
+    )
     note_kind = forms.ChoiceField(
         label="Add",
         choices=[(NOTE_INTERNAL, "Internal note"), (NOTE_PUBLIC, "Public reply to the customer")],
@@ -322,6 +332,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "resolution",
         "rejection_reason",
         "canned_response_links",
+        "merge_links",
     )
     fieldsets = (
         (
@@ -332,6 +343,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     "title",
                     ("priority_name", "category", "channel"),
                     ("customer_name", "assignee_name"),
+                    "merge_links",
                     "description",
                 )
             },
@@ -359,6 +371,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     "canned_response_links",
                     "note_kind",
                     "note_body",
+                    "merge_into",
                 )
             },
         ),
@@ -410,6 +423,24 @@ class ComplaintAdmin(admin.ModelAdmin):
         return False
 
     # ---- change view: the work form goes through the services
+
+    @admin.display(description="merged")
+    def merge_links(self, obj: Complaint) -> str:
+        """What this complaint was merged into, and what was merged into it, as links."""
+        related = (
+            Complaint.objects.filter(Q(pk=obj.merged_into_id) | Q(merged_into=obj))
+            .only("id", "reference", "merged_into_id")
+            .order_by("merged_at", "reference")
+        )
+        links = [
+            (
+                "Merged into" if c.pk == obj.merged_into_id else "Merged here:",
+                reverse("admin:complaints_complaint_change", args=[c.pk]),
+                c.reference,
+            )
+            for c in related
+        ]
+        return format_html_join(" · ", '{} <a href="{}">{}</a>', links) or "—"
 
     @admin.display(description="canned responses")
     def canned_response_links(self, obj: Complaint) -> str:
@@ -472,6 +503,8 @@ class ComplaintAdmin(admin.ModelAdmin):
                     ),
                 )
             )
+        # Last: a merged complaint can no longer move.
+        steps += self._merge_steps(request, obj, data.get("merge_into") or "")
         failed = False
         for done, step in steps:
             try:
@@ -483,6 +516,21 @@ class ComplaintAdmin(admin.ModelAdmin):
                 self.message_user(request, done, messages.SUCCESS)
         # Read by response_change (same request): no "changed successfully" beside an error.
         request.complaint_work_failed = failed
+
+    @staticmethod
+    def _merge_steps(
+        request, obj: Complaint, reference: str
+    ) -> list[tuple[str, Callable[[], object]]]:
+        reference = reference.strip().upper()
+        if not reference:
+            return []
+        into_id = complaint_id_for_reference(reference)
+        return [
+            (
+                f"Merged into {reference}.",
+                lambda: complaint_merge(complaint=obj, into_id=into_id, actor=request.user),
+            )
+        ]
 
     def response_change(self, request, obj):
         if getattr(request, "complaint_work_failed", False):

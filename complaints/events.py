@@ -30,6 +30,7 @@ class ComplaintEvent(StrEnum):
     FEEDBACK_RECEIVED = "complaint.feedback_received"
     SLA_BREACHED = "complaint.sla_breached"
     UPDATED = "complaint.updated"
+    MERGED = "complaint.merged"
 
 
 # Handlers: ``module.function`` names, stored in ``ProcessedEvent`` once they have run.
@@ -38,6 +39,7 @@ NOTIFY_STATUS_CHANGED = "complaints.tasks.notify_status_changed"
 NOTIFY_ASSIGNED = "complaints.tasks.notify_assigned"
 NOTIFY_PUBLIC_REPLY = "complaints.tasks.notify_public_reply"
 NOTIFY_SLA_BREACHED = "complaints.tasks.notify_sla_breached"
+NOTIFY_MERGED = "complaints.tasks.notify_merged"
 TRIAGE_COMPLAINT = "complaints.tasks.triage_complaint"
 
 HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
@@ -48,6 +50,7 @@ HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
     ComplaintEvent.FEEDBACK_RECEIVED: (),
     ComplaintEvent.SLA_BREACHED: (NOTIFY_SLA_BREACHED,),
     ComplaintEvent.UPDATED: (),
+    ComplaintEvent.MERGED: (NOTIFY_MERGED,),
 }
 
 
@@ -151,6 +154,22 @@ def emit_sla_breached(*, complaint: Complaint, clock: str, due_at: datetime | No
         None,
         clock=clock,
         due_at=due_at.isoformat() if due_at is not None else None,
+    )
+
+
+def emit_merged(
+    *, complaint: Complaint, actor: User | None, into: Complaint, from_status: str
+) -> OutboxEvent:
+    """``complaint`` (now ``merged``) joined ``into``; ids and references only."""
+    return _emit(
+        ComplaintEvent.MERGED,
+        complaint,
+        actor,
+        from_status=str(from_status),
+        into_complaint_id=str(into.pk),
+        into_reference=into.reference,
+        same_customer=into.customer_id == complaint.customer_id,
+        merged_at=complaint.merged_at.isoformat() if complaint.merged_at else None,
     )
 
 

@@ -220,6 +220,16 @@ class Complaint(models.Model):
     sla_paused = models.DurationField(
         "business time paused", default=timedelta(0), db_default=timedelta(0)
     )
+    # A duplicate merged into another complaint (status ``merged``): always a complaint that
+    # is not merged itself (merging re-points what was merged into the duplicate).
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_complaints",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -244,6 +254,17 @@ class Complaint(models.Model):
             GinIndex(
                 OpClass(Upper("title"), name="gin_trgm_ops"), name="complaint_title_upper_trgm"
             ),
+        ]
+        constraints = [
+            # Merged exactly when it names the complaint it joined (never itself) and when.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.MERGED, merged_into__isnull=False, merged_at__isnull=False)
+                    & ~Q(merged_into=F("id"))
+                )
+                | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True)),
+                name="complaint_merged_into_iff_merged",
+            )
         ]
 
     def __str__(self) -> str:
@@ -313,6 +334,7 @@ class HistoryKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
     FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    MERGED = "merged", "Merged"
 
 
 class HistoryEntry(models.Model):

@@ -131,3 +131,22 @@ def send_sla_breached(complaint_id: str, clock: str, due_at: str | None) -> int:
         supervisors,
         {"complaint": complaint, "clock": clock, "due_at": due_at},
     )
+
+
+def send_merged(complaint_id: str, into_id: str, actor_id: str | None) -> int:
+    """Tell the duplicate's customer where their complaint carries on: the complaint it joined
+    when it is theirs too; across customers only that it was merged with a report of the same
+    matter (the other complaint is not theirs to see)."""
+    complaint = _complaint(complaint_id)
+    if complaint is None or str(complaint.customer_id) == str(actor_id):
+        return 0
+    into = Complaint.objects.only("id", "reference", "title", "customer_id").filter(pk=into_id)
+    target = into.first()
+    if target is None:
+        return 0
+    same_customer = target.customer_id == complaint.customer_id
+    return send_templated(
+        "merged",
+        [complaint.customer],
+        {"complaint": complaint, "into": target if same_customer else None},
+    )

@@ -24,6 +24,7 @@ from complaints.models import Complaint, Feedback
 from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
+    MERGEABLE_STATUSES,
     REASON_REQUIRED,
     RESOLVE_CLOCK_STATUSES,
     Status,
@@ -194,6 +195,16 @@ def may_unassign(*, user: User, complaint: Complaint) -> bool:
     )
 
 
+def may_merge(*, user: User, complaint: Complaint) -> bool:
+    """Merge this complaint, a duplicate, into another one (of the same customer)."""
+    return user.is_handler and complaint.status in MERGEABLE_STATUSES
+
+
+def may_merge_across_customers(user: User) -> bool:
+    """Merge a complaint into another customer's (one matter reported by two people)."""
+    return user.role in SUPERVISOR_ROLES
+
+
 # --------------------------------------------------------------------------- one caller
 
 
@@ -230,6 +241,7 @@ class Capabilities:
     can_unassign: bool = False
     can_assign_anyone: bool = False
     can_post_internal: bool = False
+    can_merge: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -266,6 +278,7 @@ def complaint_capabilities(
             can_unassign=may_unassign(user=user, complaint=complaint),
             can_assign_anyone=may_assign_anyone(user),
             can_post_internal=True,
+            can_merge=may_merge(user=user, complaint=complaint),
         )
     conversation = customer_may_add_to_conversation(complaint.status)
     return Capabilities(

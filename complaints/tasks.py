@@ -54,6 +54,14 @@ def notify_sla_breached(envelope: dict) -> bool:
     return run_once(envelope, events.NOTIFY_SLA_BREACHED, effect)
 
 
+def notify_merged(envelope: dict) -> bool:
+    def effect(e):
+        p = e["payload"]
+        notifications.send_merged(e["aggregate_id"], p["into_complaint_id"], p.get("actor_id"))
+
+    return run_once(envelope, events.NOTIFY_MERGED, effect)
+
+
 def triage_complaint(envelope: dict) -> bool:
     return run_once(
         envelope, events.TRIAGE_COMPLAINT, lambda e: triage.triage_complaint(e["aggregate_id"])

@@ -586,6 +586,14 @@ class ApiClient:
             "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
         )
 
+    def merge(self, complaint_id: str, *, into_reference: str) -> dict[str, Any]:
+        """Merge the complaint (a duplicate) into the one with ``into_reference`` (staff)."""
+        return self._json(
+            "POST",
+            f"/api/complaints/{complaint_id}/merge/",
+            json={"into_reference": into_reference},
+        )
+
     def list_comments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/comments/", max_pages=max_pages)
 

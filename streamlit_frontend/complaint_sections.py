@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_frontend import ui
 from streamlit_frontend.api_client import ApiClient, Page
 from streamlit_frontend.canned_replies import render_canned_picker
+from streamlit_frontend.merging import merged_references
 
 HISTORY_TEXT = {
     "created": "Complaint filed",
@@ -29,6 +30,7 @@ HISTORY_TEXT = {
     "attachment_added": "Attachment added",
     "feedback_received": "Feedback received",
     "sla_breached": "Service deadline missed",
+    "merged": "Merged",
 }
 
 
@@ -359,6 +361,8 @@ def describe(entry: dict[str, Any], *, staff: bool) -> str:
         return f"Rated {new}/5"
     if kind == "attachment_added" and new:
         return f"Attachment added: {new}"
+    if kind == "merged" and new:
+        return f"{old} merged into {new}"
     return HISTORY_TEXT.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -402,8 +406,12 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
     author = comment.get("author") or {}
     author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
     from_customer = bool(customer_id) and author_id == customer_id
+    source = str(comment.get("complaint_id") or view.id)
     with st.chat_message("user" if from_customer else "assistant"):
         label = ":orange-badge[Internal note] " if comment.get("internal") else ""
+        if source != view.id:
+            merged_from = merged_references(view.complaint).get(source, "a merged complaint")
+            label += f":gray-badge[:material/call_merge: on {merged_from}] "
         st.markdown(f"{label}**{ui.person(author)}** · {ui.fmt_dt(when)}")
         st.markdown(comment.get("body", ""))
 

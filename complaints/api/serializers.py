@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
 from drf_spectacular.types import OpenApiTypes
@@ -11,6 +12,7 @@ from rest_framework import serializers
 from accounts.models import User
 from complaints.models import BusinessCalendar, Category, Channel, Complaint, Priority
 from complaints.policies import Capabilities, complaint_capabilities, complaint_overdue
+from complaints.visibility import customers_complaint_is_visible
 from complaints.workflow import Status
 
 PRIORITY_NAMES = [p.label for p in Priority]
@@ -112,6 +114,10 @@ class ComplaintListOutSerializer(serializers.Serializer):
     )
     can_assign_anyone = CapabilityFlag(help_text="May assign it to any active staff member.")
     can_post_internal = CapabilityFlag(help_text="May post internal notes.")
+    can_merge = CapabilityFlag(
+        help_text="May merge it, as a duplicate, into another complaint of the same customer "
+        "(supervisors and admins: of any customer)."
+    )
 
     def capabilities(self, complaint: Complaint) -> Capabilities:
         """The caller's capabilities, computed once per complaint (the fields share them)."""
@@ -135,13 +141,54 @@ class ComplaintListOutSerializer(serializers.Serializer):
         return FeedbackOutSerializer(feedback).data
 
 
+class ComplaintRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+
+
+class MergedComplaintSerializer(ComplaintRefSerializer):
+    title = serializers.CharField(read_only=True)
+    merged_at = serializers.DateTimeField(read_only=True)
+
+
 class ComplaintOutSerializer(ComplaintListOutSerializer):
     description = serializers.CharField(read_only=True)
     resolution = serializers.CharField(read_only=True)
+    merged_into = serializers.SerializerMethodField(
+        help_text="The complaint this one was merged into (status `merged`); null when not "
+        "merged, or when that complaint is another customer's."
+    )
+    merged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    merged_complaints = serializers.SerializerMethodField(
+        help_text="Duplicates merged into this complaint that the caller may see, oldest merge "
+        "first; their comments and attachments are listed with this complaint's."
+    )
+
+    @extend_schema_field(ComplaintRefSerializer(allow_null=True))
+    def get_merged_into(self, obj: Complaint):
+        reference = getattr(obj, "merged_into_reference", None)
+        user = getattr(self.context.get("request"), "user", None)
+        if reference is None or not customers_complaint_is_visible(
+            user=user, customer_id=getattr(obj, "merged_into_customer_id", None)
+        ):
+            return None
+        return {"id": obj.merged_into_id, "reference": reference}
+
+    @extend_schema_field(MergedComplaintSerializer(many=True))
+    def get_merged_complaints(self, obj: Complaint):
+        rows = [
+            {**row, "merged_at": datetime.fromisoformat(row["merged_at"])}
+            for row in getattr(obj, "merged_complaint_rows", None) or []
+        ]
+        return MergedComplaintSerializer(rows, many=True).data
 
 
 class CommentOutSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
+    complaint_id = serializers.UUIDField(
+        read_only=True,
+        help_text="The complaint it was written on: this one, or one merged into it.",
+    )
     author = UserRefSerializer(read_only=True)
     body = serializers.CharField(read_only=True)
     internal = serializers.BooleanField(source="is_internal", read_only=True)
@@ -218,6 +265,22 @@ def existing_user_or_none(user_id) -> User | None:
     return user
 
 
+class MergeInSerializer(serializers.Serializer):
+    into = serializers.UUIDField(
+        required=False, help_text="The id of the complaint to merge this one into."
+    )
+    into_reference = serializers.CharField(
+        required=False, max_length=20, help_text="Or its reference (e.g. CMP-2026-000123)."
+    )
+
+    def validate(self, attrs):
+        if ("into" in attrs) == ("into_reference" in attrs):
+            raise serializers.ValidationError(
+                {"into": ["Give the complaint to merge into: `into` or `into_reference`."]}
+            )
+        return attrs
+
+
 class AssignInSerializer(serializers.Serializer):
     assignee_id = serializers.UUIDField(allow_null=True)
 
@@ -277,5 +340,7 @@ __all__ = [
     "FeedbackInSerializer",
     "FeedbackOutSerializer",
     "HistoryOutSerializer",
+    "MergeInSerializer",
+    "MergedComplaintSerializer",
     "TransitionInSerializer",
 ]

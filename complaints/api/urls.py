@@ -22,6 +22,11 @@ urlpatterns = [
         name="complaint-assign",
     ),
     path(
+        "complaints/<uuid:pk>/merge/",
+        views.ComplaintMergeView.as_view(),
+        name="complaint-merge",
+    ),
+    path(
         "complaints/<uuid:pk>/comments/",
         views.ComplaintCommentsView.as_view(),
         name="complaint-comments",

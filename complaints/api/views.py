@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.api.requests import AuthenticatedRequest
 from accounts.models import User
-from complaints import selectors, services
+from complaints import merging, selectors, services
 from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
@@ -271,6 +271,45 @@ class ComplaintAssignView(generics.GenericAPIView):
             complaint=complaint,
             actor=request.user,
             assignee=serializer.validated_data["assignee_id"],
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintMergeView(generics.GenericAPIView):
+    serializer_class = s.MergeInSerializer
+
+    @extend_schema(
+        operation_id="complaints_merge",
+        summary="Merge this complaint (a duplicate) into another",
+        description="Staff merge a duplicate into the complaint that carries on: it becomes "
+        "`merged` (final, its SLA clocks stop) with `merged_into` set, and its comments and "
+        "attachments are listed with the other complaint's. Both must still be able to move "
+        "(not closed, rejected, withdrawn or merged: 409); complaints merged into the "
+        "duplicate before move on too, so no chain forms. Across customers only supervisors "
+        "and admins may merge (403 `supervisors_only`). The customer is emailed.",
+        parameters=[COMPLAINT_ID],
+        request=s.MergeInSerializer,
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="No target given, no such complaint, or the complaint itself "
+                "(field -> messages, on `into`).",
+            ),
+            401: R401,
+            403: R403_SUPERVISORS_ONLY,
+            404: R404,
+            409: R409,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.MergeInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        into_id = data.get("into") or selectors.complaint_id_for_reference(data["into_reference"])
+        complaint = merging.complaint_merge(
+            complaint=complaint, into_id=into_id, actor=request.user
         )
         return _complaint_response(request, complaint)
 

@@ -185,6 +185,48 @@ def test_work_form_offers_taking_only_where_the_rule_allows(agent, agent_web, su
     assert not supervisor_web.get(url).context["adminform"].form.fields["assign_to_me"].disabled
 
 
+def test_work_form_merges_a_duplicate_and_links_both(agent, agent_web, supervisor_web):
+    customer = UserFactory.create(role="customer")
+    duplicate = services.complaint_create(
+        customer=customer, category=CategoryFactory.create(), title="Again", description="Dup"
+    )
+    into = ComplaintFactory.create(customer=customer)
+    url = reverse("admin:complaints_complaint_change", args=[duplicate.pk])
+    resp = agent_web.post(
+        url,
+        {
+            "merge_into": into.reference.lower(),
+            "note_kind": "internal",
+            **_empty_inline_management(),
+        },
+        follow=True,
+    )
+    assert f"Merged into {into.reference}." in messages_of(resp)
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.merged_into_id) == (Status.MERGED, into.pk)
+    into_page = agent_web.get(reverse("admin:complaints_complaint_change", args=[into.pk]))
+    assert duplicate.reference in into_page.content.decode()
+    assert into.reference in agent_web.get(url).content.decode()
+
+
+def test_work_form_shows_merge_refusals_in_words(agent, agent_web):
+    into = ComplaintFactory.create()  # another customer's
+    duplicate = ComplaintFactory.create()
+    url = reverse("admin:complaints_complaint_change", args=[duplicate.pk])
+    for reference, words in (
+        (into.reference, "different customers"),
+        ("CMP-0000-000000", "No such complaint"),
+    ):
+        resp = agent_web.post(
+            url,
+            {"merge_into": reference, "note_kind": "internal", **_empty_inline_management()},
+            follow=True,
+        )
+        assert any(words in m for m in messages_of(resp)), messages_of(resp)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.NEW
+
+
 def test_csv_export_streams_without_descriptions(agent_web):
     a = ComplaintFactory.create(title='=HYPERLINK("http://evil")', description="SECRET-DESC")
     b = ComplaintFactory.create(title="Normal title")

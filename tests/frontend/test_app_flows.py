@@ -410,6 +410,45 @@ def test_an_agent_is_offered_no_move_of_a_colleagues_complaint(new_app, categori
     assert f"assign_{theirs.pk}" not in keys
 
 
+def test_an_agent_merges_a_duplicate_by_reference(new_app, categories, customer, agent):
+    into = make_complaint(customer=customer, category=categories[0], title="Kettle leaks")
+    duplicate = make_complaint(customer=customer, category=categories[0], title="Kettle again")
+    services.comment_create(complaint=duplicate, author=customer, body="It leaks on the table")
+
+    at = new_app()
+    log_in(at, agent.email)
+    at.session_state["current_complaint_id"] = str(duplicate.pk)
+    goto(at, "app_pages/complaint_detail.py")
+    # Asking without a reference is answered in place; a wrong one by the API, in words.
+    at.button(key="merge_submit").click().run()
+    assert any("Enter the reference" in e.value for e in at.error)
+    at.text_input(key=f"merge_into_{duplicate.pk}").input(duplicate.reference)
+    at.button(key="merge_submit").click().run()
+    assert_ok(at)
+    assert any("cannot be merged into itself" in e.value for e in at.error)
+    at.text_input(key=f"merge_into_{duplicate.pk}").input(into.reference.lower())
+    at.button(key="merge_submit").click().run()
+    assert_ok(at)
+
+    assert f"Merged into {into.reference}." in texts(at)
+    assert any(into.reference in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "merge_submit"]
+    at.button(key="open_merged_into").click().run()
+    assert_ok(at)
+    assert "Kettle leaks" in at.title[0].value
+    assert duplicate.reference in texts(at)
+    assert "It leaks on the table" in texts(at)
+    assert f"on {duplicate.reference}" in texts(at)
+
+    # The customer sees where it carries on, and no merge form.
+    own = new_app()
+    log_in(own, customer.email)
+    own.session_state["current_complaint_id"] = str(duplicate.pk)
+    goto(own, "app_pages/complaint_detail.py")
+    assert any(into.reference in i.value for i in own.info)
+    assert not [t for t in own.text_input if t.key == f"merge_into_{duplicate.pk}"]
+
+
 def test_agent_has_no_dashboard(new_app, agent):
     at = new_app()
     log_in(at, agent.email)

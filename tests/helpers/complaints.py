@@ -1,6 +1,6 @@
 """Build complaints in any workflow status through the real services."""
 
-from complaints import services
+from complaints import merging, services
 from complaints.workflow import Status
 from tests.helpers.factories import CategoryFactory
 
@@ -35,6 +35,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     ],
     Status.REJECTED: [(Status.REJECTED, SYSTEM)],
     Status.WITHDRAWN: [(Status.WITHDRAWN, OWNER)],
+    Status.MERGED: [],  # then merged into a new complaint of the same customer
 }
 
 
@@ -54,4 +55,7 @@ def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwarg
             to_status=to_status,
             reason="Because." if to_status in {Status.RESOLVED, Status.REJECTED} else "",
         )
+    if status == Status.MERGED:
+        into = make_complaint(customer=customer, category=complaint.category)
+        complaint = merging.complaint_merge(complaint=complaint, into_id=into.pk, actor=None)
     return complaint

@@ -48,8 +48,14 @@ DETAIL_KEYS = {
     "can_unassign",
     "can_assign_anyone",
     "can_post_internal",
+    "can_merge",
     "feedback",
+    "merged_into",
+    "merged_at",
+    "merged_complaints",
 }
+# The merge links are on the detail only (list rows show the status).
+DETAIL_ONLY_MERGE_KEYS = {"merged_into", "merged_at", "merged_complaints"}
 
 
 def test_create_returns_full_complaint(customer_client, customer, category):
@@ -142,7 +148,7 @@ def test_create_validation(customer_client, category, payload, field):
 def test_list_rows_are_lighter(agent_client, customer):
     make_complaint(customer=customer)
     (row,) = agent_client.get("/api/complaints/").json()["results"]
-    assert set(row) == DETAIL_KEYS - {"description", "resolution"}
+    assert set(row) == DETAIL_KEYS - {"description", "resolution", *DETAIL_ONLY_MERGE_KEYS}
     assert row["allowed_transitions"] == ["acknowledged", "rejected"]
 
 
@@ -313,7 +319,7 @@ def test_comment_output_and_customer_reply_reopens_work(customer_client, custome
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "author", "body", "internal", "created_at"}
+    assert set(body) == {"id", "complaint_id", "author", "body", "internal", "created_at"}
     assert body["author"] == {"id": str(customer.pk), "full_name": customer.full_name}
     assert body["internal"] is False
     detail = customer_client.get(f"/api/complaints/{complaint.pk}/").json()
