@@ -76,6 +76,7 @@ STATUS_COLORS = {
     "reopened": "orange",
     "rejected": "red",
     "withdrawn": "gray",
+    "merged": "gray",
 }
 STATUS_ICONS = {
     "new": ":material/fiber_new:",
@@ -87,6 +88,7 @@ STATUS_ICONS = {
     "reopened": ":material/replay:",
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
+    "merged": ":material/call_merge:",
 }
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
 
