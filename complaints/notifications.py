@@ -55,6 +55,7 @@ _COMPLAINT_FIELDS = (
     "ack_due_at",
     "resolve_due_at",
     "created_at",
+    "review_concluded_at",
 )
 
 
@@ -119,6 +120,38 @@ def send_assigned(complaint_id: str, assignee_id: str | None, actor_id: str | No
     if assignee is None or not assignee.is_handler:
         return 0
     return send_templated("assigned", [assignee], {"complaint": complaint})
+
+
+def _supervisors():
+    return User.objects.filter(role=Role.SUPERVISOR, is_active=True, erased_at__isnull=True).only(
+        *_RECIPIENT_FIELDS
+    )
+
+
+def send_review_requested(complaint_id: str) -> int:
+    """Supervisors learn that a customer asked for an internal review (no text of theirs)."""
+    complaint = _complaint(complaint_id, customer=False)
+    if complaint is None:
+        return 0
+    return send_templated("review_requested", _supervisors(), {"complaint": complaint})
+
+
+def send_review_concluded(complaint_id: str) -> int:
+    """The customer reads the review's outcome and note, and where they can go next."""
+    complaint = _complaint(complaint_id)
+    if complaint is None or complaint.review_concluded_at is None:
+        return 0
+    review = Complaint.objects.only("id", "review_outcome", "review_note").get(pk=complaint.pk)
+    return send_templated(
+        "review_concluded",
+        [complaint.customer],
+        {
+            "complaint": complaint,
+            "outcome": review.get_review_outcome_display(),
+            "note": review.review_note,
+            "referrals": settings.COMPLAINT_REFERRALS,
+        },
+    )
 
 
 def send_sla_breached(complaint_id: str, clock: str, due_at: str | None) -> int:

@@ -62,6 +62,22 @@ def notify_merged(envelope: dict) -> bool:
     return run_once(envelope, events.NOTIFY_MERGED, effect)
 
 
+def notify_review_requested(envelope: dict) -> bool:
+    return run_once(
+        envelope,
+        events.NOTIFY_REVIEW_REQUESTED,
+        lambda e: notifications.send_review_requested(e["aggregate_id"]),
+    )
+
+
+def notify_review_concluded(envelope: dict) -> bool:
+    return run_once(
+        envelope,
+        events.NOTIFY_REVIEW_CONCLUDED,
+        lambda e: notifications.send_review_concluded(e["aggregate_id"]),
+    )
+
+
 def triage_complaint(envelope: dict) -> bool:
     return run_once(
         envelope, events.TRIAGE_COMPLAINT, lambda e: triage.triage_complaint(e["aggregate_id"])

@@ -230,6 +230,11 @@ COPY_COLUMNS = [
     "ack_breached_at",
     "resolve_breached_at",
     "sla_paused_at",
+    "remedy_sought",
+    "remedy_outcome",
+    "review_reason",
+    "review_outcome",
+    "review_note",
 ]
 
 
@@ -444,6 +449,12 @@ def seed_complaints(
                         "channel": rng.choices(channels, weights=cweights)[0],
                         "priority": priority,
                         "assignee_id": assignee,
+                        # The bulk rows name no remedy and ask for no review.
+                        "remedy_sought": empty,
+                        "remedy_outcome": "",
+                        "review_reason": empty,
+                        "review_outcome": "",
+                        "review_note": empty,
                         **fields,
                     }
                 )
