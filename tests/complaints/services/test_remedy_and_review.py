@@ -169,7 +169,9 @@ def test_supervisors_are_told_of_a_request_and_the_customer_of_the_outcome(
 ):
     settings.COMPLAINT_REFERRALS = [{"name": "Energy Ombudsman", "contact": "Call 0330 440 1624"}]
     complaint = _requested(customer)
-    tasks.notify_review_requested(_envelope("complaint.review_requested", complaint))
+    envelope = _envelope("complaint.review_requested", complaint)
+    envelope["payload"] = {"actor_id": str(customer.pk)}
+    tasks.notify_review_requested(envelope)
     (to_supervisor,) = mailoutbox
     assert to_supervisor.to == [supervisor.email]
     assert complaint.reference in to_supervisor.subject
