@@ -32,6 +32,8 @@ class ComplaintEvent(StrEnum):
     SLA_BREACHED = "complaint.sla_breached"
     UPDATED = "complaint.updated"
     MERGED = "complaint.merged"
+    REVIEW_REQUESTED = "complaint.review_requested"
+    REVIEW_CONCLUDED = "complaint.review_concluded"
 
 
 # Handlers: ``module.function`` names, stored in ``ProcessedEvent`` once they have run.
@@ -43,6 +45,8 @@ NOTIFY_ATTACHMENT_ADDED = "complaints.tasks.notify_attachment_added"
 NOTIFY_FEEDBACK = "complaints.tasks.notify_feedback_received"
 NOTIFY_SLA_BREACHED = "complaints.tasks.notify_sla_breached"
 NOTIFY_MERGED = "complaints.tasks.notify_merged"
+NOTIFY_REVIEW_REQUESTED = "complaints.tasks.notify_review_requested"
+NOTIFY_REVIEW_CONCLUDED = "complaints.tasks.notify_review_concluded"
 TRIAGE_COMPLAINT = "complaints.tasks.triage_complaint"
 
 HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
@@ -55,6 +59,8 @@ HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
     ComplaintEvent.SLA_BREACHED: (NOTIFY_SLA_BREACHED,),
     ComplaintEvent.UPDATED: (),
     ComplaintEvent.MERGED: (NOTIFY_MERGED,),
+    ComplaintEvent.REVIEW_REQUESTED: (NOTIFY_REVIEW_REQUESTED,),
+    ComplaintEvent.REVIEW_CONCLUDED: (NOTIFY_REVIEW_CONCLUDED,),
 }
 
 
@@ -189,6 +195,30 @@ def emit_merged(
         into_reference=into.reference,
         same_customer=into.customer_id == complaint.customer_id,
         merged_at=complaint.merged_at.isoformat() if complaint.merged_at else None,
+    )
+
+
+def emit_review_requested(*, complaint: Complaint, actor: User | None) -> OutboxEvent:
+    """The customer asked for an internal review (their reason stays in the table)."""
+    requested = complaint.review_requested_at
+    return _emit(
+        ComplaintEvent.REVIEW_REQUESTED,
+        complaint,
+        actor,
+        requested_at=requested.isoformat() if requested else None,
+    )
+
+
+def emit_review_concluded(*, complaint: Complaint, actor: User | None) -> OutboxEvent:
+    """A supervisor concluded the review: its outcome code, never the note."""
+    concluded = complaint.review_concluded_at
+    return _emit(
+        ComplaintEvent.REVIEW_CONCLUDED,
+        complaint,
+        actor,
+        outcome=complaint.review_outcome,
+        remedy_outcome=complaint.remedy_outcome,
+        concluded_at=concluded.isoformat() if concluded else None,
     )
 
 

@@ -45,6 +45,21 @@ PRIORITY_SLA_FACTOR = {
 }
 
 
+class RemedyOutcome(models.TextChoices):
+    """What became of the remedy the customer asked for (ISO 10002), recorded at the end."""
+
+    GRANTED = "granted", "Granted"
+    PARTIALLY_GRANTED = "partially_granted", "Partially granted"
+    DECLINED = "declined", "Declined"
+
+
+class ReviewOutcome(models.TextChoices):
+    """How a supervisor concluded the customer's internal review."""
+
+    UPHELD = "upheld", "Decision upheld"
+    CHANGED = "changed", "Decision changed"
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
     TUESDAY = 1, "Tuesday"
@@ -230,6 +245,24 @@ class Complaint(models.Model):
         related_name="merged_complaints",
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    # ISO 10002: the remedy the customer asks for when filing (optional), and its outcome,
+    # recorded by the handler when resolving or rejecting.
+    remedy_sought = encrypted.EncryptedTextField(blank=True, default="")
+    remedy_outcome = models.CharField(
+        max_length=20, choices=RemedyOutcome.choices, blank=True, default=""
+    )
+    # The internal review the customer may ask for once after a final answer, and how a
+    # supervisor concluded it.
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    review_reason = encrypted.EncryptedTextField(blank=True, default="")
+    review_concluded_at = models.DateTimeField(null=True, blank=True)
+    review_concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_outcome = models.CharField(
+        max_length=10, choices=ReviewOutcome.choices, blank=True, default=""
+    )
+    review_note = encrypted.EncryptedTextField(blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -248,6 +281,12 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
             models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
+            # The supervisors' queue of internal reviews to conclude, oldest request first.
+            models.Index(
+                fields=["review_requested_at"],
+                name="complaint_review_open",
+                condition=Q(review_requested_at__isnull=False, review_concluded_at__isnull=True),
+            ),
             # ``title__icontains`` is ``UPPER(title::text) LIKE UPPER(%s)``: the trigram index
             # has to be on that expression to serve it. Reference prefix search uses the
             # ``varchar_pattern_ops`` index Django creates for the unique ``reference``.
@@ -335,6 +374,8 @@ class HistoryKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
     SLA_BREACHED = "sla_breached", "SLA breached"
     MERGED = "merged", "Merged"
+    REVIEW_REQUESTED = "review_requested", "Internal review requested"
+    REVIEW_CONCLUDED = "review_concluded", "Internal review concluded"
 
 
 class HistoryEntry(models.Model):

@@ -284,3 +284,22 @@ def merged_notice(envelope: dict[str, Any]) -> Notice | None:
     return Notice(
         Kind.MERGED, Visibility.PUBLIC, complaint, payload.get("actor_id"), {"into": into}
     )
+
+
+def review_concluded_notice(envelope: dict[str, Any]) -> Notice | None:
+    """The customer reads the review's outcome and note, and where they can go next."""
+    complaint = load_complaint(envelope["aggregate_id"])
+    review = (
+        Complaint.objects.only("id", "review_outcome", "review_note", "review_concluded_at")
+        .filter(pk=envelope["aggregate_id"], review_concluded_at__isnull=False)
+        .first()
+    )
+    if complaint is None or review is None:
+        return None
+    context = {
+        "outcome": review.get_review_outcome_display(),
+        "note": review.review_note,
+        "referrals": settings.COMPLAINT_REFERRALS,
+    }
+    actor_id = envelope["payload"].get("actor_id")
+    return Notice(Kind.REVIEW_CONCLUDED, Visibility.PUBLIC, complaint, actor_id, context)

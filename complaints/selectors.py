@@ -82,6 +82,8 @@ LIST_ROW_FIELDS = (
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
+    "review_requested_at",
+    "review_concluded_at",
     "category__id",
     "category__name",
     "category__slug",

@@ -20,6 +20,7 @@ from streamlit_frontend import ui
 from streamlit_frontend.api_client import ApiClient, Page
 from streamlit_frontend.canned_replies import render_canned_picker
 from streamlit_frontend.merging import merged_references
+from streamlit_frontend.reviews import remedy_outcome_picker
 
 HISTORY_TEXT = {
     "created": "Complaint filed",
@@ -31,6 +32,8 @@ HISTORY_TEXT = {
     "feedback_received": "Feedback received",
     "sla_breached": "Service deadline missed",
     "merged": "Merged",
+    "review_requested": "Internal review requested",
+    "review_concluded": "Internal review concluded",
 }
 
 
@@ -139,9 +142,13 @@ def _facts(view: ComplaintView) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------- actions
 
 
-def transition(view: ComplaintView, to_status: str, reason: str = "") -> None:
+def transition(
+    view: ComplaintView, to_status: str, reason: str = "", remedy_outcome: str = ""
+) -> None:
     moved = ui.attempt(
-        lambda: view.api.transition(view.id, to_status=to_status, reason=reason),
+        lambda: view.api.transition(
+            view.id, to_status=to_status, reason=reason, remedy_outcome=remedy_outcome
+        ),
         spinner="Updating...",
     )
     if moved.ok:
@@ -262,6 +269,7 @@ def _render_staff_moves(view: ComplaintView) -> None:
             + " or ".join(view.labels.get(s, s).lower() for s in needs_reason)
             + ". The customer will see it.",
         )
+    remedy_outcome = remedy_outcome_picker(view)
     reason_err = st.empty()
     for col, to_status in zip(st.columns(len(view.moves)), view.moves, strict=True):
         kind: Literal["primary", "secondary"] = (
@@ -272,7 +280,8 @@ def _render_staff_moves(view: ComplaintView) -> None:
             if to_status in needs_reason and not reason.strip():
                 reason_err.error(f"Please give a reason to {label.lower()} the complaint.")
             else:
-                transition(view, to_status, reason.strip())
+                outcome = remedy_outcome if to_status in needs_reason else ""
+                transition(view, to_status, reason.strip(), outcome)
 
 
 def render_customer_actions(view: ComplaintView) -> None:

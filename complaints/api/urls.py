@@ -27,6 +27,16 @@ urlpatterns = [
         name="complaint-merge",
     ),
     path(
+        "complaints/<uuid:pk>/review/",
+        views.ComplaintReviewRequestView.as_view(),
+        name="complaint-review-request",
+    ),
+    path(
+        "complaints/<uuid:pk>/review/conclude/",
+        views.ComplaintReviewConcludeView.as_view(),
+        name="complaint-review-conclude",
+    ),
+    path(
         "complaints/<uuid:pk>/comments/",
         views.ComplaintCommentsView.as_view(),
         name="complaint-comments",

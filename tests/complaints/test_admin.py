@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import services
+from complaints import reviews, services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
@@ -225,6 +225,46 @@ def test_work_form_shows_merge_refusals_in_words(agent, agent_web):
         assert any(words in m for m in messages_of(resp)), messages_of(resp)
     duplicate.refresh_from_db()
     assert duplicate.status == Status.NEW
+
+
+def test_work_form_records_the_remedy_outcome_and_concludes_a_review(
+    agent_web, supervisor, supervisor_web
+):
+    customer = UserFactory.create(role="customer")
+    complaint = services.complaint_create(
+        customer=customer,
+        category=CategoryFactory.create(),
+        title="Late",
+        description="Late parcel",
+        remedy_sought="Refund the fee",
+    )
+    for to_status in ("acknowledged", "in_progress"):
+        services.complaint_transition(complaint=complaint, actor=None, to_status=to_status)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert "Refund the fee" in agent_web.get(url).content.decode()
+    form = {"new_status": "rejected", "reason": "On time", **_empty_inline_management()}
+    refused = agent_web.post(url, {**form, "note_kind": "internal"}, follow=True)
+    assert any("asked for a remedy" in m for m in messages_of(refused))
+    agent_web.post(url, {**form, "remedy_outcome": "declined", "note_kind": "internal"})
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.remedy_outcome) == ("rejected", "declined")
+
+    reviews.review_request(complaint=complaint, customer=customer, reason="It was late")
+    listed = supervisor_web.get(CHANGELIST + "?review=open").content.decode()
+    assert complaint.reference in listed
+    page = supervisor_web.get(url).content.decode()
+    assert "It was late" in page
+    assert "waiting for a supervisor" in page
+    conclude = {
+        "review_outcome": "upheld",
+        "review_note": "It was on time.",
+        "note_kind": "internal",
+        **_empty_inline_management(),
+    }
+    resp = supervisor_web.post(url, conclude, follow=True)
+    assert "Internal review concluded." in messages_of(resp)
+    complaint.refresh_from_db()
+    assert (complaint.review_outcome, complaint.review_concluded_by) == ("upheld", supervisor)
 
 
 def test_csv_export_streams_without_descriptions(agent_web):

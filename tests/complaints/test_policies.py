@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from complaints import merging, services
+from complaints import merging, reviews, services
 from complaints.attachments import attachment_add
 from complaints.errors import ConflictError, NotAllowed, NotFound
 from complaints.models import Complaint, Priority
@@ -69,6 +69,8 @@ FLAGS = (
     "can_assign_anyone",
     "can_post_internal",
     "can_merge",
+    "can_request_review",
+    "can_conclude_review",
 )
 CONVERSATION = {"can_comment", "can_upload"}
 # The flags that are true for the complaint's own customer, by status (no feedback given yet).
@@ -77,10 +79,10 @@ CUSTOMER_FLAGS = {
     "acknowledged": CONVERSATION,
     "in_progress": CONVERSATION,
     "awaiting_customer": CONVERSATION,
-    "resolved": CONVERSATION | {"can_give_feedback"},
-    "closed": {"can_give_feedback"},
+    "resolved": CONVERSATION | {"can_give_feedback", "can_request_review"},
+    "closed": {"can_give_feedback", "can_request_review"},
     "reopened": CONVERSATION,
-    "rejected": set(),
+    "rejected": {"can_request_review"},
     "withdrawn": set(),
     "merged": set(),
 }
@@ -197,6 +199,12 @@ def _service_calls(complaint, user, colleague, other_category):
             complaint=fresh(), author=user, body="Note", internal=True
         ),
         "can_merge": merge,
+        "can_request_review": lambda: reviews.review_request(
+            complaint=fresh(), customer=user, reason="I do not accept this."
+        ),
+        "can_conclude_review": lambda: reviews.review_conclude(
+            complaint=fresh(), actor=user, outcome="upheld", note="We looked again."
+        ),
     }
 
 

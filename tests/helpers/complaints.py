@@ -39,6 +39,13 @@ PATHS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _remedy_outcome(complaint, to_status) -> str:
+    """The outcome a resolution or rejection records when the customer asked for a remedy."""
+    if not complaint.remedy_sought or to_status not in {Status.RESOLVED, Status.REJECTED}:
+        return ""
+    return "granted" if to_status == Status.RESOLVED else "declined"
+
+
 def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwargs):
     complaint = services.complaint_create(
         customer=customer,
@@ -54,6 +61,7 @@ def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwarg
             actor=customer if who == OWNER else None,
             to_status=to_status,
             reason="Because." if to_status in {Status.RESOLVED, Status.REJECTED} else "",
+            remedy_outcome=_remedy_outcome(complaint, to_status),
         )
     if status == Status.MERGED:
         into = make_complaint(customer=customer, category=complaint.category)

@@ -53,9 +53,28 @@ DETAIL_KEYS = {
     "merged_into",
     "merged_at",
     "merged_complaints",
+    "can_request_review",
+    "can_conclude_review",
+    "review_requested_at",
+    "review_concluded_at",
+    "remedy_sought",
+    "remedy_outcome",
+    "review",
+    "referrals",
+    "transitions_requiring_remedy_outcome",
 }
-# The merge links are on the detail only (list rows show the status).
-DETAIL_ONLY_MERGE_KEYS = {"merged_into", "merged_at", "merged_complaints"}
+# On the detail only: merge links, the remedy and review texts (list rows show the status
+# and when a review was asked for and concluded).
+DETAIL_ONLY_KEYS = {
+    "merged_into",
+    "merged_at",
+    "merged_complaints",
+    "remedy_sought",
+    "remedy_outcome",
+    "review",
+    "referrals",
+    "transitions_requiring_remedy_outcome",
+}
 
 
 def test_create_returns_full_complaint(customer_client, customer, category):
@@ -148,7 +167,7 @@ def test_create_validation(customer_client, category, payload, field):
 def test_list_rows_are_lighter(agent_client, customer):
     make_complaint(customer=customer)
     (row,) = agent_client.get("/api/complaints/").json()["results"]
-    assert set(row) == DETAIL_KEYS - {"description", "resolution", *DETAIL_ONLY_MERGE_KEYS}
+    assert set(row) == DETAIL_KEYS - {"description", "resolution", *DETAIL_ONLY_KEYS}
     assert row["allowed_transitions"] == ["acknowledged", "rejected"]
 
 
