@@ -11,7 +11,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, Literal
 
 import streamlit as st
@@ -415,13 +414,15 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
     author = comment.get("author") or {}
     author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
     from_customer = bool(customer_id) and author_id == customer_id
+    name = ui.person(author)
     source = str(comment.get("complaint_id") or view.id)
-    with st.chat_message("user" if from_customer else "assistant"):
+    # People on both sides: Streamlit's preset "assistant" avatar is a robot.
+    with st.chat_message(name, avatar=ui.CUSTOMER_AVATAR if from_customer else ui.STAFF_AVATAR):
         label = ":orange-badge[Internal note] " if comment.get("internal") else ""
         if source != view.id:
             merged_from = merged_references(view.complaint).get(source, "a merged complaint")
             label += f":gray-badge[:material/call_merge: on {merged_from}] "
-        st.markdown(f"{label}**{ui.person(author)}** · {ui.fmt_dt(when)}")
+        st.markdown(f"{label}**{name}** · {ui.fmt_dt(when)}")
         st.markdown(comment.get("body", ""))
 
 
@@ -550,21 +551,7 @@ def _render_upload(view: ComplaintView) -> None:
         st.error(problem, icon=":material/block:")
     if not uploads or problems:
         return
-    failed = []
-    for f in uploads:
-        sent = ui.attempt(
-            partial(
-                view.api.upload_attachment,
-                view.id,
-                filename=f.name,
-                content=f.getvalue(),
-                content_type=f.type,
-            ),
-            spinner=f"Uploading {f.name}...",
-            quiet=True,
-        )
-        if not sent.ok:
-            failed.append(f"{f.name}: {sent.error.message}")
+    failed = [f"{name}: {reason}" for name, reason in ui.upload_all(view.api, view.id, uploads)]
     st.session_state[version_key] = version + 1
     if failed:
         ui.flash("Not uploaded: " + "; ".join(failed), "error")
