@@ -3,17 +3,19 @@ from datetime import datetime, time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from complaints.workflow import Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
+# Every reference starts with it: "CMP-<year>-<number>".
+REFERENCE_PREFIX = "CMP-"
 
 
 class Channel(models.TextChoices):
@@ -269,6 +271,11 @@ class Complaint(models.Model):
     )
     review_note = encrypted.EncryptedTextField(blank=True, default="")
 
+    # The keyed blind index of its words (complaints/search.py): HMACs, never plaintext.
+    search_tokens = ArrayField(
+        models.BigIntegerField(), default=list, db_default=[], blank=True, editable=False
+    )
+
     class Meta:
         ordering = ["-created_at"]
         # Every list ordering (filters.ORDERING_FIELDS + the created_at/id tiebreak, read
@@ -292,12 +299,10 @@ class Complaint(models.Model):
                 name="complaint_review_open",
                 condition=Q(review_requested_at__isnull=False, review_concluded_at__isnull=True),
             ),
-            # ``title__icontains`` is ``UPPER(title::text) LIKE UPPER(%s)``: the trigram index
-            # has to be on that expression to serve it. Reference prefix search uses the
-            # ``varchar_pattern_ops`` index Django creates for the unique ``reference``.
-            GinIndex(
-                OpClass(Upper("title"), name="gin_trgm_ops"), name="complaint_title_upper_trgm"
-            ),
+            # ``q`` words (complaints/search.py): ``search_tokens && ARRAY[...]`` for rare words;
+            # common ones are checked on the rows an ordering index yields. Reference prefix
+            # search uses the ``varchar_pattern_ops`` index Django creates for ``reference``.
+            GinIndex(fields=["search_tokens"], name="complaint_search_tokens", fastupdate=False),
         ]
         constraints = [
             # Merged exactly when it names the complaint it joined (never itself) and when.

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from complaints.models import Category, Complaint, Priority
+from complaints.search import SearchSource, tokens_for
 from complaints.workflow import Status
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
@@ -71,4 +72,12 @@ class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
         factory.LazyAttribute(lambda o: o.status == Status.MERGED),
         yes_declaration=factory.LazyFunction(timezone.now),
         no_declaration=None,
+    )
+    # What complaint_create writes, so factory-made complaints are searchable too.
+    search_tokens = factory.LazyAttribute(
+        lambda o: tokens_for(
+            SearchSource(
+                title=o.title, description=o.description, customer_name=o.customer.full_name
+            )
+        )
     )
