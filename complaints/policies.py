@@ -52,7 +52,8 @@ def ack_late(complaint: Complaint, *, now: datetime) -> bool:
 
 def resolve_late_q(now: datetime) -> Q:
     """The resolve clock runs (open, not paused awaiting the customer) and has run out."""
-    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
+    # A positive status list (not "NOT IN finished"): the SLA scan's partial index
+    # ``complaint_sla_resolve_running`` has the same list in its predicate.
     return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
 
 

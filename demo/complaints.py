@@ -4,7 +4,7 @@
   per statement. Every column is given explicitly (``updated_at`` included, consistent with
   the status), so the model and its ``auto_now`` are never touched.
 * A load at least as big as the table (and of ``BULK_REBUILD_MIN`` rows or more) runs in one
-  transaction with the complaint table's secondary indexes dropped and built again at the end:
+  transaction with the complaint table's ``Meta.indexes`` dropped and built again at the end:
   1M complaints load in a few minutes instead of an hour.
 * References come from the real sequence, fetched before the load.
 * Encrypted columns are encrypted by PostgreSQL (pgcrypto) with
@@ -628,7 +628,7 @@ def seed_complaints(
     rebuild = _rebuild_indexes(n, rebuild_indexes)
     with (
         transaction.atomic() if rebuild else nullcontext(),
-        bulk.secondary_indexes_rebuilt(Complaint._meta.db_table) if rebuild else nullcontext(),
+        bulk.indexes_rebuilt(Complaint) if rebuild else nullcontext(),
     ):
         for start in range(0, n, batch_size):
             with transaction.atomic():

@@ -288,6 +288,11 @@ class ApiClient:
     def sees_dashboard(self) -> bool:
         return self.role in SUPERVISOR_ROLES
 
+    @property
+    def manages_settings(self) -> bool:
+        """Canned responses and SLA calendars (the API refuses anyone else's writes)."""
+        return self.role in SUPERVISOR_ROLES
+
     def _store_tokens(self, access: str, refresh: str | None) -> None:
         claims = decode_jwt_claims(access)
         self.state[ACCESS_KEY] = access
@@ -650,6 +655,23 @@ class ApiClient:
         """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
         return self._json("GET", f"/api/complaints/{complaint_id}/canned-responses/")
 
+    def canned_responses(self) -> list[dict[str, Any]]:
+        """Staff: every canned response (supervisors see inactive ones too)."""
+        return self._all_pages("/api/canned-responses/").results
+
+    def canned_placeholders(self) -> list[dict[str, str]]:
+        """``[{name, description}]``: the placeholders a canned response body may use."""
+        return self._json("GET", "/api/canned-responses/placeholders/")
+
+    def create_canned_response(self, **fields: Any) -> dict[str, Any]:
+        return self._json("POST", "/api/canned-responses/", json=fields)
+
+    def update_canned_response(self, canned_id: int, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", f"/api/canned-responses/{canned_id}/", json=fields)
+
+    def delete_canned_response(self, canned_id: int) -> None:
+        self._json("DELETE", f"/api/canned-responses/{canned_id}/")
+
     def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
 
@@ -688,6 +710,19 @@ class ApiClient:
 
     def categories(self) -> list[dict[str, Any]]:
         return self._all_pages("/api/categories/").results
+
+    def sla_calendars(self) -> list[dict[str, Any]]:
+        """Supervisors: every SLA calendar, with its hours, holidays and ``category_ids``."""
+        return self._all_pages("/api/sla-calendars/").results
+
+    def create_sla_calendar(self, **fields: Any) -> dict[str, Any]:
+        return self._json("POST", "/api/sla-calendars/", json=fields)
+
+    def update_sla_calendar(self, calendar_id: int, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", f"/api/sla-calendars/{calendar_id}/", json=fields)
+
+    def delete_sla_calendar(self, calendar_id: int) -> None:
+        self._json("DELETE", f"/api/sla-calendars/{calendar_id}/")
 
     def workflow(self) -> dict[str, Any]:
         """Statuses (value, label, open, final, reason_required) and priorities."""

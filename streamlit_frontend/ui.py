@@ -413,6 +413,8 @@ def _pages_for(api: ApiClient) -> set[str]:
     pages = {"queue", "complaint_detail", "account"}
     if api.sees_dashboard:
         pages.add("dashboard")
+    if api.manages_settings:
+        pages.update({"canned_responses", "sla_calendars"})
     return pages
 
 

@@ -62,6 +62,11 @@ urlpatterns = [
         name="canned-response-list",
     ),
     path(
+        "canned-responses/placeholders/",
+        canned_responses.CannedResponsePlaceholdersApi.as_view(),
+        name="canned-response-placeholders",
+    ),
+    path(
         "canned-responses/<int:pk>/",
         canned_responses.CannedResponseDetailApi.as_view(),
         name="canned-response-detail",
