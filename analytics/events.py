@@ -15,6 +15,8 @@ HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
     ComplaintEvent.CREATED: (REFRESH_EVENT_DAY,),
     ComplaintEvent.STATUS_CHANGED: (REFRESH_EVENT_DAY,),
     ComplaintEvent.FEEDBACK_RECEIVED: (REFRESH_EVENT_DAY,),
+    # A duplicate leaves the open complaints (status ``merged``).
+    ComplaintEvent.MERGED: (REFRESH_EVENT_DAY,),
     # A breach counts on the day its complaint was created, not on the day it happened.
     ComplaintEvent.SLA_BREACHED: (REFRESH_CREATED_DAY,),
 }

@@ -450,6 +450,12 @@ COMPLAINT_COLUMNS = [
     "description",
     "resolution",
     "rejection_reason",
+    # The bulk rows name no remedy and ask for no review (encrypted empties, empty codes).
+    "remedy_sought",
+    "remedy_outcome",
+    "review_reason",
+    "review_outcome",
+    "review_note",
     "channel",
     "priority",
     "assignee_id",
@@ -470,14 +476,16 @@ COMPLAINT_COLUMNS = [
 _TIMES = COMPLAINT_COLUMNS[COMPLAINT_COLUMNS.index("created_at") :]
 
 
-def _complaint_line(row: dict) -> str:
+def _complaint_line(row: dict, empty: str) -> str:
+    """One COPY line; ``empty``: the COPY-formatted ciphertext of the empty string."""
     times = "\t".join(bulk.timestamp(row[c]) for c in _TIMES)
     assignee = bulk.NULL if row["assignee_id"] is None else str(row["assignee_id"])
     tokens = "{" + ",".join(map(str, sorted(row["search_tokens"]))) + "}"
     return (
         f"{row['id']}\t{row['reference']}\t{row['customer_id']}\t{row['category_id']}\t"
         f"{bulk.text(row['title'])}\t{row['description']}\t{row['resolution']}\t"
-        f"{row['rejection_reason']}\t{row['channel']}\t{row['priority']}\t{assignee}\t"
+        f"{row['rejection_reason']}\t{empty}\t\t{empty}\t\t{empty}\t"
+        f"{row['channel']}\t{row['priority']}\t{assignee}\t"
         f"{row['status']}\t{tokens}\t{times}\n"
     )
 
@@ -521,7 +529,7 @@ def _followup(plan: _Plan, row: dict) -> None:
 def _complaint_lines(plan: _Plan, rows: Iterator[dict]) -> Iterator[str]:
     for row in rows:
         _followup(plan, row)
-        yield _complaint_line(row)
+        yield _complaint_line(row, plan.texts.empty)
 
 
 def _comment_lines(plan: _Plan) -> Iterator[str]:

@@ -549,6 +549,7 @@ class ApiClient:
         overdue: bool = False,
         q: str | None = None,
         ordering: str | None = None,
+        review: str | None = None,
         page: int = 1,
         page_size: int | None = None,
     ) -> Page:
@@ -563,6 +564,7 @@ class ApiClient:
             "created_before": created_before,
             "q": q.strip() if q else None,
             "ordering": ordering,
+            "review": review,
             "page_size": min(page_size, 100) if page_size else None,
         }
         params.update({k: v for k, v in optional.items() if v not in (None, "")})
@@ -571,13 +573,19 @@ class ApiClient:
         return Page.from_payload(self._json("GET", "/api/complaints/", params=params))
 
     def create_complaint(
-        self, *, category: int | str, title: str, description: str, idempotency_key: str
+        self,
+        *,
+        category: int | str,
+        title: str,
+        description: str,
+        idempotency_key: str,
+        remedy_sought: str = "",
     ) -> dict[str, Any]:
+        body: dict[str, Any] = {"category": category, "title": title, "description": description}
+        if remedy_sought:
+            body["remedy_sought"] = remedy_sought
         return self._json(
-            "POST",
-            "/api/complaints/",
-            json={"category": category, "title": title, "description": description},
-            headers={"Idempotency-Key": idempotency_key},
+            "POST", "/api/complaints/", json=body, headers={"Idempotency-Key": idempotency_key}
         )
 
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
@@ -593,15 +601,41 @@ class ApiClient:
     def update_complaint(self, complaint_id: str, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", f"/api/complaints/{complaint_id}/", json=fields)
 
-    def transition(self, complaint_id: str, *, to_status: str, reason: str = "") -> dict[str, Any]:
+    def transition(
+        self, complaint_id: str, *, to_status: str, reason: str = "", remedy_outcome: str = ""
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"to_status": to_status}
         if reason:
             body["reason"] = reason
+        if remedy_outcome:
+            body["remedy_outcome"] = remedy_outcome
         return self._json("POST", f"/api/complaints/{complaint_id}/transition/", json=body)
+
+    def request_review(self, complaint_id: str, *, reason: str) -> dict[str, Any]:
+        """The customer asks for an internal review of the final answer (once)."""
+        return self._json(
+            "POST", f"/api/complaints/{complaint_id}/review/", json={"reason": reason}
+        )
+
+    def conclude_review(
+        self, complaint_id: str, *, outcome: str, note: str, remedy_outcome: str = ""
+    ) -> dict[str, Any]:
+        body = {"outcome": outcome, "note": note}
+        if remedy_outcome:
+            body["remedy_outcome"] = remedy_outcome
+        return self._json("POST", f"/api/complaints/{complaint_id}/review/conclude/", json=body)
 
     def assign(self, complaint_id: str, *, assignee_id: str | None) -> dict[str, Any]:
         return self._json(
             "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
+        )
+
+    def merge(self, complaint_id: str, *, into_reference: str) -> dict[str, Any]:
+        """Merge the complaint (a duplicate) into the one with ``into_reference`` (staff)."""
+        return self._json(
+            "POST",
+            f"/api/complaints/{complaint_id}/merge/",
+            json={"into_reference": into_reference},
         )
 
     def list_comments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:

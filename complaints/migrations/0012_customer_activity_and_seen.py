@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0010_index_review'),
+        ('complaints', '0011_merging_remedy_and_internal_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
