@@ -400,8 +400,6 @@ EVENTS_RELAY_COALESCE_MS = env.float("EVENTS_RELAY_COALESCE_MS", default=5.0)
 EVENTS_RELAY_MAX_BACKOFF_SECONDS = env.float("EVENTS_RELAY_MAX_BACKOFF_SECONDS", default=30.0)
 EVENTS_OUTBOX_MAX_PENDING = env.int("EVENTS_OUTBOX_MAX_PENDING", default=10000)
 EVENTS_OUTBOX_MAX_AGE_SECONDS = env.int("EVENTS_OUTBOX_MAX_AGE_SECONDS", default=300)
-# At most one analytics recompute per day and window (0 = one per event).
-EVENTS_ANALYTICS_DEBOUNCE_SECONDS = env.float("EVENTS_ANALYTICS_DEBOUNCE_SECONDS", default=5.0)
 EVENTS_CONSUMER_MAX_LAG = env.int("EVENTS_CONSUMER_MAX_LAG", default=0)  # 0 = report only
 # Words in a new complaint's title that raise its priority (comma separated).
 TRIAGE_URGENT_KEYWORDS = env.list(

@@ -28,7 +28,7 @@ class StatsView(APIView):
                 "days",
                 {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 description=f"Window in UTC days, today included, 1-{MAX_DAYS} "
-                f"(default {DEFAULT_DAYS}); used by `per_day` and `csat`.",
+                f"(default {DEFAULT_DAYS}); used by `per_day`, `period` and `csat`.",
             )
         ],
         responses={
