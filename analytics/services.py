@@ -433,7 +433,8 @@ def rebuild(*, now: datetime | None = None) -> int:
         cursor.execute(daily, daily_params)
         cursor.execute(histograms[0], histogram_params)
         cursor.execute(histograms[1])
-        cursor.execute(f"ANALYZE {facts}")
+        for table in (facts, *(aggregate.table for aggregate in AGGREGATES)):
+            cursor.execute(f"ANALYZE {table}")
     return written
 
 

@@ -401,6 +401,8 @@ EVENTS_RELAY_MAX_BACKOFF_SECONDS = env.float("EVENTS_RELAY_MAX_BACKOFF_SECONDS",
 EVENTS_OUTBOX_MAX_PENDING = env.int("EVENTS_OUTBOX_MAX_PENDING", default=10000)
 EVENTS_OUTBOX_MAX_AGE_SECONDS = env.int("EVENTS_OUTBOX_MAX_AGE_SECONDS", default=300)
 EVENTS_CONSUMER_MAX_LAG = env.int("EVENTS_CONSUMER_MAX_LAG", default=0)  # 0 = report only
+# GET /api/stats/ answers are shared by all supervisors for this long (0 = computed per request).
+ANALYTICS_STATS_CACHE_SECONDS = env.float("ANALYTICS_STATS_CACHE_SECONDS", default=5.0)
 # Words in a new complaint's title that raise its priority (comma separated).
 TRIAGE_URGENT_KEYWORDS = env.list(
     "TRIAGE_URGENT_KEYWORDS", default=["injury", "injured", "fraud", "unsafe", "danger", "fire"]

@@ -78,7 +78,9 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class StatsSerializer(serializers.Serializer):
-    generated_at = serializers.DateTimeField()
+    generated_at = serializers.DateTimeField(
+        help_text="When these figures were computed: answers are shared for a few seconds."
+    )
     total = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())
     by_priority = serializers.DictField(child=serializers.IntegerField())

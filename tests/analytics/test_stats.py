@@ -4,9 +4,12 @@ reads the aggregates only (the complaints are counted by ``rebuild`` here)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_redis.exceptions import ConnectionInterrupted
 
 from analytics.histogram import RELATIVE_ERROR
 from analytics.selectors import complaint_stats
@@ -182,12 +185,34 @@ def test_constant_query_count_and_no_complaints_table(
     assert sum(d["created"] for d in big["per_day"]) == Complaint.objects.count()
 
 
-def test_stats_are_the_aggregates_not_the_complaints(supervisor_client, dataset, now):
+def test_stats_are_the_aggregates_not_the_complaints(dataset, now):
     # A complaint written behind the services' back is not counted until a sync or a rebuild.
     make(now - H)
-    assert supervisor_client.get("/api/stats/").json()["total"] == 5
+    assert complaint_stats(now=now)["total"] == 5
     rebuild()
-    assert supervisor_client.get("/api/stats/").json()["total"] == 6
+    assert complaint_stats(now=now)["total"] == 6
+
+
+def test_answers_are_shared_for_a_moment(supervisor_client, admin_client_api, dataset):
+    first = supervisor_client.get("/api/stats/", {"days": 7}).json()
+    with CaptureQueriesContext(connection) as queries:
+        again = admin_client_api.get("/api/stats/", {"days": 7}).json()
+    assert again == first
+    assert not [q for q in queries.captured_queries if "analytics_" in q["sql"]]
+    other_window = supervisor_client.get("/api/stats/", {"days": 30}).json()
+    assert other_window["days"] == 30
+    with override_settings(ANALYTICS_STATS_CACHE_SECONDS=0):
+        fresh = supervisor_client.get("/api/stats/", {"days": 7}).json()
+    assert fresh["generated_at"] != first["generated_at"]
+
+
+def test_stats_without_redis_are_computed_per_request(supervisor_client, dataset, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionInterrupted(connection=None)
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    monkeypatch.setattr(cache, "set", unreachable)
+    assert supervisor_client.get("/api/stats/").json()["total"] == 5
 
 
 def test_stats_request_query_count(supervisor_client, dataset, django_assert_max_num_queries):
