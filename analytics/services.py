@@ -289,17 +289,17 @@ def _apply(deltas: Shares) -> None:
 REBUILD_LOCK = "analytics:rebuild"
 
 
-def _hold(*, rebuild: str, complaint_id: UUID | str | None = None) -> None:
-    """Transaction-scoped advisory locks: the rebuild lock ("shared" for syncs, "exclusive" for
-    a rebuild) and, for a sync, its complaint's own lock."""
-    function = "pg_advisory_xact_lock" if rebuild == "exclusive" else "pg_advisory_xact_lock_shared"
+def _advisory_lock(function: str, name: str) -> None:
+    """Take a transaction-scoped advisory lock (``function``) named ``name``."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [REBUILD_LOCK])
-        if complaint_id is not None:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"analytics:fact:{complaint_id}"],
-            )
+        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [name])
+
+
+def _hold_rebuild_lock(*, exclusive: bool) -> None:
+    """Syncs and the reconcile's comparison share the rebuild lock, a rebuild holds it alone:
+    whatever reads the facts after waiting for a rebuild sees its result."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    _advisory_lock(function, REBUILD_LOCK)
 
 
 @transaction.atomic
@@ -310,7 +310,9 @@ def sync_complaint(complaint_id: UUID | str, *, now: datetime | None = None) -> 
     whatever event (or none) led here. A deleted complaint's share is taken back.
     """
     now = now or timezone.now()
-    _hold(rebuild="shared", complaint_id=complaint_id)
+    _hold_rebuild_lock(exclusive=False)
+    # One sync per complaint at a time (its fact may not exist yet: no row to lock).
+    _advisory_lock("pg_advisory_xact_lock", f"analytics:fact:{complaint_id}")
     old = ComplaintFact.objects.filter(pk=complaint_id).values(*FACT_COLUMNS).first()
     new = _current_fact(complaint_id, now)
     if old == new:
@@ -412,7 +414,7 @@ def rebuild(*, now: datetime | None = None) -> int:
     the previous figures until it commits.
     """
     now = now or timezone.now()
-    _hold(rebuild="exclusive")
+    _hold_rebuild_lock(exclusive=True)
     facts = ComplaintFact._meta.db_table
     select, select_params = _facts_sql(now)
     columns = ", ".join(FACT_COLUMNS)
@@ -458,7 +460,7 @@ def stale_facts(*, now: datetime, limit: int) -> list[str]:
         "LIMIT %s"
     )
     with transaction.atomic():
-        _hold(rebuild="shared")
+        _hold_rebuild_lock(exclusive=False)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             return [str(row[0]) for row in cursor.fetchall()]

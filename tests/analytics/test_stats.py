@@ -219,3 +219,12 @@ def test_stats_request_query_count(supervisor_client, dataset, django_assert_max
     # The four of the selector, plus authentication (the user, its groups).
     with django_assert_max_num_queries(7):
         assert supervisor_client.get("/api/stats/", {"days": 365}).status_code == 200
+
+
+def test_new_fields_documented_in_openapi(supervisor_client):
+    schema = supervisor_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    stats = schema["components"]["schemas"]["Stats"]
+    for field in ("p90_seconds_to_acknowledge", "p90_seconds_to_resolve", "overdue", "period"):
+        assert field in stats["required"]
+    period = schema["components"]["schemas"]["Period"]["properties"]
+    assert {"first_day", "last_day", "created", "median_seconds_to_resolve"} <= set(period)
