@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -150,11 +151,57 @@ def facts_queryset(now: datetime) -> QuerySet:
     )
 
 
+# Every event compiles the same one-complaint query: compiled once per process with stand-ins
+# for its two inputs (an instant no caller uses, the nil UUID), which are swapped for the real
+# ones in the parameters.
+_ANY_NOW = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+_ANY_ID = UUID(int=0)
+
+
+@cache
+def _one_fact_sql() -> tuple[str, tuple[Any, ...]]:
+    return facts_queryset(_ANY_NOW).filter(pk=_ANY_ID).query.sql_with_params()
+
+
+def _fetch_fact(sql: str, params: list[Any], prefix: str = "") -> dict[str, Any] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        values = dict(zip((column.name for column in cursor.description), row, strict=True))
+    return {column: values[prefix + column] for column in FACT_COLUMNS}
+
+
 def _current_fact(complaint_id: UUID | str, now: datetime) -> dict[str, Any] | None:
-    row = facts_queryset(now).filter(pk=complaint_id).first()
-    if row is None:
-        return None
-    return {column: row[_PREFIX + column] for column in FACT_COLUMNS}
+    """The complaint's fact as of ``now`` (None if it does not exist)."""
+    sql, params = _one_fact_sql()
+    target = UUID(str(complaint_id))
+    bound = [now if p == _ANY_NOW else target if p == _ANY_ID else p for p in params]
+    return _fetch_fact(sql, bound, _PREFIX)
+
+
+def _stored_fact(complaint_id: UUID | str) -> dict[str, Any] | None:
+    sql = (
+        f"SELECT {', '.join(FACT_COLUMNS)} FROM {ComplaintFact._meta.db_table} "  # noqa: S608 - names from the models, values as parameters
+        "WHERE complaint_id = %s"
+    )
+    return _fetch_fact(sql, [str(complaint_id)])
+
+
+def _store_fact(complaint_id: UUID | str, fact: dict[str, Any] | None) -> None:
+    table = ComplaintFact._meta.db_table
+    with connection.cursor() as cursor:
+        if fact is None:
+            cursor.execute(f"DELETE FROM {table} WHERE complaint_id = %s", [str(complaint_id)])  # noqa: S608 - names from the models, values as parameters
+            return
+        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in FACT_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} (complaint_id, {', '.join(FACT_COLUMNS)}) "  # noqa: S608 - names from the models, values as parameters
+            f"VALUES (%s{', %s' * len(FACT_COLUMNS)}) "
+            f"ON CONFLICT (complaint_id) DO UPDATE SET {updates}",
+            [str(complaint_id), *(fact[column] for column in FACT_COLUMNS)],
+        )
 
 
 # --------------------------------------------------------------------------- shares
@@ -313,21 +360,13 @@ def sync_complaint(complaint_id: UUID | str, *, now: datetime | None = None) -> 
     _hold_rebuild_lock(exclusive=False)
     # One sync per complaint at a time (its fact may not exist yet: no row to lock).
     _advisory_lock("pg_advisory_xact_lock", f"analytics:fact:{complaint_id}")
-    old = ComplaintFact.objects.filter(pk=complaint_id).values(*FACT_COLUMNS).first()
+    old = _stored_fact(complaint_id)
     new = _current_fact(complaint_id, now)
     if old == new:
         return False
     deltas = _difference(shares(old), shares(new))
     _apply(deltas)
-    if new is None:
-        ComplaintFact.objects.filter(pk=complaint_id).delete()
-    else:
-        ComplaintFact.objects.bulk_create(
-            [ComplaintFact(complaint_id=complaint_id, **new)],
-            update_conflicts=True,
-            unique_fields=["complaint_id"],
-            update_fields=list(FACT_COLUMNS),
-        )
+    _store_fact(complaint_id, new)
     return bool(deltas)
 
 
