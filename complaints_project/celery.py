@@ -30,6 +30,13 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "60")),
         "options": {"expires": 55},
     },
+    # Deletes published outbox rows and processed-event rows past their retention, in short
+    # batches (events/retention.py).
+    "events-purge-event-tables": {
+        "task": "events.purge_event_tables",
+        "schedule": float(os.environ.get("EVENTS_RETENTION_SECONDS", "3600")),
+        "options": {"expires": 1800},
+    },
     # Analytics: complaints whose SLA outcome changed by time alone (a due time passed) ...
     "analytics-recheck-due": {
         "task": "analytics.recheck_due",

@@ -316,7 +316,7 @@ def render_feedback(view: ComplaintView) -> None:
 
 def _render_feedback_form(view: ComplaintView) -> None:
     with st.form("feedback_form"):
-        st.subheader("Rate the resolution")
+        st.subheader("Rate the resolution", anchor="rate")
         rating = st.radio(
             "How satisfied are you?",
             options=[1, 2, 3, 4, 5],

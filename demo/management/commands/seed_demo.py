@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Role
 from analytics.services import rebuild as rebuild_stats
 from demo.complaints import (
+    DEFAULT_BATCH_SIZE,
     seed_categories,
     seed_complaints,
     seed_showcase_complaints,
@@ -33,7 +34,12 @@ class Command(BaseCommand):
             metavar="N",
             help="Also bulk-insert N demo complaints (see demo.complaints).",
         )
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Rows per COPY statement."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=None, help="Random seed: the same seed, the same data."
+        )
         parser.add_argument(
             "--encryption",
             choices=["pool", "per-row"],
@@ -75,6 +81,7 @@ class Command(BaseCommand):
             n=n,
             batch_size=options["batch_size"],
             encryption=options["encryption"],
+            seed=options["seed"],
             customers=[demo[Role.CUSTOMER]] if Role.CUSTOMER in demo else [],
             handlers=[u for role, u in demo.items() if role != Role.CUSTOMER],
             progress=progress,
@@ -82,7 +89,8 @@ class Command(BaseCommand):
         counted = rebuild_stats()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {result.created} complaints in {result.seconds:.1f}s "
+                f"Created {result.created} complaints ({result.comments} comments, "
+                f"{result.feedback} feedback) in {result.seconds:.1f}s "
                 f"({result.rate:.0f}/s, encryption={options['encryption']}); "
                 f"stats rebuilt for {counted} complaints."
             )
