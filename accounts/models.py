@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index, email_blind_indexes, normalize_email
-from accounts.roles import HANDLER_ROLES, Role
+from accounts.roles import HANDLER_ROLES, STAFF_TITLES, Role
 from complaints_project import encrypted_fields as encrypted
 
 
@@ -55,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["date_joined"]
 
     def __str__(self) -> str:
+        # No name here: the admin's log keeps ``str(obj)`` in plain text, out of reach of
+        # encryption and erasure. Screens name people with ``display_name``.
         return f"{self.get_role_display()} {self.id}"
 
     def save(self, *args, **kwargs):
@@ -68,6 +70,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
+
+    @property
+    def display_name(self) -> str:
+        """How the app and its admin name this person to others (the one place it is built).
+
+        Staff by name and title ("Ann Lee (Support agent)"), or the title alone when no name
+        is set; customers by their name, or "Customer".
+        """
+        name = (self.full_name or "").strip()
+        if self.role not in HANDLER_ROLES:
+            return name or "Customer"
+        title = STAFF_TITLES[Role(self.role)]
+        return f"{name} ({title})" if name else title
 
     @property
     def email_verified(self) -> bool:

@@ -17,6 +17,12 @@ class Role(models.TextChoices):
 
 
 HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# How staff are introduced to the people they write to (``User.display_name``).
+STAFF_TITLES = {
+    Role.AGENT: "Support agent",
+    Role.SUPERVISOR: "Support supervisor",
+    Role.ADMIN: "Support administrator",
+}
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 _HANDLER_VIEW = [

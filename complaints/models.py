@@ -1,5 +1,5 @@
 import uuid
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -53,6 +53,11 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+def when(moment: datetime) -> str:
+    """A moment as the admin's row captions say it (the organisation's time zone)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def validate_time_zone(value: str) -> None:
@@ -267,7 +272,8 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} on {self.complaint_id}"
+        kind = "Internal note" if self.is_internal else "Public reply"
+        return f"{kind}, {when(self.created_at)}"
 
 
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
@@ -348,7 +354,7 @@ class HistoryEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} on {self.complaint_id}"
+        return f"{self.get_kind_display()}, {when(self.created_at)}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -377,7 +383,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Feedback {self.rating}/5 on {self.complaint_id}"
+        return f"Rated {self.rating}/{RATING_MAX}"
 
 
 class IdempotencyKey(models.Model):

@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
 from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
-from complaints.models import Category, Comment, Complaint, HistoryEntry
+from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.policies import annotate_overdue
 from complaints.visibility import (
     complaints_visible_to,
@@ -63,8 +63,10 @@ LIST_ROW_FIELDS = (
     "category__slug",
     "customer__id",
     "customer__full_name",
+    "customer__role",
     "assignee__id",
     "assignee__full_name",
+    "assignee__role",
     "feedback__rating",
     "feedback__comment",
     "feedback__created_at",
@@ -160,6 +162,18 @@ def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     if not sees_internal_notes(user):
         qs = qs.filter(is_internal=False)
     return qs.order_by("created_at", "id")
+
+
+def history_people(*, complaint: Complaint) -> dict[str, str]:
+    """Names of the people the complaint's assignment history mentions, by user id (two
+    queries whatever the history's length)."""
+    ids: set[str] = set()
+    for values in HistoryEntry.objects.filter(
+        complaint=complaint, kind=HistoryKind.ASSIGNEE_CHANGED
+    ).values_list("from_value", "to_value"):
+        ids.update(v for v in values if v)
+    people = User.objects.filter(pk__in=ids).only("id", "full_name", "role")
+    return {str(u.pk): u.display_name for u in people}
 
 
 def category_list(*, user: User | None = None) -> QuerySet[Category]:
