@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from analytics import handlers, services
-from analytics.events import SYNC_COMPLAINT
+from analytics.events import NOT_COUNTED, SYNC_COMPLAINT
 from analytics.models import ComplaintCount, ComplaintFact, DailyComplaintStats
 from complaints.events import ComplaintEvent
 from complaints.models import Complaint
@@ -26,9 +26,11 @@ from tests.helpers.events import valid_envelope
 pytestmark = pytest.mark.django_db
 
 
-def test_every_complaint_event_syncs_its_complaint():
+def test_every_complaint_event_that_can_change_a_figure_syncs_its_complaint():
     for event_type in ComplaintEvent:
-        assert dispatch.handlers_for(event_type)[-1] == SYNC_COMPLAINT
+        synced = SYNC_COMPLAINT in dispatch.handlers_for(event_type)
+        assert synced == (event_type not in NOT_COUNTED), event_type
+    assert {ComplaintEvent.COMMENTED, ComplaintEvent.ASSIGNED} == NOT_COUNTED
 
 
 def test_the_handler_claims_once_and_counts_once(customer, category):
