@@ -30,6 +30,13 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "60")),
         "options": {"expires": 55},
     },
+    # Which search words are common enough to be checked on rows, not read from the GIN
+    # index (complaints/search.py): from the statistics autovacuum keeps.
+    "complaints-search-statistics": {
+        "task": "complaints.tasks.refresh_search_statistics",
+        "schedule": float(os.environ.get("SEARCH_STATISTICS_SECONDS", "600")),
+        "options": {"expires": 300},
+    },
     # Deletes published outbox rows and processed-event rows past their retention, in short
     # batches (events/retention.py).
     "events-purge-event-tables": {
