@@ -1,24 +1,21 @@
 """Which analytics handlers (``analytics/handlers.py``) run for which complaint event.
 
 Registered from ``AnalyticsConfig.ready()`` by name, after the complaints app's handlers;
-the names are stored in ``ProcessedEvent`` once they have run.
+the names are stored in ``ProcessedEvent`` once they have run. Every complaint event that can
+change a figure syncs its complaint's share of the aggregates; the sync reads the complaint as
+it is, so a new event type (or status) needs no analytics change beyond being listed here by
+default. Comments and assignments change no figure (a reply that moves the status emits its own
+status event); the reconcile beat would repair anything they did.
 """
 
 from complaints.events import ComplaintEvent
 from events import dispatch
 
-REFRESH_EVENT_DAY = "analytics.handlers.refresh_event_day"
-REFRESH_CREATED_DAY = "analytics.handlers.refresh_created_day"
+SYNC_COMPLAINT = "analytics.handlers.sync_complaint"
+NOT_COUNTED = frozenset({ComplaintEvent.COMMENTED, ComplaintEvent.ASSIGNED})
 
 HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
-    # The day's counts change: created, acknowledged / resolved / closed, ratings.
-    ComplaintEvent.CREATED: (REFRESH_EVENT_DAY,),
-    ComplaintEvent.STATUS_CHANGED: (REFRESH_EVENT_DAY,),
-    ComplaintEvent.FEEDBACK_RECEIVED: (REFRESH_EVENT_DAY,),
-    # A duplicate leaves the open complaints (status ``merged``).
-    ComplaintEvent.MERGED: (REFRESH_EVENT_DAY,),
-    # A breach counts on the day its complaint was created, not on the day it happened.
-    ComplaintEvent.SLA_BREACHED: (REFRESH_CREATED_DAY,),
+    event_type: (SYNC_COMPLAINT,) for event_type in ComplaintEvent if event_type not in NOT_COUNTED
 }
 
 

@@ -125,7 +125,7 @@ def _outcome(
 
 def ack_outcome(complaint: Complaint, *, now: datetime) -> SlaOutcome:
     """The acknowledge clock. Python twin of the dashboard's ``ack_breached_q``
-    (``analytics.selectors``), so the CSV export and the breach rate agree."""
+    (``analytics.services``), so the CSV export and the breach rate agree."""
     return _outcome(
         complaint,
         done=complaint.acknowledged_at,
@@ -136,7 +136,7 @@ def ack_outcome(complaint: Complaint, *, now: datetime) -> SlaOutcome:
 
 
 def resolve_outcome(complaint: Complaint, *, now: datetime) -> SlaOutcome:
-    """The resolve clock (twin of ``analytics.selectors.resolve_breached_q``)."""
+    """The resolve clock (twin of ``analytics.services.resolve_breached_q``)."""
     return _outcome(
         complaint,
         done=complaint.resolved_at,

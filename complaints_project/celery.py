@@ -44,12 +44,17 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("EVENTS_RETENTION_SECONDS", "3600")),
         "options": {"expires": 1800},
     },
-    # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
-    # found a recompute queued skip without a claim, so a lost recompute is redone here.
-    "analytics-refresh-recent-days": {
-        "task": "analytics.refresh_recent_days",
-        "schedule": float(os.environ.get("ANALYTICS_REFRESH_SECONDS", "900")),
-        "options": {"expires": 600},
+    # Analytics: complaints whose SLA outcome changed by time alone (a due time passed) ...
+    "analytics-recheck-due": {
+        "task": "analytics.recheck_due",
+        "schedule": float(os.environ.get("ANALYTICS_RECHECK_SECONDS", "60")),
+        "options": {"expires": 55},
+    },
+    # ... and the safety net: every complaint counted differently from its row is repaired.
+    "analytics-reconcile": {
+        "task": "analytics.reconcile",
+        "schedule": float(os.environ.get("ANALYTICS_RECONCILE_SECONDS", "3600")),
+        "options": {"expires": 1800},
     },
 }
 

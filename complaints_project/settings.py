@@ -430,9 +430,9 @@ EVENTS_RETENTION_BATCH_SIZE = env.int("EVENTS_RETENTION_BATCH_SIZE", default=500
 EVENTS_RETENTION_TIME_BUDGET_SECONDS = env.float(
     "EVENTS_RETENTION_TIME_BUDGET_SECONDS", default=120.0
 )
-# At most one analytics recompute per day and window (0 = one per event).
-EVENTS_ANALYTICS_DEBOUNCE_SECONDS = env.float("EVENTS_ANALYTICS_DEBOUNCE_SECONDS", default=5.0)
 EVENTS_CONSUMER_MAX_LAG = env.int("EVENTS_CONSUMER_MAX_LAG", default=0)  # 0 = report only
+# GET /api/stats/ answers are shared by all supervisors for this long (0 = computed per request).
+ANALYTICS_STATS_CACHE_SECONDS = env.float("ANALYTICS_STATS_CACHE_SECONDS", default=5.0)
 # Words in a new complaint's title that raise its priority (comma separated).
 TRIAGE_URGENT_KEYWORDS = env.list(
     "TRIAGE_URGENT_KEYWORDS", default=["injury", "injured", "fraud", "unsafe", "danger", "fire"]

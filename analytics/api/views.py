@@ -1,6 +1,16 @@
 """GET /api/stats/ for supervisors and admins."""
 
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django_redis.exceptions import ConnectionInterrupted
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,6 +18,24 @@ from rest_framework.views import APIView
 from accounts.roles import SUPERVISOR_ROLES
 from analytics.api.serializers import StatsQuerySerializer, StatsSerializer
 from analytics.selectors import DEFAULT_DAYS, MAX_DAYS, complaint_stats
+
+
+def _shared_for_a_moment(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, shared by every request for ``ANALYTICS_STATS_CACHE_SECONDS`` (0: never);
+    computed without the cache when Redis is unreachable."""
+    timeout = settings.ANALYTICS_STATS_CACHE_SECONDS
+    if timeout <= 0:
+        return compute()
+    try:
+        hit = cache.get(key)
+    except (ConnectionInterrupted, RedisError):
+        return compute()
+    if hit is not None:
+        return hit
+    value = compute()
+    with suppress(ConnectionInterrupted, RedisError):
+        cache.set(key, value, timeout=timeout)
+    return value
 
 
 class IsSupervisorOrAdmin(BasePermission):
@@ -28,7 +56,7 @@ class StatsView(APIView):
                 "days",
                 {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 description=f"Window in UTC days, today included, 1-{MAX_DAYS} "
-                f"(default {DEFAULT_DAYS}); used by `per_day` and `csat`.",
+                f"(default {DEFAULT_DAYS}); used by `per_day`, `period` and `csat`.",
             )
         ],
         responses={
@@ -40,5 +68,8 @@ class StatsView(APIView):
     def get(self, request):
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = complaint_stats(days=query.validated_data["days"])
-        return Response(StatsSerializer(data).data)
+        days = query.validated_data["days"]
+        # The same answer for every supervisor: one computation per window, day and moment.
+        key = f"analytics:stats:{days}:{timezone.now().astimezone(UTC).date().isoformat()}"
+        data = _shared_for_a_moment(key, lambda: StatsSerializer(complaint_stats(days=days)).data)
+        return Response(data)

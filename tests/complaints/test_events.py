@@ -127,13 +127,13 @@ def test_handlers_run_complaints_first_then_analytics():
     assert dispatch.handlers_for(ComplaintEvent.CREATED) == (
         "complaints.tasks.notify_receipt",
         "complaints.tasks.triage_complaint",
-        "analytics.handlers.refresh_event_day",
+        "analytics.handlers.sync_complaint",
     )
     assert dispatch.handlers_for(ComplaintEvent.SLA_BREACHED) == (
         "complaints.tasks.notify_sla_breached",
-        "analytics.handlers.refresh_created_day",
+        "analytics.handlers.sync_complaint",
     )
-    assert dispatch.handlers_for(ComplaintEvent.UPDATED) == ()
+    assert dispatch.handlers_for(ComplaintEvent.UPDATED) == ("analytics.handlers.sync_complaint",)
     assert all(dispatch.is_known(event_type) for event_type in ComplaintEvent)
 
 

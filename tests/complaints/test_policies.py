@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.selectors import ack_breached_q, resolve_breached_q
+from analytics.services import ack_breached_q, resolve_breached_q
 from complaints import merging, reviews, services
 from complaints.attachments import attachment_add
 from complaints.errors import ConflictError, NotAllowed, NotFound

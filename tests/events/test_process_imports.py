@@ -65,5 +65,5 @@ def test_command_does_not_import_the_domain(command):
     assert report["created_handlers"] == [
         "complaints.tasks.notify_receipt",
         "complaints.tasks.triage_complaint",
-        "analytics.handlers.refresh_event_day",
+        "analytics.handlers.sync_complaint",
     ]

@@ -27,6 +27,7 @@ from streamlit_frontend.api_client import (
     SessionExpired,
     decode_jwt_claims,
 )
+from tests.helpers.analytics import Deliverer
 from tests.helpers.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -229,6 +230,7 @@ def test_attachments_upload_download_and_type_rejection(client_for, customer, ca
 
 def test_stats_for_supervisors(client_for, supervisor, customer, category):
     file_one(client_for(customer), category)
+    Deliverer().deliver()  # what the worker does with the events
     stats = client_for(supervisor).stats(days=7)
     assert stats["total"] == 1
     assert len(stats["per_day"]) == 7
@@ -250,6 +252,7 @@ def test_stats_csat_counts_feedback_given_through_the_api(client_for, customer, 
         agent_api.transition(complaint["id"], to_status=to_status)
     agent_api.transition(complaint["id"], to_status="resolved", reason="Sent a new one.")
     customer_api.give_feedback(complaint["id"], rating=4)
+    Deliverer().deliver()
     csat = client_for(UserFactory.create(role=Role.SUPERVISOR)).stats(days=7)["csat"]
     assert csat["responses"] == 1
     assert csat["satisfied_share"] == 1.0

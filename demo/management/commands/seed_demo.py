@@ -2,21 +2,18 @@
 
 Without ``--complaints``: the demo users, the demo categories and a few showcase complaints
 filed through the real service. With ``--complaints N``: the demo users and N bulk-inserted
-complaints, then the daily statistics of the seeded period. The work itself lives in
-``demo.users`` and ``demo.complaints``; this command only calls it and prints.
+complaints, then the stats aggregates rebuilt from them (``analytics.services.rebuild``, as
+``manage.py rebuild_stats``). The work itself lives in ``demo.users`` and ``demo.complaints``;
+this command only calls it and prints.
 """
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from accounts.models import Role
-from analytics.services import refresh_daily_stats_range
+from analytics.services import rebuild as rebuild_stats
 from demo.complaints import (
     DEFAULT_BATCH_SIZE,
-    SPREAD_DAYS,
     seed_categories,
     seed_complaints,
     seed_showcase_complaints,
@@ -89,12 +86,12 @@ class Command(BaseCommand):
             handlers=[u for role, u in demo.items() if role != Role.CUSTOMER],
             progress=progress,
         )
-        today = timezone.now().date()
-        refresh_daily_stats_range(start_day=today - timedelta(days=SPREAD_DAYS + 1), end_day=today)
+        counted = rebuild_stats()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {result.created} complaints ({result.comments} comments, "
                 f"{result.feedback} feedback) in {result.seconds:.1f}s "
-                f"({result.rate:.0f}/s, encryption={options['encryption']})."
+                f"({result.rate:.0f}/s, encryption={options['encryption']}); "
+                f"stats rebuilt for {counted} complaints."
             )
         )
