@@ -5,8 +5,8 @@
 For each size N: a database ``complaints_bench_<N>`` holding N complaints from
 ``seed_demo --complaints N`` (seeded only when missing or stale, see bench/bench_api_db.py),
 served by gunicorn with ``DJANGO_ENV=prod`` and 3 sync workers (throwaway secrets made for
-the run; the pgcrypto and blind-index keys are kept in ``.run/bench/keys.json`` because the
-seeded rows are encrypted with them), driven by Debian's ``wrk -t2 -c16 -d20s --latency
+the run; the pgcrypto and blind-index keys are derived from the database's name, because a
+seeded database is reused by every later run), driven by Debian's ``wrk -t2 -c16 -d20s --latency
 --timeout 10s``, one request at a time. The floor, ``GET /health/`` (Django and gunicorn
 doing nothing), is measured before and after the requests; each request's ratio is to their
 mean. Every response is counted by status in wrk's Lua hooks: a run with non-2xx answers,
@@ -43,14 +43,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_api_db import data_keys  # noqa: E402
+
 from complaints_project.rsa_keys import new_private_key_pem  # noqa: E402
 
 RUN_DIR = ROOT / ".run" / "bench"
-KEYS_FILE = RUN_DIR / "keys.json"
 WRK = "/usr/bin/wrk"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 TITLE_PREFIX = "bench-post "
-STATS_PERIODS = ("30", "90", "365")
+# The Streamlit dashboard's periods (7, 30, 90 days) and the longest the API allows.
+STATS_PERIODS = ("7", "30", "90", "365")
 LIST = "list"
 DETAIL = "detail"
 CREATE = "create"
@@ -66,7 +68,7 @@ TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
 # The same request at the two sizes may differ by less than this (req/s).
 MAX_GROWTH = 0.2
 # Between two runs: at most this long for the workers to drain, probed this many at once.
-IDLE_WAIT_SECONDS = 120
+IDLE_WAIT_SECONDS = 300
 IDLE_PROBES = 6
 IDLE_BURST_SECONDS = 0.25
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -79,23 +81,9 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------ environment and server
 
 
-def stable_keys() -> dict[str, str]:
-    """The keys the seeded rows are encrypted and indexed with: made once, then reused."""
-    if KEYS_FILE.exists():
-        return json.loads(KEYS_FILE.read_text())
-    RUN_DIR.mkdir(parents=True, exist_ok=True)
-    keys = {
-        "PGCRYPTO_KEY": secrets.token_urlsafe(48),
-        "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
-    }
-    KEYS_FILE.write_text(json.dumps(keys))
-    KEYS_FILE.chmod(0o600)
-    return keys
-
-
 def base_env(database: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "TEST_DB_NAME"}}
-    env.update(stable_keys())
+    env.update(data_keys(database))
     env.update(
         {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
@@ -138,14 +126,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(method: str, url: str, *, token: str = "", body: dict | None = None) -> tuple[int, dict]:
+def http(
+    method: str, url: str, *, token: str = "", body: dict | None = None, timeout: float = 60
+) -> tuple[int, dict]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - our server
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, {}
@@ -190,6 +180,13 @@ def wait_until_up(base: str, server: subprocess.Popen, log_path: Path) -> None:
     sys.exit(f"gunicorn did not answer /health/ within 60 s; see {log_path}")
 
 
+def _probe(base: str) -> bool:
+    try:
+        return http("GET", f"{base}/health/", timeout=IDLE_BURST_SECONDS * 20)[0] == 200
+    except OSError:
+        return False
+
+
 def wait_until_idle(base: str) -> None:
     """Let the workers finish what the last run left queued (wrk's last requests are still
     in the listen backlog when it stops): idle once a burst of ``/health/`` is answered fast."""
@@ -197,8 +194,8 @@ def wait_until_idle(base: str) -> None:
     with ThreadPoolExecutor(IDLE_PROBES) as pool:
         while time.monotonic() < deadline:
             started = time.monotonic()
-            list(pool.map(lambda _: http("GET", f"{base}/health/"), range(IDLE_PROBES)))
-            if time.monotonic() - started < IDLE_BURST_SECONDS:
+            answered = all(pool.map(lambda _: _probe(base), range(IDLE_PROBES)))
+            if answered and time.monotonic() - started < IDLE_BURST_SECONDS:
                 return
             time.sleep(0.5)
     log("  (the server was still busy after the last run)")
@@ -283,11 +280,11 @@ class Result:
 
     @property
     def failed(self) -> bool:
-        return bool(self.non_2xx or self.timeouts or self.socket_errors or not self.requests)
+        return bool(self.non_2xx or self.timeouts or self.socket_errors or not self.ok)
 
     @property
     def errors(self) -> str:
-        parts = [] if self.requests else ["no response completed"]
+        parts = [] if self.ok else ["no response completed"]
         if self.non_2xx:
             parts.append(f"{self.non_2xx} non-2xx ({self.first_error[:60]})")
         if self.timeouts:
@@ -321,8 +318,6 @@ def parse_wrk(output: str, result: Result) -> Result:
         setattr(result, attr, milliseconds(found.group(1)) if found else math.nan)
     total = re.search(r"(\d+) requests in", output)
     result.requests = int(total.group(1)) if total else 0
-    if not result.requests:
-        result.p50 = result.p99 = math.nan
     sockets = re.search(r"connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if sockets:
         connect, read, write, timeout = map(int, sockets.groups())
@@ -332,6 +327,9 @@ def parse_wrk(output: str, result: Result) -> Result:
     if status:
         ok, redirect, client, server = map(int, status.groups())
         result.ok, result.non_2xx = ok, redirect + client + server
+    if not result.ok:
+        # wrk's latency figures cover answered requests only: there were none.
+        result.p50 = result.p99 = math.nan
     first = re.search(r"BENCH_FIRST_ERROR (.*)", output)
     result.first_error = first.group(1).strip() if first else ""
     return result
@@ -356,6 +354,7 @@ def run_wrk(base: str, request: Request, token: str, category: int, load: Load) 
             subprocess.run(
                 [*common[:4], f"-d{load.warmup}s", *common[4:]], capture_output=True, check=False
             )
+            wait_until_idle(base)
         done = subprocess.run(
             [*common, f"-d{load.duration}s"], capture_output=True, text=True, check=True
         )
@@ -407,6 +406,13 @@ def requests_for(fixtures: dict, deep_page: int, periods: tuple[str, ...]) -> li
             f"{list_path}?category={fixtures['category_id']}",
         ),
         Request("`?overdue=true`", LIST, f"{list_path}?overdue=true"),
+        # What the Streamlit queue asks first: mine, the open statuses, due soonest.
+        Request(
+            "queue: `?assignee=me&status=<open>&ordering=resolve_due_at`",
+            LIST,
+            f"{list_path}?assignee=me&status={','.join(fixtures['open_statuses'])}"
+            "&ordering=resolve_due_at",
+        ),
         Request(
             f"`?q={fixtures['common_word']}`", LIST, f"{list_path}?q={fixtures['common_word']}"
         ),
@@ -499,8 +505,12 @@ def run_size(label: str, args: argparse.Namespace, load: Load) -> SizeRun:
         )
         run.results = [measure(r, base, fixtures, auth, load) for r in chosen]
         run.floor_after = measure(FLOOR_REQUEST, base, fixtures, auth, load)
-    deleted = run_db_helper(database, "cleanup")["deleted"]
-    log(f"  removed the {deleted} complaints the POST row filed")
+    try:
+        deleted = run_db_helper(database, "cleanup")["deleted"]
+        log(f"  removed the {deleted} complaints the POST row filed")
+    except subprocess.CalledProcessError:
+        # The next run finds the wrong count and seeds the database again.
+        log("  could not remove the complaints the POST row filed (see above)")
     run.load_average = (start_load, os.getloadavg()[0])
     for result in run.results:
         result.ratio = result.rps / run.floor if run.floor else None

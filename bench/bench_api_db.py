@@ -41,6 +41,18 @@ COMMON_WORD = "parcel"
 SEED = 1
 
 
+def data_keys(database: str) -> dict[str, str]:
+    """The pgcrypto and blind-index keys of a bench database, derived from its name.
+
+    The rows are public demo data, and every run (anyone's checkout) must read a database
+    seeded by another: the keys are fixed per database, not secret, and used nowhere else.
+    """
+    return {
+        name: hashlib.sha256(f"bench-only {name} {database}".encode()).hexdigest()
+        for name in ("PGCRYPTO_KEY", "BLIND_INDEX_KEY")
+    }
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -137,6 +149,7 @@ def _fixtures(size: int, seeded: bool, seed_seconds: float) -> dict:
     from analytics.selectors import MAX_DAYS
     from complaints.filters import ORDERING_FIELDS
     from complaints.models import Category, Complaint
+    from complaints.workflow import OPEN_STATUSES
     from complaints_project.pagination import DefaultPagination
     from demo.users import DEMO_USERS
     from demo.vocabulary import RARE_WORDS
@@ -158,6 +171,7 @@ def _fixtures(size: int, seeded: bool, seed_seconds: float) -> dict:
         "rare_word": RARE_WORDS[0],
         "orderings": [f"{sign}{f}" for f in ORDERING_FIELDS for sign in ("", "-")],
         "page_size": DefaultPagination.page_size,
+        "open_statuses": sorted(OPEN_STATUSES),
         "max_stats_days": MAX_DAYS,
     }
 

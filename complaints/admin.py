@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
@@ -41,6 +42,7 @@ from complaints.canned_responses import (
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
 from complaints.history import history_change
+from complaints.merging import complaint_merge
 from complaints.models import (
     Attachment,
     BusinessCalendar,
@@ -51,6 +53,8 @@ from complaints.models import (
     HistoryEntry,
     Holiday,
     Priority,
+    RemedyOutcome,
+    ReviewOutcome,
     WorkingHours,
 )
 from complaints.policies import (
@@ -62,9 +66,11 @@ from complaints.policies import (
     may_manage_canned_responses,
     may_take,
     overdue_q,
+    review_open_q,
 )
+from complaints.reviews import review_conclude
 from complaints.search import search_filter
-from complaints.selectors import history_people
+from complaints.selectors import complaint_id_for_reference, history_people
 from complaints.services import (
     CATEGORY_FIELDS,
     category_create,
@@ -87,7 +93,14 @@ REASON_TEXT = {
 
 # The change view's query parameter naming the canned response to put into the text box.
 INSERT_PARAMETER = "canned_response"
-ENCRYPTED_COMPLAINT_FIELDS = ("description", "resolution", "rejection_reason")
+ENCRYPTED_COMPLAINT_FIELDS = (
+    "description",
+    "resolution",
+    "rejection_reason",
+    "remedy_sought",
+    "review_reason",
+    "review_note",
+)
 
 
 def _error_text(exc: ValidationError | ComplaintError) -> str:
@@ -97,6 +110,21 @@ def _error_text(exc: ValidationError | ComplaintError) -> str:
 
 
 # --------------------------------------------------------------------------- list filters
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "internal review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Waiting for a supervisor"), ("concluded", "Concluded")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(review_open_q())
+        if self.value() == "concluded":
+            return queryset.filter(review_concluded_at__isnull=False)
+        return queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -242,7 +270,33 @@ class ComplaintWorkForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when resolving or rejecting (stored as resolution / rejection reason).",
     )
+    remedy_outcome = forms.ChoiceField(
+        label="Remedy outcome",
+        required=False,
+        choices=[("", "—"), *RemedyOutcome.choices],
+        help_text="When resolving or rejecting: what becomes of the remedy the customer asked "
+        "for (required then if they named one).",
+    )
     assign_to_me = forms.BooleanField(label="Assign to me", required=False)
+    review_outcome = forms.ChoiceField(
+        label="Conclude the internal review",
+        required=False,
+        choices=[("", "—"), *ReviewOutcome.choices],
+        help_text="Supervisors and admins, while the customer's review is open.",
+    )
+    review_note = forms.CharField(
+        label="Review answer",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The customer reads this (and gets it by email).",
+    )
+    merge_into = forms.CharField(
+        label="Merge into",
+        required=False,
+        max_length=20,
+        help_text="This complaint is a duplicate: the reference of the complaint that carries on "
+        "(same customer; across customers supervisors only). It becomes “Merged”.",
+    )
     note_kind = forms.ChoiceField(
         label="Add",
         choices=[(NOTE_INTERNAL, "Internal note"), (NOTE_PUBLIC, "Public reply to the customer")],
@@ -327,7 +381,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "created_at",
         "overdue_flag",
     )
-    list_filter = ("status", "priority", "category", AssigneeFilter, OverdueFilter)
+    list_filter = ("status", "priority", "category", AssigneeFilter, OverdueFilter, ReviewFilter)
     # The box needs a search field; get_search_results replaces the lookup entirely.
     search_fields = ("reference",)
     search_help_text = (
@@ -363,6 +417,10 @@ class ComplaintAdmin(admin.ModelAdmin):
         "resolution",
         "rejection_reason",
         "canned_response_links",
+        "merge_links",
+        "remedy_sought",
+        "remedy_outcome_label",
+        "review_summary",
     )
     fieldsets = (
         (
@@ -373,6 +431,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     "title",
                     ("priority_name", "category", "channel"),
                     ("customer_name", "assignee_name"),
+                    "merge_links",
                     "description",
                 )
             },
@@ -389,17 +448,32 @@ class ComplaintAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Outcome", {"fields": ("resolution", "rejection_reason"), "classes": ("collapse",)}),
+        (
+            "Outcome",
+            {
+                "fields": (
+                    "remedy_sought",
+                    "remedy_outcome_label",
+                    "resolution",
+                    "rejection_reason",
+                    "review_summary",
+                )
+            },
+        ),
         (
             "Work on this complaint",
             {
                 "fields": (
                     "new_status",
                     "reason",
+                    "remedy_outcome",
                     "assign_to_me",
                     "canned_response_links",
                     "note_kind",
                     "note_body",
+                    "review_outcome",
+                    "review_note",
+                    "merge_into",
                 )
             },
         ),
@@ -450,6 +524,45 @@ class ComplaintAdmin(admin.ModelAdmin):
         return False
 
     # ---- change view: the work form goes through the services
+
+    @admin.display(description="remedy outcome")
+    def remedy_outcome_label(self, obj: Complaint) -> str:
+        return obj.get_remedy_outcome_display() or "—"
+
+    @admin.display(description="internal review")
+    def review_summary(self, obj: Complaint) -> str:
+        if obj.review_requested_at is None:
+            return "—"
+        asked = format_html(
+            "Asked for {}: “{}”", formats.date_format(obj.review_requested_at), obj.review_reason
+        )
+        if obj.review_concluded_at is None:
+            return format_html("{} — waiting for a supervisor.", asked)
+        return format_html(
+            "{} — {} on {}: “{}”",
+            asked,
+            obj.get_review_outcome_display(),
+            formats.date_format(obj.review_concluded_at),
+            obj.review_note,
+        )
+
+    @admin.display(description="merged")
+    def merge_links(self, obj: Complaint) -> str:
+        """What this complaint was merged into, and what was merged into it, as links."""
+        related = (
+            Complaint.objects.filter(Q(pk=obj.merged_into_id) | Q(merged_into=obj))
+            .only("id", "reference", "merged_into_id")
+            .order_by("merged_at", "reference")
+        )
+        links = [
+            (
+                "Merged into" if c.pk == obj.merged_into_id else "Merged here:",
+                reverse("admin:complaints_complaint_change", args=[c.pk]),
+                c.reference,
+            )
+            for c in related
+        ]
+        return format_html_join(" · ", '{} <a href="{}">{}</a>', links) or "—"
 
     @admin.display(description="canned responses")
     def canned_response_links(self, obj: Complaint) -> str:
@@ -509,9 +622,13 @@ class ComplaintAdmin(admin.ModelAdmin):
                         actor=request.user,
                         to_status=to_status,
                         reason=data.get("reason", ""),
+                        remedy_outcome=data.get("remedy_outcome") or "",
                     ),
                 )
             )
+        steps += self._review_steps(request, obj, data)
+        # Last: a merged complaint can no longer move.
+        steps += self._merge_steps(request, obj, data.get("merge_into") or "")
         failed = False
         for done, step in steps:
             try:
@@ -523,6 +640,41 @@ class ComplaintAdmin(admin.ModelAdmin):
                 self.message_user(request, done, messages.SUCCESS)
         # Read by response_change (same request): no "changed successfully" beside an error.
         request.complaint_work_failed = failed
+
+    @staticmethod
+    def _review_steps(
+        request, obj: Complaint, data: dict[str, Any]
+    ) -> list[tuple[str, Callable[[], object]]]:
+        outcome = data.get("review_outcome") or ""
+        if not outcome:
+            return []
+        return [
+            (
+                "Internal review concluded.",
+                lambda: review_conclude(
+                    complaint=obj,
+                    actor=request.user,
+                    outcome=outcome,
+                    note=data.get("review_note") or "",
+                    remedy_outcome=data.get("remedy_outcome") or "",
+                ),
+            )
+        ]
+
+    @staticmethod
+    def _merge_steps(
+        request, obj: Complaint, reference: str
+    ) -> list[tuple[str, Callable[[], object]]]:
+        reference = reference.strip().upper()
+        if not reference:
+            return []
+        into_id = complaint_id_for_reference(reference)
+        return [
+            (
+                f"Merged into {reference}.",
+                lambda: complaint_merge(complaint=obj, into_id=into_id, actor=request.user),
+            )
+        ]
 
     def response_change(self, request, obj):
         if getattr(request, "complaint_work_failed", False):

@@ -36,6 +36,7 @@ from complaints.models import Attachment, Comment, Complaint, HistoryKind
 from complaints.policies import customer_may_add_to_conversation
 from complaints.visibility import (
     complaint_get_visible,
+    conversation_q,
     ensure_complaint_visible,
     sees_internal_notes,
 )
@@ -313,8 +314,11 @@ def _with_internal_flag(qs: QuerySet[Attachment]) -> "QuerySet[AttachmentWithFla
 
 
 def attachments_visible_to(*, user: User, complaint: Complaint) -> QuerySet[Attachment]:
-    """Attachments of a complaint the user may already see; customers never see internal ones."""
-    qs = _with_internal_flag(Attachment.objects.filter(complaint=complaint))
+    """Attachments of a complaint the user may already see (with those of the complaints merged
+    into it, ``visibility.conversation_q``); customers never see internal ones."""
+    qs = _with_internal_flag(
+        Attachment.objects.filter(conversation_q(user=user, complaint=complaint))
+    )
     if not sees_internal_notes(user):
         qs = qs.filter(on_internal_note=False)
     return qs.order_by("created_at", "id")

@@ -81,6 +81,12 @@ def _ensure_staff(user: User) -> None:
         raise NotFound(NOT_FOUND)
 
 
+def placeholder_list(*, user: User) -> list[dict[str, str]]:
+    """The placeholders a body may use, ``{name, description}``, for staff."""
+    _ensure_staff(user)
+    return [{"name": name, "description": text} for name, text in PLACEHOLDERS.items()]
+
+
 def canned_response_list(
     *, user: User, category_id: int | None = None, only_global: bool = False
 ) -> QuerySet[CannedResponse]:

@@ -31,6 +31,9 @@ class ComplaintEvent(StrEnum):
     FEEDBACK_RECEIVED = "complaint.feedback_received"
     SLA_BREACHED = "complaint.sla_breached"
     UPDATED = "complaint.updated"
+    MERGED = "complaint.merged"
+    REVIEW_REQUESTED = "complaint.review_requested"
+    REVIEW_CONCLUDED = "complaint.review_concluded"
 
 
 # Handlers: ``module.function`` names, stored in ``ProcessedEvent`` once they have run.
@@ -41,6 +44,9 @@ NOTIFY_COMMENTED = "complaints.tasks.notify_commented"
 NOTIFY_ATTACHMENT_ADDED = "complaints.tasks.notify_attachment_added"
 NOTIFY_FEEDBACK = "complaints.tasks.notify_feedback_received"
 NOTIFY_SLA_BREACHED = "complaints.tasks.notify_sla_breached"
+NOTIFY_MERGED = "complaints.tasks.notify_merged"
+NOTIFY_REVIEW_REQUESTED = "complaints.tasks.notify_review_requested"
+NOTIFY_REVIEW_CONCLUDED = "complaints.tasks.notify_review_concluded"
 TRIAGE_COMPLAINT = "complaints.tasks.triage_complaint"
 
 HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
@@ -52,6 +58,9 @@ HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
     ComplaintEvent.FEEDBACK_RECEIVED: (NOTIFY_FEEDBACK,),
     ComplaintEvent.SLA_BREACHED: (NOTIFY_SLA_BREACHED,),
     ComplaintEvent.UPDATED: (),
+    ComplaintEvent.MERGED: (NOTIFY_MERGED,),
+    ComplaintEvent.REVIEW_REQUESTED: (NOTIFY_REVIEW_REQUESTED,),
+    ComplaintEvent.REVIEW_CONCLUDED: (NOTIFY_REVIEW_CONCLUDED,),
 }
 
 
@@ -170,6 +179,46 @@ def emit_sla_breached(*, complaint: Complaint, clock: str, due_at: datetime | No
         None,
         clock=clock,
         due_at=due_at.isoformat() if due_at is not None else None,
+    )
+
+
+def emit_merged(
+    *, complaint: Complaint, actor: User | None, into: Complaint, from_status: str
+) -> OutboxEvent:
+    """``complaint`` (now ``merged``) joined ``into``; ids and references only."""
+    return _emit(
+        ComplaintEvent.MERGED,
+        complaint,
+        actor,
+        from_status=str(from_status),
+        into_complaint_id=str(into.pk),
+        into_reference=into.reference,
+        same_customer=into.customer_id == complaint.customer_id,
+        merged_at=complaint.merged_at.isoformat() if complaint.merged_at else None,
+    )
+
+
+def emit_review_requested(*, complaint: Complaint, actor: User | None) -> OutboxEvent:
+    """The customer asked for an internal review (their reason stays in the table)."""
+    requested = complaint.review_requested_at
+    return _emit(
+        ComplaintEvent.REVIEW_REQUESTED,
+        complaint,
+        actor,
+        requested_at=requested.isoformat() if requested else None,
+    )
+
+
+def emit_review_concluded(*, complaint: Complaint, actor: User | None) -> OutboxEvent:
+    """A supervisor concluded the review: its outcome code, never the note."""
+    concluded = complaint.review_concluded_at
+    return _emit(
+        ComplaintEvent.REVIEW_CONCLUDED,
+        complaint,
+        actor,
+        outcome=complaint.review_outcome,
+        remedy_outcome=complaint.remedy_outcome,
+        concluded_at=concluded.isoformat() if concluded else None,
     )
 
 

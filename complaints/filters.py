@@ -17,7 +17,7 @@ from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
 from complaints.models import Complaint, Priority
-from complaints.policies import overdue_q
+from complaints.policies import overdue_q, review_open_q
 from complaints.search import MAX_QUERY_WORDS, MIN_WORD_LENGTH, search_filter
 from complaints.visibility import sees_internal_notes
 from complaints.workflow import Status
@@ -151,6 +151,12 @@ class ComplaintFilter(df.FilterSet):
         method="filter_overdue",
         help_text="true or false.",
     )
+    review = df.ChoiceFilter(
+        choices=[("open", "open"), ("concluded", "concluded")],
+        method="filter_review",
+        help_text="Internal reviews: open (requested, waiting for a supervisor; the "
+        "supervisors' queue) or concluded.",
+    )
     q = df.CharFilter(
         method="filter_q",
         min_length=Q_MIN_LENGTH,
@@ -201,6 +207,13 @@ class ComplaintFilter(df.FilterSet):
             return qs
         condition = overdue_q(timezone.now())
         return qs.filter(condition) if value == "true" else qs.exclude(condition)
+
+    def filter_review(self, qs, name, value):
+        if value == "open":
+            return qs.filter(review_open_q())
+        if value == "concluded":
+            return qs.filter(review_concluded_at__isnull=False)
+        return qs
 
     def filter_q(self, qs, name, value):
         """Email, reference prefix or words: ``complaints.search.search_filter``."""

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from complaints.workflow import Status
+from complaints.workflow import RESOLVE_CLOCK_STATUSES, Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
@@ -45,6 +45,21 @@ PRIORITY_SLA_FACTOR = {
     Priority.HIGH: 0.5,
     Priority.URGENT: 0.25,
 }
+
+
+class RemedyOutcome(models.TextChoices):
+    """What became of the remedy the customer asked for (ISO 10002), recorded at the end."""
+
+    GRANTED = "granted", "Granted"
+    PARTIALLY_GRANTED = "partially_granted", "Partially granted"
+    DECLINED = "declined", "Declined"
+
+
+class ReviewOutcome(models.TextChoices):
+    """How a supervisor concluded the customer's internal review."""
+
+    UPHELD = "upheld", "Decision upheld"
+    CHANGED = "changed", "Decision changed"
 
 
 class Weekday(models.IntegerChoices):
@@ -227,6 +242,34 @@ class Complaint(models.Model):
     sla_paused = models.DurationField(
         "business time paused", default=timedelta(0), db_default=timedelta(0)
     )
+    # A duplicate merged into another complaint (status ``merged``): always a complaint that
+    # is not merged itself (merging re-points what was merged into the duplicate).
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_complaints",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    # ISO 10002: the remedy the customer asks for when filing (optional), and its outcome,
+    # recorded by the handler when resolving or rejecting.
+    remedy_sought = encrypted.EncryptedTextField(blank=True, default="")
+    remedy_outcome = models.CharField(
+        max_length=20, choices=RemedyOutcome.choices, blank=True, default=""
+    )
+    # The internal review the customer may ask for once after a final answer, and how a
+    # supervisor concluded it.
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    review_reason = encrypted.EncryptedTextField(blank=True, default="")
+    review_concluded_at = models.DateTimeField(null=True, blank=True)
+    review_concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_outcome = models.CharField(
+        max_length=10, choices=ReviewOutcome.choices, blank=True, default=""
+    )
+    review_note = encrypted.EncryptedTextField(blank=True, default="")
 
     # The keyed blind index of its words (complaints/search.py): HMACs, never plaintext.
     search_tokens = ArrayField(
@@ -235,25 +278,62 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        # Every list ordering (filters.ORDERING_FIELDS + the created_at/id tiebreak, read
-        # forwards or backwards) is one index scan, alone and after the list's common equality
-        # filters: customer (a customer's own list), status and assignee.
+        # Only what the measured queries use (docs/performance.md, "Indexes"; the proof is
+        # bench/bench_indexes.py): every index costs each write and each query's planning.
         indexes = [
+            # Every list ordering (filters.ORDERING_FIELDS + the created_at/id tiebreak, read
+            # forwards or backwards) is one index scan, alone and after assignee (the handler
+            # queue: mine or unassigned, whatever "Sort by" the Streamlit queue offers).
             *_list_indexes([], "complaint_"),
-            *_list_indexes(["customer"], "complaint_cust_"),
-            *_list_indexes(["status"], "complaint_stat_"),
             *_list_indexes(["assignee"], "complaint_asg_"),
-            # assignee=me&status=… (an agent's queue), newest first.
+            # assignee=me&status=… newest first, and the open workload per handler.
             models.Index(
                 fields=["assignee", "status", "-created_at", "-id"],
                 name="complaint_asg_status_created",
             ),
+            # A customer's own list and a status filter, newest first, and their counts; their
+            # other orderings sort a few rows or walk an ordering index above. Also the
+            # customer and category foreign keys' indexes.
+            models.Index(
+                fields=["customer", "-created_at", "-id"], name="complaint_cust_created_id"
+            ),
+            models.Index(fields=["status", "-created_at", "-id"], name="complaint_stat_created_id"),
             models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
-            models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
+            # The SLA scan (complaints/sla.py) reads only running clocks not yet stamped as
+            # breached, oldest due first: a few rows, however many complaints there are.
+            models.Index(
+                fields=["ack_due_at"],
+                name="complaint_sla_ack_running",
+                condition=Q(status=Status.NEW, acknowledged_at__isnull=True)
+                & Q(ack_breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["resolve_due_at"],
+                name="complaint_sla_resolve_running",
+                condition=Q(status__in=sorted(RESOLVE_CLOCK_STATUSES))
+                & Q(resolve_breached_at__isnull=True),
+            ),
+            # The supervisors' queue of internal reviews to conclude, oldest request first.
+            models.Index(
+                fields=["review_requested_at"],
+                name="complaint_review_open",
+                condition=Q(review_requested_at__isnull=False, review_concluded_at__isnull=True),
+            ),
             # ``q`` words (complaints/search.py): ``search_tokens && ARRAY[...]`` for rare words;
             # common ones are checked on the rows an ordering index yields. Reference prefix
             # search uses the ``varchar_pattern_ops`` index Django creates for ``reference``.
             GinIndex(fields=["search_tokens"], name="complaint_search_tokens", fastupdate=False),
+        ]
+        constraints = [
+            # Merged exactly when it names the complaint it joined (never itself) and when.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.MERGED, merged_into__isnull=False, merged_at__isnull=False)
+                    & ~Q(merged_into=F("id"))
+                )
+                | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True)),
+                name="complaint_merged_into_iff_merged",
+            )
         ]
 
     def __str__(self) -> str:
@@ -324,6 +404,9 @@ class HistoryKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
     FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    MERGED = "merged", "Merged"
+    REVIEW_REQUESTED = "review_requested", "Internal review requested"
+    REVIEW_CONCLUDED = "review_concluded", "Internal review concluded"
 
 
 class HistoryEntry(models.Model):

@@ -38,6 +38,9 @@ class Kind(StrEnum):
     REOPENED = "reopened"
     FEEDBACK = "feedback"
     SLA_BREACHED = "sla_breached"
+    MERGED = "merged"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_CONCLUDED = "review_concluded"
 
 
 class Visibility(StrEnum):
@@ -90,6 +93,9 @@ LABELS: Mapping[Kind, str] = {
     Kind.REOPENED: "A customer reopened a complaint you handle",
     Kind.FEEDBACK: "A customer rated a complaint you handled",
     Kind.SLA_BREACHED: "A complaint missed its SLA",
+    Kind.MERGED: "Your complaint was merged with another report of the same matter",
+    Kind.REVIEW_REQUESTED: "A customer asked for an internal review",
+    Kind.REVIEW_CONCLUDED: "The internal review of your complaint was concluded",
 }
 
 ROWS: tuple[Row, ...] = (
@@ -104,6 +110,9 @@ ROWS: tuple[Row, ...] = (
     Row(Kind.REOPENED, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
     Row(Kind.FEEDBACK, Visibility.PUBLIC, {Audience.HANDLER: EMAIL}),
     Row(Kind.SLA_BREACHED, Visibility.INTERNAL, {Audience.SUPERVISORS: EMAIL}),
+    Row(Kind.MERGED, Visibility.PUBLIC, {Audience.CUSTOMER: EMAIL}),
+    Row(Kind.REVIEW_REQUESTED, Visibility.INTERNAL, {Audience.SUPERVISORS: EMAIL}),
+    Row(Kind.REVIEW_CONCLUDED, Visibility.PUBLIC, {Audience.CUSTOMER: EMAIL}),
 )
 
 MATRIX: Mapping[tuple[Kind, Visibility], Row] = {(row.kind, row.visibility): row for row in ROWS}

@@ -266,3 +266,40 @@ def notify(
             deliver(notice)
 
     return run_once(envelope, handler, effect)
+
+
+def merged_notice(envelope: dict[str, Any]) -> Notice | None:
+    """The duplicate's customer learns where it carries on: the complaint it joined when that
+    is theirs too; across customers only that it was merged (the other is not theirs to see)."""
+    complaint = load_complaint(envelope["aggregate_id"])
+    payload = envelope["payload"]
+    target = (
+        Complaint.objects.only("id", "reference", "title", "customer_id")
+        .filter(pk=payload.get("into_complaint_id"))
+        .first()
+    )
+    if complaint is None or target is None:
+        return None
+    into = target if target.customer_id == complaint.customer_id else None
+    return Notice(
+        Kind.MERGED, Visibility.PUBLIC, complaint, payload.get("actor_id"), {"into": into}
+    )
+
+
+def review_concluded_notice(envelope: dict[str, Any]) -> Notice | None:
+    """The customer reads the review's outcome and note, and where they can go next."""
+    complaint = load_complaint(envelope["aggregate_id"])
+    review = (
+        Complaint.objects.only("id", "review_outcome", "review_note", "review_concluded_at")
+        .filter(pk=envelope["aggregate_id"], review_concluded_at__isnull=False)
+        .first()
+    )
+    if complaint is None or review is None:
+        return None
+    context = {
+        "outcome": review.get_review_outcome_display(),
+        "note": review.review_note,
+        "referrals": settings.COMPLAINT_REFERRALS,
+    }
+    actor_id = envelope["payload"].get("actor_id")
+    return Notice(Kind.REVIEW_CONCLUDED, Visibility.PUBLIC, complaint, actor_id, context)

@@ -26,6 +26,7 @@ from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
     FINISHED_STATUSES,
+    MERGEABLE_STATUSES,
     REASON_REQUIRED,
     RESOLVE_CLOCK_STATUSES,
     Status,
@@ -51,7 +52,8 @@ def ack_late(complaint: Complaint, *, now: datetime) -> bool:
 
 def resolve_late_q(now: datetime) -> Q:
     """The resolve clock runs (open, not paused awaiting the customer) and has run out."""
-    # Positive status list (not "NOT IN finished") so (status, resolve_due_at) indexes serve it.
+    # A positive status list (not "NOT IN finished"): the SLA scan's partial index
+    # ``complaint_sla_resolve_running`` has the same list in its predicate.
     return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
 
 
@@ -168,6 +170,38 @@ def customer_may_give_feedback(status: str) -> bool:
     return status in FEEDBACK_STATUSES
 
 
+# A final answer the customer may not accept: the internal review is offered on these, once.
+REVIEWABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED})
+
+
+def customer_may_request_review(complaint: Complaint) -> bool:
+    """The customer has a final answer (resolution or rejection) and has not asked yet."""
+    return complaint.status in REVIEWABLE_STATUSES and complaint.review_requested_at is None
+
+
+def review_open_q() -> Q:
+    """The customer asked for an internal review and no supervisor has concluded it yet."""
+    return Q(review_requested_at__isnull=False, review_concluded_at__isnull=True)
+
+
+def review_open(complaint: Complaint) -> bool:
+    """Python twin of ``review_open_q``."""
+    return complaint.review_requested_at is not None and complaint.review_concluded_at is None
+
+
+def referrals_shown(complaint: Complaint) -> bool:
+    """The external bodies are shown with a final answer (before and after the review)."""
+    return complaint.status in REVIEWABLE_STATUSES
+
+
+def remedy_outcome_required(*, complaint: Complaint, to_status: str) -> bool:
+    """Resolving or rejecting a complaint whose customer asked for a remedy records its outcome.
+
+    Reads ``remedy_sought`` (encrypted): only for a complaint loaded with it (the detail).
+    """
+    return to_status in REASON_REQUIRED and bool(complaint.remedy_sought)
+
+
 def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
     """Whether a resolved complaint may still be reopened by its customer."""
     if complaint.resolved_at is None:
@@ -250,6 +284,21 @@ def may_unassign(*, user: User, complaint: Complaint) -> bool:
     )
 
 
+def may_merge(*, user: User, complaint: Complaint) -> bool:
+    """Merge this complaint, a duplicate, into another one (of the same customer)."""
+    return user.is_handler and complaint.status in MERGEABLE_STATUSES
+
+
+def may_merge_across_customers(user: User) -> bool:
+    """Merge a complaint into another customer's (one matter reported by two people)."""
+    return user.role in SUPERVISOR_ROLES
+
+
+def may_conclude_review(*, user: User, complaint: Complaint) -> bool:
+    """Conclude the customer's internal review: supervisors and admins, while it is open."""
+    return user.role in SUPERVISOR_ROLES and review_open(complaint)
+
+
 # --------------------------------------------------------------------------- one caller
 
 
@@ -286,6 +335,9 @@ class Capabilities:
     can_unassign: bool = False
     can_assign_anyone: bool = False
     can_post_internal: bool = False
+    can_merge: bool = False
+    can_request_review: bool = False
+    can_conclude_review: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -322,6 +374,8 @@ def complaint_capabilities(
             can_unassign=may_unassign(user=user, complaint=complaint),
             can_assign_anyone=may_assign_anyone(user),
             can_post_internal=True,
+            can_merge=may_merge(user=user, complaint=complaint),
+            can_conclude_review=may_conclude_review(user=user, complaint=complaint),
         )
     conversation = customer_may_add_to_conversation(complaint.status)
     return Capabilities(
@@ -332,4 +386,5 @@ def complaint_capabilities(
         can_give_feedback=customer_may_give_feedback(complaint.status)
         and not _has_feedback(complaint),
         can_edit=customer_may_edit(complaint.status),
+        can_request_review=customer_may_request_review(complaint),
     )

@@ -70,6 +70,13 @@ TEXT_COLUMNS: dict[str, OnErasure] = {
     "Complaint.rejection_reason": OnErasure.KEPT,
     "Complaint.channel": OnErasure.KEPT,
     "Complaint.status": OnErasure.KEPT,
+    # ISO 10002: what the customer asked for and their reason for a review are theirs; the
+    # outcome codes and the supervisor's review note are the organisation's.
+    "Complaint.remedy_sought": OnErasure.REPLACED,
+    "Complaint.remedy_outcome": OnErasure.KEPT,
+    "Complaint.review_reason": OnErasure.REPLACED,
+    "Complaint.review_outcome": OnErasure.KEPT,
+    "Complaint.review_note": OnErasure.KEPT,
     "Comment.body": OnErasure.REPLACED,
     "Attachment.file": OnErasure.DELETED,
     "Attachment.original_name": OnErasure.DELETED,
@@ -116,6 +123,18 @@ def _feedback(feedback: Feedback) -> dict[str, Any]:
     }
 
 
+def _review(complaint: Complaint) -> dict[str, Any] | None:
+    if complaint.review_requested_at is None:
+        return None
+    return {
+        "requested_at": isoformat_or_none(complaint.review_requested_at),
+        "reason": complaint.review_reason,
+        "concluded_at": isoformat_or_none(complaint.review_concluded_at),
+        "outcome": complaint.review_outcome,
+        "note": complaint.review_note,
+    }
+
+
 def export_complaints_queryset(*, user: User) -> QuerySet[Complaint]:
     """The caller's own complaints with what they may see of each, in a fixed number of queries."""
     comments = Comment.objects.order_by("created_at")
@@ -153,6 +172,9 @@ def export_complaints(*, user: User) -> list[dict[str, Any]]:
                 "status": complaint.status,
                 "resolution": complaint.resolution,
                 "rejection_reason": complaint.rejection_reason,
+                "remedy_sought": complaint.remedy_sought,
+                "remedy_outcome": complaint.remedy_outcome,
+                "review": _review(complaint),
                 "created_at": isoformat_or_none(complaint.created_at),
                 "updated_at": isoformat_or_none(complaint.updated_at),
                 "acknowledged_at": isoformat_or_none(complaint.acknowledged_at),
@@ -241,6 +263,9 @@ def complaint_data_erase(*, user: User) -> None:
     only once it commits, so a rollback leaves them in place.
     """
     Complaint.objects.filter(customer=user).update(title=ERASED_TEXT, description=ERASED_TEXT)
+    own = Complaint.objects.filter(customer=user)
+    own.exclude(remedy_sought="").update(remedy_sought=ERASED_TEXT)
+    own.exclude(review_reason="").update(review_reason=ERASED_TEXT)
     Comment.objects.filter(author=user).update(body=ERASED_TEXT)
     written_on = set(Complaint.objects.filter(customer=user).values_list("pk", flat=True))
     written_on.update(Comment.objects.filter(author=user).values_list("complaint_id", flat=True))

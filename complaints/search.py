@@ -354,7 +354,9 @@ def search_filter(qs: QuerySet[Complaint], *, value: str, internal: bool) -> Que
         return qs.filter(reference__startswith=value.upper())
     words = query_word_tokens(value, internal=internal)
     if not words:
-        return qs.none()
+        # Matches nothing, as a condition rather than ``none()``: the list builds its SQL text
+        # from the query, and an empty query has none.
+        return qs.filter(search_tokens__overlap=[])
     common = _common_tokens()
     for tokens in words:
         if common.isdisjoint(tokens):

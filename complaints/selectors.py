@@ -6,16 +6,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import JSONObject
 
 from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
@@ -25,17 +29,37 @@ from complaints.models import Category, Comment, Complaint, HistoryEntry, Histor
 from complaints.policies import annotate_overdue
 from complaints.visibility import (
     complaints_visible_to,
+    conversation_q,
     ensure_complaint_visible,
+    merged_complaints_visible_to,
     sees_internal_notes,
 )
 from complaints.workflow import OPEN_STATUSES
 
 
+def _merge_links(user: User) -> dict[str, Any]:
+    """A complaint's merge links, read in its own query: what it was merged into (its reference
+    and customer, to show it only to who may see it) and the complaints merged into it that
+    ``user`` may see, as JSON objects (no row of theirs is decrypted)."""
+    merged = merged_complaints_visible_to(user=user, into=OuterRef("pk")).order_by(
+        "merged_at", "id"
+    )
+    return {
+        "merged_into_reference": F("merged_into__reference"),
+        "merged_into_customer_id": F("merged_into__customer_id"),
+        "merged_complaint_rows": ArraySubquery(
+            merged.values(
+                row=JSONObject(id="id", reference="reference", title="title", merged_at="merged_at")
+            )
+        ),
+    }
+
+
 def _complaints_for(user: User) -> QuerySet[Complaint]:
     return annotate_overdue(
-        complaints_visible_to(user=user).select_related(
-            "category", "customer", "assignee", "feedback"
-        )
+        complaints_visible_to(user=user)
+        .select_related("category", "customer", "assignee", "feedback")
+        .annotate(**_merge_links(user))
     )
 
 
@@ -58,6 +82,8 @@ LIST_ROW_FIELDS = (
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
+    "review_requested_at",
+    "review_concluded_at",
     "category__id",
     "category__name",
     "category__slug",
@@ -146,10 +172,24 @@ def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
         raise NotFound("No complaint matches the given query.") from exc
 
 
+def complaint_id_for_reference(reference: str) -> UUID | None:
+    """The id of the complaint with this reference (any customer's: for staff tools)."""
+    if "\x00" in reference:
+        return None
+    return (
+        Complaint.objects.filter(reference=reference.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def comment_list(*, user: User, complaint: Complaint) -> QuerySet[Comment]:
-    """Comments on a complaint the caller can see; customers never see internal notes."""
+    """Comments on a complaint the caller can see, with those of the complaints merged into it
+    (``visibility.conversation_q``); customers never see internal notes."""
     ensure_complaint_visible(user=user, complaint=complaint)
-    qs = Comment.objects.filter(complaint=complaint).select_related("author")
+    qs = Comment.objects.filter(conversation_q(user=user, complaint=complaint)).select_related(
+        "author"
+    )
     if not sees_internal_notes(user):
         qs = qs.filter(is_internal=False)
     return qs.order_by("created_at", "id")

@@ -51,6 +51,7 @@ from complaints.models import (
     HistoryKind,
     IdempotencyKey,
     Priority,
+    RemedyOutcome,
 )
 from complaints.policies import (
     allowed_transitions,
@@ -59,6 +60,7 @@ from complaints.policies import (
     customer_may_edit,
     customer_may_give_feedback,
     may_reroute,
+    remedy_outcome_required,
     reopen_window_open,
 )
 from complaints.search import (
@@ -72,6 +74,7 @@ from complaints.visibility import ensure_complaint_visible
 from complaints.workflow import REASON_REQUIRED, SLA_PAUSED_STATUSES, Status
 
 TITLE_MAX_LENGTH = 200
+REMEDY_SOUGHT_MAX_LENGTH = 2000
 # Statuses in which a customer can no longer add to the conversation.
 
 
@@ -171,8 +174,11 @@ def complaint_create(
     channel: str = Channel.WEB,
     priority: int = Priority.NORMAL,
     actor: User | None = None,
+    remedy_sought: str = "",
 ) -> Complaint:
-    """File a complaint for ``customer``; ``actor`` is who filed it (None = the system)."""
+    """File a complaint for ``customer``; ``actor`` is who filed it (None = the system).
+
+    ``remedy_sought``: what the customer asks for to put it right (optional, ISO 10002)."""
     if not category.is_active:
         raise ValidationError({"category": ["This category is not accepting complaints."]})
     title = _clean_text(title, field="title", max_length=TITLE_MAX_LENGTH)
@@ -180,6 +186,15 @@ def complaint_create(
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"'{channel}' is not a valid channel."]})
     priority = _coerce_priority(priority)
+    remedy_sought = (remedy_sought or "").strip()
+    if len(remedy_sought) > REMEDY_SOUGHT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "remedy_sought": [
+                    f"Ensure this field has no more than {REMEDY_SOUGHT_MAX_LENGTH} characters."
+                ]
+            }
+        )
 
     now = timezone.now()
     calendar = calendar_for(category)
@@ -189,6 +204,7 @@ def complaint_create(
         category=category,
         title=title,
         description=description,
+        remedy_sought=remedy_sought,
         channel=channel,
         priority=priority,
         status=Status.NEW,
@@ -235,6 +251,7 @@ def complaint_file(
     priority: int | None = None,
     customer_id: UUID | None = None,
     idempotency_key: str | None = None,
+    remedy_sought: str = "",
 ) -> tuple[Complaint, bool]:
     """A signed-in user files a complaint; returns (complaint, created).
 
@@ -256,6 +273,7 @@ def complaint_file(
         "description": description,
         "channel": channel,
         "priority": priority,
+        "remedy_sought": remedy_sought,
     }
     if idempotency_key is None:
         return complaint_create(actor=actor, **create_kwargs), True
@@ -329,6 +347,24 @@ def _ensure_may_move(
     )
 
 
+def _check_remedy_outcome(*, complaint: Complaint, to_status: str, outcome: str) -> None:
+    if outcome and outcome not in RemedyOutcome.values:
+        raise ValidationError({"remedy_outcome": [f"'{outcome}' is not a valid outcome."]})
+    if outcome and to_status not in REASON_REQUIRED:
+        raise ValidationError(
+            {"remedy_outcome": ["An outcome is recorded only when resolving or rejecting."]}
+        )
+    if not outcome and remedy_outcome_required(complaint=complaint, to_status=to_status):
+        raise ValidationError(
+            {
+                "remedy_outcome": [
+                    "The customer asked for a remedy: record whether it is granted, partially "
+                    "granted or declined."
+                ]
+            }
+        )
+
+
 def _enter_status(complaint: Complaint, *, to_status: str, reason: str, now: datetime) -> list[str]:
     """Set the status and what entering it records; the fields to save."""
     from_status = complaint.status
@@ -365,9 +401,17 @@ def _enter_status(complaint: Complaint, *, to_status: str, reason: str, now: dat
 
 @transaction.atomic
 def complaint_transition(
-    *, complaint: Complaint, actor: User | None, to_status: str, reason: str = ""
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    to_status: str,
+    reason: str = "",
+    remedy_outcome: str = "",
 ) -> Complaint:
-    """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
+    """Move a complaint along the workflow; ``actor`` None is the system (handler rights).
+
+    ``remedy_outcome`` (``RemedyOutcome``): what became of the remedy the customer asked for;
+    required when resolving or rejecting a complaint that names one, refused on other moves."""
     complaint = _lock_visible(complaint, user=actor)
     now = timezone.now()
     from_status = complaint.status
@@ -376,8 +420,12 @@ def complaint_transition(
     if to_status in REASON_REQUIRED and not reason:
         label = Status(to_status).label
         raise ValidationError({"reason": [f"A reason is required to move to “{label}”."]})
+    _check_remedy_outcome(complaint=complaint, to_status=to_status, outcome=remedy_outcome)
 
     fields = _enter_status(complaint, to_status=to_status, reason=reason, now=now)
+    if remedy_outcome:
+        complaint.remedy_outcome = remedy_outcome
+        fields.append("remedy_outcome")
     complaint.save(update_fields=fields)
 
     history_record(

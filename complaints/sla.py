@@ -7,6 +7,7 @@ is "the SLA's business hours have run out"; a paused resolve clock is not scanne
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from complaints import events
@@ -18,16 +19,26 @@ ACKNOWLEDGE = "acknowledge"
 RESOLVE = "resolve"
 
 
-def _breach(clock: str, now: datetime, limit: int) -> int:
+def late_unstamped(clock: str, now: datetime) -> QuerySet[Complaint]:
+    """Complaints whose ``clock`` has run out and is not stamped yet, oldest due first.
+
+    Served by the partial indexes ``complaint_sla_{ack,resolve}_running`` (running clocks not
+    yet stamped): a few rows, however many complaints the table holds.
+    """
     if clock == ACKNOWLEDGE:
-        late = Complaint.objects.filter(ack_late_q(now), ack_breached_at__isnull=True).order_by(
+        return Complaint.objects.filter(ack_late_q(now), ack_breached_at__isnull=True).order_by(
             "ack_due_at"
         )
+    return Complaint.objects.filter(resolve_late_q(now), resolve_breached_at__isnull=True).order_by(
+        "resolve_due_at"
+    )
+
+
+def _breach(clock: str, now: datetime, limit: int) -> int:
+    late = late_unstamped(clock, now)
+    if clock == ACKNOWLEDGE:
         stamp, due = "ack_breached_at", "ack_due_at"
     else:
-        late = Complaint.objects.filter(
-            resolve_late_q(now), resolve_breached_at__isnull=True
-        ).order_by("resolve_due_at")
         stamp, due = "resolve_breached_at", "resolve_due_at"
     with transaction.atomic():
         # Rows a use case holds right now are skipped; the next scan gets them.

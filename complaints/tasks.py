@@ -72,6 +72,32 @@ def notify_sla_breached(envelope: dict) -> bool:
     )
 
 
+def notify_merged(envelope: dict) -> bool:
+    return notifications.notify(
+        envelope, handler=events.NOTIFY_MERGED, notice_for=notifications.merged_notice
+    )
+
+
+def notify_review_requested(envelope: dict) -> bool:
+    return notifications.notify(
+        envelope,
+        handler=events.NOTIFY_REVIEW_REQUESTED,
+        notice_for=partial(
+            notifications.simple_notice,
+            kind=Kind.REVIEW_REQUESTED,
+            visibility=Visibility.INTERNAL,
+        ),
+    )
+
+
+def notify_review_concluded(envelope: dict) -> bool:
+    return notifications.notify(
+        envelope,
+        handler=events.NOTIFY_REVIEW_CONCLUDED,
+        notice_for=notifications.review_concluded_notice,
+    )
+
+
 def triage_complaint(envelope: dict) -> bool:
     return run_once(
         envelope, events.TRIAGE_COMPLAINT, lambda e: triage.triage_complaint(e["aggregate_id"])

@@ -5,9 +5,10 @@ here, so another customer's complaint is a 404 on every verb and sub-resource. I
 (and the attachments and history entries about them) are for handlers only.
 """
 
+from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from complaints.errors import NotFound
@@ -25,7 +26,23 @@ def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
 
 def complaint_is_visible(*, user: User | None, complaint: Complaint) -> bool:
     """The Python twin of ``complaints_visible_to`` for a loaded complaint (None: the system)."""
-    return user is None or user.is_handler or complaint.customer_id == user.pk
+    return customers_complaint_is_visible(user=user, customer_id=complaint.customer_id)
+
+
+def customers_complaint_is_visible(*, user: User | None, customer_id: UUID | None) -> bool:
+    """Whether ``user`` may see a complaint of the customer ``customer_id``."""
+    return user is None or user.is_handler or customer_id == user.pk
+
+
+def conversation_q(*, user: User, complaint: Complaint, prefix: str = "complaint") -> Q:
+    """Rows (comments, attachments: ``prefix`` is their complaint FK) of ``complaint``'s
+    conversation: its own, and those of the complaints merged into it that ``user`` may see
+    (a customer, their own merged complaints only; a merge across customers shows them to
+    staff alone)."""
+    merged = Q(**{f"{prefix}__merged_into": complaint})
+    if not user.is_handler:
+        merged &= Q(**{f"{prefix}__customer": user})
+    return Q(**{prefix: complaint}) | merged
 
 
 def ensure_complaint_visible(*, user: User | None, complaint: Complaint) -> None:
@@ -48,3 +65,9 @@ def complaint_get_visible(
         return qs.get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError) as exc:
         raise NotFound(NOT_FOUND) from exc
+
+
+def merged_complaints_visible_to(*, user: User, into: Any) -> QuerySet[Complaint]:
+    """The complaints merged into ``into`` (a complaint, or an ``OuterRef`` to one) that
+    ``user`` may see (a customer: their own)."""
+    return complaints_visible_to(user=user).filter(merged_into=into)

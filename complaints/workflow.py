@@ -19,6 +19,7 @@ class Status(models.TextChoices):
     REOPENED = "reopened", "Reopened"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    MERGED = "merged", "Merged"
 
 
 HANDLERS = HANDLER_ROLES
@@ -59,6 +60,9 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     Status.CLOSED: {},
     Status.REJECTED: {},
     Status.WITHDRAWN: {},
+    # Entered only by merging the complaint into another (``complaints.merging``): the move
+    # needs the complaint it joins, so no transition leads here.
+    Status.MERGED: {},
 }
 
 # Moves that must carry a reason (stored as the resolution or rejection reason).
@@ -79,9 +83,13 @@ SLA_PAUSED_STATUSES = frozenset({Status.AWAITING_CUSTOMER})
 # Statuses in which the resolve clock runs (and can run late).
 RESOLVE_CLOCK_STATUSES = OPEN_STATUSES - SLA_PAUSED_STATUSES
 # Statuses that stop the resolution clock.
-FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
+FINISHED_STATUSES = frozenset(
+    {Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED}
+)
 # Statuses nobody can move a complaint out of.
 FINAL_STATUSES = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
+# A complaint may be merged into another, and receive one, while it can still move.
+MERGEABLE_STATUSES = frozenset(TRANSITIONS) - FINAL_STATUSES
 
 
 def allowed_next_statuses(current: str, role: str) -> list[str]:

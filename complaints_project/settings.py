@@ -267,6 +267,27 @@ API_MAX_MULTIPART_BYTES = ATTACHMENT_MAX_BYTES + 64 * 1024
 # COMPLAINTS
 # A customer may reopen a resolved complaint within this many days of its resolution.
 COMPLAINT_REOPEN_WINDOW_DAYS = env.int("COMPLAINT_REOPEN_WINDOW_DAYS", default=14)
+# Where a customer can take a complaint when they do not accept the final answer (ISO 10002,
+# ISO 10003), shown on rejected, resolved and closed complaints after the internal review
+# (which the app offers once): a JSON list of {"name", "contact"} (plain text) per body,
+# e.g. the ombudsman of the sector. Changed by deployment, like the organisation's name.
+COMPLAINT_REFERRALS: list[dict[str, str]] = env.json(
+    "COMPLAINT_REFERRALS",
+    default=[
+        {
+            "name": "The Ombudsman Service",
+            "contact": "If our final answer does not settle your complaint, you may refer it, free "
+            "of charge, within six months: www.ombudsman-services.example, 0330 440 1614.",
+        }
+    ],
+)
+if not isinstance(COMPLAINT_REFERRALS, list) or not all(
+    isinstance(body, dict)
+    and set(body) == {"name", "contact"}
+    and all(isinstance(value, str) and value for value in body.values())
+    for body in COMPLAINT_REFERRALS
+):
+    raise ImproperlyConfigured('COMPLAINT_REFERRALS: a JSON list of {"name": …, "contact": …}.')
 
 # EMAIL
 # Dev writes each email to a file under .run/emails/ so the flow can be followed locally.

@@ -2,10 +2,10 @@
 
 * ``copy_lines`` streams rows into ``COPY … FROM STDIN`` while Python is still producing
   them, so PostgreSQL parses and inserts on one core while Python builds rows on the other.
-* ``secondary_indexes_rebuilt`` drops a table's indexes that back no constraint and creates
-  them again from their own definitions afterwards: building an index once over a million rows
-  is many times cheaper than maintaining it row by row. Run it inside the load's transaction,
-  so a failed load leaves the table and its indexes as they were.
+* ``indexes_rebuilt`` drops a model's ``Meta.indexes`` and creates them again afterwards, with
+  the SQL its migrations use: building an index once over a million rows is many times cheaper
+  than maintaining it row by row. Run it inside the load's transaction, so a failed load leaves
+  the table and its indexes as they were.
 """
 
 from collections.abc import Iterable, Iterator
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Model
 
 # Passed to COPY in text format: NULL is \N; tab, newline and backslash are escaped.
 NULL = "\\N"
@@ -69,30 +70,15 @@ def copy_lines(table: str, columns: list[str], lines: Iterable[str]) -> None:
         )
 
 
-def _secondary_indexes(table: str) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of the indexes of ``table`` that back no constraint."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.relname, pg_get_indexdef(i.oid)
-            FROM pg_index x
-            JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = %s::regclass
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
-            ORDER BY i.relname
-            """,
-            [table],
-        )
-        return [(row[0], row[1]) for row in cursor.fetchall()]
-
-
 @contextmanager
-def secondary_indexes_rebuilt(table: str) -> Iterator[None]:
-    """Drop the table's non-constraint indexes for the block, then build them again."""
-    indexes = _secondary_indexes(table)
-    with connection.cursor() as cursor:
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
+def indexes_rebuilt(model: type[Model]) -> Iterator[None]:
+    """Drop the model's ``Meta.indexes`` for the block, then create them again as migrations do.
+
+    Indexes that back a constraint (primary key, unique) stay: the load needs them.
+    """
+    with connection.schema_editor() as editor:
+        for index in model._meta.indexes:
+            editor.remove_index(model, index)
     yield
     with connection.cursor() as cursor:
         # CREATE INDEX refuses to run while deferred foreign-key checks are queued: run them
@@ -100,5 +86,6 @@ def secondary_indexes_rebuilt(table: str) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("SET LOCAL maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
-        for _, definition in indexes:
-            cursor.execute(definition)
+    with connection.schema_editor() as editor:
+        for index in model._meta.indexes:
+            editor.add_index(model, index)

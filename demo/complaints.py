@@ -4,7 +4,7 @@
   per statement. Every column is given explicitly (``updated_at`` included, consistent with
   the status), so the model and its ``auto_now`` are never touched.
 * A load at least as big as the table (and of ``BULK_REBUILD_MIN`` rows or more) runs in one
-  transaction with the complaint table's secondary indexes dropped and built again at the end:
+  transaction with the complaint table's ``Meta.indexes`` dropped and built again at the end:
   1M complaints load in a few minutes instead of an hour.
 * References come from the real sequence, fetched before the load.
 * Encrypted columns are encrypted by PostgreSQL (pgcrypto) with
@@ -448,6 +448,12 @@ COMPLAINT_COLUMNS = [
     "description",
     "resolution",
     "rejection_reason",
+    # The bulk rows name no remedy and ask for no review (encrypted empties, empty codes).
+    "remedy_sought",
+    "remedy_outcome",
+    "review_reason",
+    "review_outcome",
+    "review_note",
     "channel",
     "priority",
     "assignee_id",
@@ -467,14 +473,16 @@ COMPLAINT_COLUMNS = [
 _TIMES = COMPLAINT_COLUMNS[COMPLAINT_COLUMNS.index("created_at") :]
 
 
-def _complaint_line(row: dict) -> str:
+def _complaint_line(row: dict, empty: str) -> str:
+    """One COPY line; ``empty``: the COPY-formatted ciphertext of the empty string."""
     times = "\t".join(bulk.timestamp(row[c]) for c in _TIMES)
     assignee = bulk.NULL if row["assignee_id"] is None else str(row["assignee_id"])
     tokens = "{" + ",".join(map(str, sorted(row["search_tokens"]))) + "}"
     return (
         f"{row['id']}\t{row['reference']}\t{row['customer_id']}\t{row['category_id']}\t"
         f"{bulk.text(row['title'])}\t{row['description']}\t{row['resolution']}\t"
-        f"{row['rejection_reason']}\t{row['channel']}\t{row['priority']}\t{assignee}\t"
+        f"{row['rejection_reason']}\t{empty}\t\t{empty}\t\t{empty}\t"
+        f"{row['channel']}\t{row['priority']}\t{assignee}\t"
         f"{row['status']}\t{tokens}\t{times}\n"
     )
 
@@ -518,7 +526,7 @@ def _followup(plan: _Plan, row: dict) -> None:
 def _complaint_lines(plan: _Plan, rows: Iterator[dict]) -> Iterator[str]:
     for row in rows:
         _followup(plan, row)
-        yield _complaint_line(row)
+        yield _complaint_line(row, plan.texts.empty)
 
 
 def _comment_lines(plan: _Plan) -> Iterator[str]:
@@ -620,7 +628,7 @@ def seed_complaints(
     rebuild = _rebuild_indexes(n, rebuild_indexes)
     with (
         transaction.atomic() if rebuild else nullcontext(),
-        bulk.secondary_indexes_rebuilt(Complaint._meta.db_table) if rebuild else nullcontext(),
+        bulk.indexes_rebuilt(Complaint) if rebuild else nullcontext(),
     ):
         for start in range(0, n, batch_size):
             with transaction.atomic():

@@ -288,6 +288,11 @@ class ApiClient:
     def sees_dashboard(self) -> bool:
         return self.role in SUPERVISOR_ROLES
 
+    @property
+    def manages_settings(self) -> bool:
+        """Canned responses and SLA calendars (the API refuses anyone else's writes)."""
+        return self.role in SUPERVISOR_ROLES
+
     def _store_tokens(self, access: str, refresh: str | None) -> None:
         claims = decode_jwt_claims(access)
         self.state[ACCESS_KEY] = access
@@ -544,6 +549,7 @@ class ApiClient:
         overdue: bool = False,
         q: str | None = None,
         ordering: str | None = None,
+        review: str | None = None,
         page: int = 1,
         page_size: int | None = None,
     ) -> Page:
@@ -558,6 +564,7 @@ class ApiClient:
             "created_before": created_before,
             "q": q.strip() if q else None,
             "ordering": ordering,
+            "review": review,
             "page_size": min(page_size, 100) if page_size else None,
         }
         params.update({k: v for k, v in optional.items() if v not in (None, "")})
@@ -566,13 +573,19 @@ class ApiClient:
         return Page.from_payload(self._json("GET", "/api/complaints/", params=params))
 
     def create_complaint(
-        self, *, category: int | str, title: str, description: str, idempotency_key: str
+        self,
+        *,
+        category: int | str,
+        title: str,
+        description: str,
+        idempotency_key: str,
+        remedy_sought: str = "",
     ) -> dict[str, Any]:
+        body: dict[str, Any] = {"category": category, "title": title, "description": description}
+        if remedy_sought:
+            body["remedy_sought"] = remedy_sought
         return self._json(
-            "POST",
-            "/api/complaints/",
-            json={"category": category, "title": title, "description": description},
-            headers={"Idempotency-Key": idempotency_key},
+            "POST", "/api/complaints/", json=body, headers={"Idempotency-Key": idempotency_key}
         )
 
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
@@ -584,15 +597,41 @@ class ApiClient:
     def update_complaint(self, complaint_id: str, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", f"/api/complaints/{complaint_id}/", json=fields)
 
-    def transition(self, complaint_id: str, *, to_status: str, reason: str = "") -> dict[str, Any]:
+    def transition(
+        self, complaint_id: str, *, to_status: str, reason: str = "", remedy_outcome: str = ""
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"to_status": to_status}
         if reason:
             body["reason"] = reason
+        if remedy_outcome:
+            body["remedy_outcome"] = remedy_outcome
         return self._json("POST", f"/api/complaints/{complaint_id}/transition/", json=body)
+
+    def request_review(self, complaint_id: str, *, reason: str) -> dict[str, Any]:
+        """The customer asks for an internal review of the final answer (once)."""
+        return self._json(
+            "POST", f"/api/complaints/{complaint_id}/review/", json={"reason": reason}
+        )
+
+    def conclude_review(
+        self, complaint_id: str, *, outcome: str, note: str, remedy_outcome: str = ""
+    ) -> dict[str, Any]:
+        body = {"outcome": outcome, "note": note}
+        if remedy_outcome:
+            body["remedy_outcome"] = remedy_outcome
+        return self._json("POST", f"/api/complaints/{complaint_id}/review/conclude/", json=body)
 
     def assign(self, complaint_id: str, *, assignee_id: str | None) -> dict[str, Any]:
         return self._json(
             "POST", f"/api/complaints/{complaint_id}/assign/", json={"assignee_id": assignee_id}
+        )
+
+    def merge(self, complaint_id: str, *, into_reference: str) -> dict[str, Any]:
+        """Merge the complaint (a duplicate) into the one with ``into_reference`` (staff)."""
+        return self._json(
+            "POST",
+            f"/api/complaints/{complaint_id}/merge/",
+            json={"into_reference": into_reference},
         )
 
     def list_comments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
@@ -615,6 +654,23 @@ class ApiClient:
     def canned_responses_for(self, complaint_id: str) -> list[dict[str, Any]]:
         """Staff: the canned responses offered on a complaint, ``rendered_body`` filled in."""
         return self._json("GET", f"/api/complaints/{complaint_id}/canned-responses/")
+
+    def canned_responses(self) -> list[dict[str, Any]]:
+        """Staff: every canned response (supervisors see inactive ones too)."""
+        return self._all_pages("/api/canned-responses/").results
+
+    def canned_placeholders(self) -> list[dict[str, str]]:
+        """``[{name, description}]``: the placeholders a canned response body may use."""
+        return self._json("GET", "/api/canned-responses/placeholders/")
+
+    def create_canned_response(self, **fields: Any) -> dict[str, Any]:
+        return self._json("POST", "/api/canned-responses/", json=fields)
+
+    def update_canned_response(self, canned_id: int, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", f"/api/canned-responses/{canned_id}/", json=fields)
+
+    def delete_canned_response(self, canned_id: int) -> None:
+        self._json("DELETE", f"/api/canned-responses/{canned_id}/")
 
     def list_attachments(self, complaint_id: str, *, max_pages: int | None = None) -> Page:
         return self._all_pages(f"/api/complaints/{complaint_id}/attachments/", max_pages=max_pages)
@@ -654,6 +710,19 @@ class ApiClient:
 
     def categories(self) -> list[dict[str, Any]]:
         return self._all_pages("/api/categories/").results
+
+    def sla_calendars(self) -> list[dict[str, Any]]:
+        """Supervisors: every SLA calendar, with its hours, holidays and ``category_ids``."""
+        return self._all_pages("/api/sla-calendars/").results
+
+    def create_sla_calendar(self, **fields: Any) -> dict[str, Any]:
+        return self._json("POST", "/api/sla-calendars/", json=fields)
+
+    def update_sla_calendar(self, calendar_id: int, **fields: Any) -> dict[str, Any]:
+        return self._json("PATCH", f"/api/sla-calendars/{calendar_id}/", json=fields)
+
+    def delete_sla_calendar(self, calendar_id: int) -> None:
+        self._json("DELETE", f"/api/sla-calendars/{calendar_id}/")
 
     def workflow(self) -> dict[str, Any]:
         """Statuses (value, label, open, final, reason_required) and priorities."""

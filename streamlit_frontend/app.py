@@ -40,6 +40,8 @@ SIGNED_IN_ONLY = {
     "queue": ("Queue", "inbox"),
     "dashboard": ("Dashboard", "monitoring"),
     "account": ("My account", "account_circle"),
+    "canned_responses": ("Canned responses", "quickreply"),
+    "sla_calendars": ("SLA calendars", "calendar_month"),
 }
 
 
@@ -66,7 +68,10 @@ else:
         work = [page("queue", default=True), page("complaint_detail")]
         if api.sees_dashboard:
             work.append(page("dashboard"))
-        private = {"Work": work, "Account": [page("account")]}
+        private = {"Work": work}
+        if api.manages_settings:
+            private["Settings"] = [page("canned_responses"), page("sla_calendars")]
+        private["Account"] = [page("account")]
     else:
         private = {
             "Complaints": [

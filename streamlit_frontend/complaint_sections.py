@@ -18,6 +18,8 @@ import streamlit as st
 from streamlit_frontend import ui
 from streamlit_frontend.api_client import ApiClient, Page
 from streamlit_frontend.canned_replies import render_canned_picker
+from streamlit_frontend.merging import merged_references
+from streamlit_frontend.reviews import remedy_outcome_picker
 
 HISTORY_TEXT = {
     "created": "Complaint filed",
@@ -28,6 +30,9 @@ HISTORY_TEXT = {
     "attachment_added": "Attachment added",
     "feedback_received": "Feedback received",
     "sla_breached": "Service deadline missed",
+    "merged": "Merged",
+    "review_requested": "Internal review requested",
+    "review_concluded": "Internal review concluded",
 }
 
 
@@ -136,9 +141,13 @@ def _facts(view: ComplaintView) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------- actions
 
 
-def transition(view: ComplaintView, to_status: str, reason: str = "") -> None:
+def transition(
+    view: ComplaintView, to_status: str, reason: str = "", remedy_outcome: str = ""
+) -> None:
     moved = ui.attempt(
-        lambda: view.api.transition(view.id, to_status=to_status, reason=reason),
+        lambda: view.api.transition(
+            view.id, to_status=to_status, reason=reason, remedy_outcome=remedy_outcome
+        ),
         spinner="Updating...",
     )
     if moved.ok:
@@ -259,6 +268,7 @@ def _render_staff_moves(view: ComplaintView) -> None:
             + " or ".join(view.labels.get(s, s).lower() for s in needs_reason)
             + ". The customer will see it.",
         )
+    remedy_outcome = remedy_outcome_picker(view)
     reason_err = st.empty()
     for col, to_status in zip(st.columns(len(view.moves)), view.moves, strict=True):
         kind: Literal["primary", "secondary"] = (
@@ -269,7 +279,8 @@ def _render_staff_moves(view: ComplaintView) -> None:
             if to_status in needs_reason and not reason.strip():
                 reason_err.error(f"Please give a reason to {label.lower()} the complaint.")
             else:
-                transition(view, to_status, reason.strip())
+                outcome = remedy_outcome if to_status in needs_reason else ""
+                transition(view, to_status, reason.strip(), outcome)
 
 
 def render_customer_actions(view: ComplaintView) -> None:
@@ -358,6 +369,8 @@ def describe(entry: dict[str, Any], *, staff: bool) -> str:
         return f"Rated {new}/5"
     if kind == "attachment_added" and new:
         return f"Attachment added: {new}"
+    if kind == "merged" and new:
+        return f"{old} merged into {new}"
     return HISTORY_TEXT.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -402,9 +415,13 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
     author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
     from_customer = bool(customer_id) and author_id == customer_id
     name = ui.person(author)
+    source = str(comment.get("complaint_id") or view.id)
     # People on both sides: Streamlit's preset "assistant" avatar is a robot.
     with st.chat_message(name, avatar=ui.CUSTOMER_AVATAR if from_customer else ui.STAFF_AVATAR):
         label = ":orange-badge[Internal note] " if comment.get("internal") else ""
+        if source != view.id:
+            merged_from = merged_references(view.complaint).get(source, "a merged complaint")
+            label += f":gray-badge[:material/call_merge: on {merged_from}] "
         st.markdown(f"{label}**{name}** · {ui.fmt_dt(when)}")
         st.markdown(comment.get("body", ""))
 

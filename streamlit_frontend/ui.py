@@ -76,6 +76,7 @@ STATUS_COLORS = {
     "reopened": "orange",
     "rejected": "red",
     "withdrawn": "gray",
+    "merged": "gray",
 }
 STATUS_ICONS = {
     "new": ":material/fiber_new:",
@@ -87,6 +88,7 @@ STATUS_ICONS = {
     "reopened": ":material/replay:",
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
+    "merged": ":material/call_merge:",
 }
 # Avatars of the conversation: a person on each side, never the robot of Streamlit's
 # "assistant" preset (customers would read an agent's reply as a bot's).
@@ -411,6 +413,8 @@ def _pages_for(api: ApiClient) -> set[str]:
     pages = {"queue", "complaint_detail", "account"}
     if api.sees_dashboard:
         pages.add("dashboard")
+    if api.manages_settings:
+        pages.update({"canned_responses", "sla_calendars"})
     return pages
 
 

@@ -147,3 +147,21 @@ def test_prod_without_a_mail_host_is_warned_by_the_deploy_check():
     result = manage("check", "--deploy", env=env)
 
     assert "complaints_project.W001" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "referrals", ["{}", '[{"name": "Ombudsman"}]', '[{"name": "", "contact": "x"}]', "not json"]
+)
+def test_malformed_referrals_are_refused(referrals):
+    result = manage("check", env={**PROD_ENV, "COMPLAINT_REFERRALS": referrals})
+
+    assert result.returncode != 0
+    assert "COMPLAINT_REFERRALS" in result.stderr
+
+
+def test_referrals_come_from_the_environment():
+    env = {**PROD_ENV, "COMPLAINT_REFERRALS": '[{"name": "Ombudsman", "contact": "o.example"}]'}
+
+    result = manage("check", env=env)
+
+    assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api.requests import AuthenticatedRequest
 from complaints import canned_responses as canned
@@ -63,6 +64,26 @@ class CannedResponseInSerializer(serializers.Serializer):
         if "category_id" in data:
             data["category"] = data.pop("category_id")
         return data
+
+
+class PlaceholderOutSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="Written `{name}` in a body.")
+    description = serializers.CharField(read_only=True)
+
+
+class CannedResponsePlaceholdersApi(APIView):
+    """What a body may use, so clients show it instead of copying the list."""
+
+    @extend_schema(
+        operation_id="canned_responses_placeholders",
+        summary="The placeholders a canned response body may use (staff)",
+        description="Customers get 404.",
+        responses={200: PlaceholderOutSerializer(many=True), 401: R401, 404: R404},
+        tags=["canned-responses"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        placeholders = canned.placeholder_list(user=request.user)
+        return Response(PlaceholderOutSerializer(placeholders, many=True).data)
 
 
 class CannedResponseListCreateApi(generics.GenericAPIView):

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from complaints.models import BusinessCalendar, Category, Channel, Complaint, Priority
-from complaints.policies import Capabilities, complaint_capabilities, complaint_overdue
+from complaints.models import (
+    BusinessCalendar,
+    Category,
+    Channel,
+    Complaint,
+    Priority,
+    RemedyOutcome,
+    ReviewOutcome,
+)
+from complaints.policies import (
+    Capabilities,
+    complaint_capabilities,
+    complaint_overdue,
+    referrals_shown,
+    remedy_outcome_required,
+)
+from complaints.visibility import customers_complaint_is_visible
 from complaints.workflow import Status
 
 PRIORITY_NAMES = [p.label for p in Priority]
@@ -96,6 +113,12 @@ class ComplaintListOutSerializer(serializers.Serializer):
         help_text="Since when the resolve clock stands still (the complaint awaits the "
         "customer); `resolve_due_at` moves on by the business time paused when it resumes.",
     )
+    review_requested_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the customer asked for an internal review (null: never).",
+    )
+    review_concluded_at = serializers.DateTimeField(read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
     # What the caller may do now (complaints.policies); clients offer exactly these actions.
@@ -117,6 +140,16 @@ class ComplaintListOutSerializer(serializers.Serializer):
     )
     can_assign_anyone = CapabilityFlag(help_text="May assign it to any active staff member.")
     can_post_internal = CapabilityFlag(help_text="May post internal notes.")
+    can_request_review = CapabilityFlag(
+        help_text="The customer may ask for an internal review of the final answer (once)."
+    )
+    can_conclude_review = CapabilityFlag(
+        help_text="May conclude the customer's internal review (supervisors and admins)."
+    )
+    can_merge = CapabilityFlag(
+        help_text="May merge it, as a duplicate, into another complaint of the same customer "
+        "(supervisors and admins: of any customer)."
+    )
 
     def capabilities(self, complaint: Complaint) -> Capabilities:
         """The caller's capabilities, computed once per complaint (the fields share them)."""
@@ -140,13 +173,112 @@ class ComplaintListOutSerializer(serializers.Serializer):
         return FeedbackOutSerializer(feedback).data
 
 
+class ComplaintRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+
+
+class MergedComplaintSerializer(ComplaintRefSerializer):
+    title = serializers.CharField(read_only=True)
+    merged_at = serializers.DateTimeField(read_only=True)
+
+
+class ReviewOutSerializer(serializers.Serializer):
+    requested_at = serializers.DateTimeField(source="review_requested_at", read_only=True)
+    reason = serializers.CharField(source="review_reason", read_only=True)
+    concluded_at = serializers.DateTimeField(
+        source="review_concluded_at", read_only=True, allow_null=True
+    )
+    outcome = serializers.ChoiceField(
+        source="review_outcome",
+        choices=[*ReviewOutcome.choices, ("", "Open")],
+        read_only=True,
+        help_text="Empty while a supervisor has not concluded it.",
+    )
+    note = serializers.CharField(
+        source="review_note", read_only=True, help_text="The supervisor's answer."
+    )
+
+
+class ReferralOutSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    contact = serializers.CharField(read_only=True, help_text="Plain text: how to reach them.")
+
+
 class ComplaintOutSerializer(ComplaintListOutSerializer):
     description = serializers.CharField(read_only=True)
     resolution = serializers.CharField(read_only=True)
+    remedy_sought = serializers.CharField(
+        read_only=True, help_text="What the customer asked for to put it right (may be empty)."
+    )
+    remedy_outcome = serializers.ChoiceField(
+        choices=[*RemedyOutcome.choices, ("", "Not recorded")],
+        read_only=True,
+        help_text="What became of the remedy sought, recorded when resolving or rejecting.",
+    )
+    review = serializers.SerializerMethodField(
+        help_text="The customer's internal review of the final answer; null: none asked for."
+    )
+    referrals = serializers.SerializerMethodField(
+        help_text="Where the customer can take the complaint next (external bodies), shown "
+        "with a final answer: resolved, closed or rejected; otherwise empty."
+    )
+    transitions_requiring_remedy_outcome = serializers.SerializerMethodField(
+        help_text="The caller's allowed transitions that must carry `remedy_outcome` (the "
+        "customer asked for a remedy)."
+    )
+    merged_into = serializers.SerializerMethodField(
+        help_text="The complaint this one was merged into (status `merged`); null when not "
+        "merged, or when that complaint is another customer's."
+    )
+    merged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    merged_complaints = serializers.SerializerMethodField(
+        help_text="Duplicates merged into this complaint that the caller may see, oldest merge "
+        "first; their comments and attachments are listed with this complaint's."
+    )
+
+    @extend_schema_field(ReviewOutSerializer(allow_null=True))
+    def get_review(self, obj: Complaint):
+        if obj.review_requested_at is None:
+            return None
+        return ReviewOutSerializer(obj).data
+
+    @extend_schema_field(ReferralOutSerializer(many=True))
+    def get_referrals(self, obj: Complaint):
+        if not referrals_shown(obj):
+            return []
+        return ReferralOutSerializer(settings.COMPLAINT_REFERRALS, many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
+    def get_transitions_requiring_remedy_outcome(self, obj: Complaint) -> list[str]:
+        moves = self.capabilities(obj).transitions_requiring_reason
+        return [s for s in moves if remedy_outcome_required(complaint=obj, to_status=s)]
+
+    @extend_schema_field(ComplaintRefSerializer(allow_null=True))
+    def get_merged_into(self, obj: Complaint):
+        reference = getattr(obj, "merged_into_reference", None)
+        user = getattr(self.context.get("request"), "user", None)
+        if reference is None or not customers_complaint_is_visible(
+            user=user, customer_id=getattr(obj, "merged_into_customer_id", None)
+        ):
+            return None
+        return {"id": obj.merged_into_id, "reference": reference}
+
+    @extend_schema_field(MergedComplaintSerializer(many=True))
+    def get_merged_complaints(self, obj: Complaint):
+        rows = [
+            {**row, "merged_at": datetime.fromisoformat(row["merged_at"])}
+            for row in getattr(obj, "merged_complaint_rows", None) or []
+        ]
+        return MergedComplaintSerializer(rows, many=True).data
 
 
 class CommentOutSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
+    complaint_id = serializers.UUIDField(
+        read_only=True,
+        help_text="The complaint it was written on: this one, or one merged into it.",
+    )
     author = UserRefSerializer(read_only=True)
     body = serializers.CharField(read_only=True)
     internal = serializers.BooleanField(source="is_internal", read_only=True)
@@ -191,6 +323,13 @@ class ComplaintCreateInSerializer(serializers.Serializer):
         help_text="Staff only: the customer the complaint is filed for (default: the caller). "
         "Ignored for customers.",
     )
+    remedy_sought = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="What the customer asks for to put it right (optional; stored encrypted).",
+    )
 
 
 class ComplaintUpdateInSerializer(serializers.Serializer):
@@ -211,6 +350,12 @@ class TransitionInSerializer(serializers.Serializer):
         max_length=5000,
         help_text="Required for resolved (the resolution) and rejected (the rejection reason).",
     )
+    remedy_outcome = serializers.ChoiceField(
+        choices=RemedyOutcome.choices,
+        required=False,
+        help_text="Resolving or rejecting only: what became of the remedy the customer asked "
+        "for; required then when they named one (`transitions_requiring_remedy_outcome`).",
+    )
 
 
 def existing_user_or_none(user_id) -> User | None:
@@ -221,6 +366,38 @@ def existing_user_or_none(user_id) -> User | None:
     if user is None:
         raise serializers.ValidationError("No such user.")
     return user
+
+
+class MergeInSerializer(serializers.Serializer):
+    into = serializers.UUIDField(
+        required=False, help_text="The id of the complaint to merge this one into."
+    )
+    into_reference = serializers.CharField(
+        required=False, max_length=20, help_text="Or its reference (e.g. CMP-2026-000123)."
+    )
+
+    def validate(self, attrs):
+        if ("into" in attrs) == ("into_reference" in attrs):
+            raise serializers.ValidationError(
+                {"into": ["Give the complaint to merge into: `into` or `into_reference`."]}
+            )
+        return attrs
+
+
+class ReviewRequestInSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000, help_text="Why the customer does not accept the final answer."
+    )
+
+
+class ReviewConcludeInSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    note = serializers.CharField(max_length=5000, help_text="The answer the customer reads.")
+    remedy_outcome = serializers.ChoiceField(
+        choices=RemedyOutcome.choices,
+        required=False,
+        help_text="What the remedy sought now comes to (when the decision changes).",
+    )
 
 
 class AssignInSerializer(serializers.Serializer):
@@ -282,5 +459,11 @@ __all__ = [
     "FeedbackInSerializer",
     "FeedbackOutSerializer",
     "HistoryOutSerializer",
+    "MergeInSerializer",
+    "MergedComplaintSerializer",
+    "ReferralOutSerializer",
+    "ReviewConcludeInSerializer",
+    "ReviewOutSerializer",
+    "ReviewRequestInSerializer",
     "TransitionInSerializer",
 ]

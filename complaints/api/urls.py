@@ -22,6 +22,21 @@ urlpatterns = [
         name="complaint-assign",
     ),
     path(
+        "complaints/<uuid:pk>/merge/",
+        views.ComplaintMergeView.as_view(),
+        name="complaint-merge",
+    ),
+    path(
+        "complaints/<uuid:pk>/review/",
+        views.ComplaintReviewRequestView.as_view(),
+        name="complaint-review-request",
+    ),
+    path(
+        "complaints/<uuid:pk>/review/conclude/",
+        views.ComplaintReviewConcludeView.as_view(),
+        name="complaint-review-conclude",
+    ),
+    path(
         "complaints/<uuid:pk>/comments/",
         views.ComplaintCommentsView.as_view(),
         name="complaint-comments",
@@ -45,6 +60,11 @@ urlpatterns = [
         "canned-responses/",
         canned_responses.CannedResponseListCreateApi.as_view(),
         name="canned-response-list",
+    ),
+    path(
+        "canned-responses/placeholders/",
+        canned_responses.CannedResponsePlaceholdersApi.as_view(),
+        name="canned-response-placeholders",
     ),
     path(
         "canned-responses/<int:pk>/",

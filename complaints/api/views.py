@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.api.requests import AuthenticatedRequest
 from accounts.models import User
-from complaints import selectors, services
+from complaints import merging, reviews, selectors, services
 from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
@@ -143,6 +143,7 @@ class ComplaintListCreateView(generics.GenericAPIView):
             priority=data.get("priority"),
             customer_id=data.get("customer_id"),
             idempotency_key=_idempotency_key(request),
+            remedy_sought=data["remedy_sought"],
         )
         response = _complaint_response(request, complaint, status.HTTP_201_CREATED)
         if not created:
@@ -238,6 +239,7 @@ class ComplaintTransitionView(generics.GenericAPIView):
             actor=request.user,
             to_status=serializer.validated_data["to_status"],
             reason=serializer.validated_data["reason"],
+            remedy_outcome=serializer.validated_data.get("remedy_outcome", ""),
         )
         return _complaint_response(request, complaint)
 
@@ -271,6 +273,114 @@ class ComplaintAssignView(generics.GenericAPIView):
             complaint=complaint,
             actor=request.user,
             assignee=serializer.validated_data["assignee_id"],
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintMergeView(generics.GenericAPIView):
+    serializer_class = s.MergeInSerializer
+
+    @extend_schema(
+        operation_id="complaints_merge",
+        summary="Merge this complaint (a duplicate) into another",
+        description="Staff merge a duplicate into the complaint that carries on: it becomes "
+        "`merged` (final, its SLA clocks stop) with `merged_into` set, and its comments and "
+        "attachments are listed with the other complaint's. Both must still be able to move "
+        "(not closed, rejected, withdrawn or merged: 409); complaints merged into the "
+        "duplicate before move on too, so no chain forms. Across customers only supervisors "
+        "and admins may merge (403 `supervisors_only`). The customer is emailed.",
+        parameters=[COMPLAINT_ID],
+        request=s.MergeInSerializer,
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="No target given, no such complaint, or the complaint itself "
+                "(field -> messages, on `into`).",
+            ),
+            401: R401,
+            403: R403_SUPERVISORS_ONLY,
+            404: R404,
+            409: R409,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.MergeInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        into_id = data.get("into") or selectors.complaint_id_for_reference(data["into_reference"])
+        complaint = merging.complaint_merge(
+            complaint=complaint, into_id=into_id, actor=request.user
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintReviewRequestView(generics.GenericAPIView):
+    serializer_class = s.ReviewRequestInSerializer
+
+    @extend_schema(
+        operation_id="complaints_review_request",
+        summary="Ask for an internal review of the final answer (the customer, once)",
+        description="Offered while `can_request_review`: the complaint is resolved, closed or "
+        "rejected and no review was asked for yet (409 otherwise). It waits for a supervisor "
+        "(`GET /api/complaints/?review=open`); the complaint's status does not change. Staff "
+        "get 403, other customers 404.",
+        parameters=[COMPLAINT_ID],
+        request=s.ReviewRequestInSerializer,
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: R400,
+            401: R401,
+            403: R403,
+            404: R404,
+            409: R409,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.ReviewRequestInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = reviews.review_request(
+            complaint=complaint,
+            customer=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return _complaint_response(request, complaint)
+
+
+class ComplaintReviewConcludeView(generics.GenericAPIView):
+    serializer_class = s.ReviewConcludeInSerializer
+
+    @extend_schema(
+        operation_id="complaints_review_conclude",
+        summary="Conclude the customer's internal review (supervisors and admins)",
+        description="Offered while `can_conclude_review`. The note is the answer the customer "
+        "reads (and is emailed, with where they can go next); `remedy_outcome` updates what the "
+        "remedy sought comes to. 409 when no review is waiting; agents get 403 "
+        "`supervisors_only`.",
+        parameters=[COMPLAINT_ID],
+        request=s.ReviewConcludeInSerializer,
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: R400,
+            401: R401,
+            403: R403_SUPERVISORS_ONLY,
+            404: R404,
+            409: R409,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = s.ReviewConcludeInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        complaint = reviews.review_conclude(
+            complaint=complaint,
+            actor=request.user,
+            outcome=data["outcome"],
+            note=data["note"],
+            remedy_outcome=data.get("remedy_outcome", ""),
         )
         return _complaint_response(request, complaint)
 

@@ -13,7 +13,7 @@ from functools import partial
 import streamlit as st
 
 from streamlit_frontend import complaint_sections as sections
-from streamlit_frontend import ui
+from streamlit_frontend import merging, reviews, ui
 
 api = ui.require_login()
 
@@ -46,10 +46,14 @@ if not loaded.ok:
 
 view = sections.ComplaintView(api=api, complaint=loaded.value)
 sections.render_header(view)
+reviews.render_remedy(view)
+merging.render_merge_links(view)
 if view.staff:
     sections.render_staff_actions(view)
+    merging.render_merge_form(view)
 else:
     sections.render_customer_actions(view)
+reviews.render_review(view)
 sections.render_feedback(view)
 sections.render_timeline(view)
 sections.render_composer(view)

@@ -55,6 +55,15 @@ with st.form(f"new_complaint_form_{version}"):
         key=f"nc_description_{version}",
     )
     errors["description"] = st.empty()
+    remedy_sought = st.text_area(
+        "What would put it right for you? (optional)",
+        height=80,
+        max_chars=2000,
+        placeholder="For example: a replacement, a refund, an apology.",
+        help="We record whether we can grant it when we answer your complaint.",
+        key=f"nc_remedy_{version}",
+    )
+    errors["remedy_sought"] = st.empty()
     st.caption(f"Attachments (optional): {ui.upload_help(rules)}")
     # No ``type=`` filter: Streamlit's own refusal is a tooltip in MIME jargon; the checks
     # below explain a refused file next to the field, before anything is filed.
@@ -89,6 +98,7 @@ if submitted:
                 category=category,
                 title=title.strip(),
                 description=description.strip(),
+                remedy_sought=remedy_sought.strip(),
                 idempotency_key=st.session_state[IDEMPOTENCY_KEY],
             ),
             spinner="Filing your complaint...",

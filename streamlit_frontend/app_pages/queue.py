@@ -35,6 +35,11 @@ with st.container(border=True):
         type="search",
     )
     overdue = top[2].toggle("Overdue only", key="queue_overdue")
+    reviews_only = top[2].toggle(
+        "Internal reviews waiting",
+        key="queue_reviews",
+        help="Customers who do not accept the final answer; supervisors conclude them.",
+    )
     row = st.columns(4)
     statuses = row[0].multiselect(
         "Status",
@@ -79,6 +84,9 @@ filters: dict[str, Any] = {
     "category": category,
     "ordering": ordering,
 }
+if reviews_only:
+    # Reviews follow a final answer: every status and every assignee, the waiting ones.
+    filters.update(review="open", status=None, assignee=None)
 
 
 def assign_button(complaint: dict[str, Any]) -> None:

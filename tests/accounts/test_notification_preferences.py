@@ -22,6 +22,8 @@ def test_every_kind_of_the_role_is_listed_and_on_by_default(customer_client, age
         "status_changed": True,
         "resolved": True,
         "staff_comment": True,
+        "merged": True,
+        "review_concluded": True,
     }
     assert all(row["description"] for row in customer.json()["kinds"])
     staff = _emailed(agent_client.get(URL))

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import services
+from complaints import reviews, services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
 from tests.helpers.admin import empty_inline_management
@@ -185,6 +185,88 @@ def test_work_form_offers_taking_only_where_the_rule_allows(agent, agent_web, su
     theirs.refresh_from_db()
     assert theirs.assignee != agent
     assert not supervisor_web.get(url).context["adminform"].form.fields["assign_to_me"].disabled
+
+
+def test_work_form_merges_a_duplicate_and_links_both(agent, agent_web, supervisor_web):
+    customer = UserFactory.create(role="customer")
+    duplicate = services.complaint_create(
+        customer=customer, category=CategoryFactory.create(), title="Again", description="Dup"
+    )
+    into = ComplaintFactory.create(customer=customer)
+    url = reverse("admin:complaints_complaint_change", args=[duplicate.pk])
+    resp = agent_web.post(
+        url,
+        {
+            "merge_into": into.reference.lower(),
+            "note_kind": "internal",
+            **empty_inline_management(),
+        },
+        follow=True,
+    )
+    assert f"Merged into {into.reference}." in messages_of(resp)
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.merged_into_id) == (Status.MERGED, into.pk)
+    into_page = agent_web.get(reverse("admin:complaints_complaint_change", args=[into.pk]))
+    assert duplicate.reference in into_page.content.decode()
+    assert into.reference in agent_web.get(url).content.decode()
+
+
+def test_work_form_shows_merge_refusals_in_words(agent, agent_web):
+    into = ComplaintFactory.create()  # another customer's
+    duplicate = ComplaintFactory.create()
+    url = reverse("admin:complaints_complaint_change", args=[duplicate.pk])
+    for reference, words in (
+        (into.reference, "different customers"),
+        ("CMP-0000-000000", "No such complaint"),
+    ):
+        resp = agent_web.post(
+            url,
+            {"merge_into": reference, "note_kind": "internal", **empty_inline_management()},
+            follow=True,
+        )
+        assert any(words in m for m in messages_of(resp)), messages_of(resp)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.NEW
+
+
+def test_work_form_records_the_remedy_outcome_and_concludes_a_review(
+    agent_web, supervisor, supervisor_web
+):
+    customer = UserFactory.create(role="customer")
+    complaint = services.complaint_create(
+        customer=customer,
+        category=CategoryFactory.create(),
+        title="Late",
+        description="Late parcel",
+        remedy_sought="Refund the fee",
+    )
+    for to_status in ("acknowledged", "in_progress"):
+        services.complaint_transition(complaint=complaint, actor=None, to_status=to_status)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert "Refund the fee" in agent_web.get(url).content.decode()
+    form = {"new_status": "rejected", "reason": "On time", **empty_inline_management()}
+    refused = agent_web.post(url, {**form, "note_kind": "internal"}, follow=True)
+    assert any("asked for a remedy" in m for m in messages_of(refused))
+    agent_web.post(url, {**form, "remedy_outcome": "declined", "note_kind": "internal"})
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.remedy_outcome) == ("rejected", "declined")
+
+    reviews.review_request(complaint=complaint, customer=customer, reason="It was late")
+    listed = supervisor_web.get(CHANGELIST + "?review=open").content.decode()
+    assert complaint.reference in listed
+    page = supervisor_web.get(url).content.decode()
+    assert "It was late" in page
+    assert "waiting for a supervisor" in page
+    conclude = {
+        "review_outcome": "upheld",
+        "review_note": "It was on time.",
+        "note_kind": "internal",
+        **empty_inline_management(),
+    }
+    resp = supervisor_web.post(url, conclude, follow=True)
+    assert "Internal review concluded." in messages_of(resp)
+    complaint.refresh_from_db()
+    assert (complaint.review_outcome, complaint.review_concluded_by) == ("upheld", supervisor)
 
 
 def test_csv_export_streams_without_descriptions(agent_web):

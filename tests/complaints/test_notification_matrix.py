@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
-from complaints import attachments, events, notification_matrix, services
+from complaints import attachments, events, merging, notification_matrix, reviews, services
 from complaints.notification_matrix import Kind, Visibility
 from complaints.workflow import Status
 from events import dispatch
@@ -36,6 +36,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     ("reopened", "public"): {"handler": {E}},
     ("feedback", "public"): {"handler": {E}},
     ("sla_breached", "internal"): {"supervisors": {E}},
+    ("merged", "public"): {"customer": {E}},
+    ("review_requested", "internal"): {"supervisors": {E}},
+    ("review_concluded", "public"): {"customer": {E}},
 }
 CELLS = list(notification_matrix.cells())
 
@@ -139,6 +142,23 @@ def _sla_breached(world: World) -> None:
         events.emit_sla_breached(complaint=complaint, clock="resolve", due_at=timezone.now())
 
 
+def _merged(world: World) -> None:
+    duplicate = world.complaint()
+    into = make_complaint(customer=world.customer, category=world.category)
+    merging.complaint_merge(complaint=duplicate, into_id=into.pk, actor=world.colleague)
+
+
+def _review_requested(world: World) -> None:
+    complaint = world.complaint(Status.RESOLVED)
+    reviews.review_request(complaint=complaint, customer=world.customer, reason="Not solved")
+
+
+def _review_concluded(world: World) -> None:
+    complaint = world.complaint(Status.RESOLVED)
+    reviews.review_request(complaint=complaint, customer=world.customer, reason="Not solved")
+    reviews.review_conclude(complaint=complaint, actor=world.admin, outcome="upheld", note="Ok")
+
+
 # How each row's event really happens, done by someone outside the audiences under test.
 ACTIONS = {
     (Kind.RECEIVED, Visibility.PUBLIC): _received,
@@ -152,6 +172,9 @@ ACTIONS = {
     (Kind.REOPENED, Visibility.PUBLIC): _reopened,
     (Kind.FEEDBACK, Visibility.PUBLIC): _feedback,
     (Kind.SLA_BREACHED, Visibility.INTERNAL): _sla_breached,
+    (Kind.MERGED, Visibility.PUBLIC): _merged,
+    (Kind.REVIEW_REQUESTED, Visibility.INTERNAL): _review_requested,
+    (Kind.REVIEW_CONCLUDED, Visibility.PUBLIC): _review_concluded,
 }
 SUBJECT_OF = {
     Kind.RECEIVED: "We received your complaint",
@@ -163,6 +186,9 @@ SUBJECT_OF = {
     Kind.REOPENED: "Customer reopened",
     Kind.FEEDBACK: "rated 4/5",
     Kind.SLA_BREACHED: "SLA breached",
+    Kind.MERGED: ": merged into",
+    Kind.REVIEW_REQUESTED: "Internal review requested",
+    Kind.REVIEW_CONCLUDED: "internal review concluded",
 }
 COMMENT_SUBJECTS = {Visibility.PUBLIC: "New reply on", Visibility.INTERNAL: "Internal note on"}
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.services import ack_breached_q, resolve_breached_q
-from complaints import services
+from complaints import merging, reviews, services
 from complaints.attachments import attachment_add
 from complaints.errors import ConflictError, NotAllowed, NotFound
 from complaints.models import Complaint, Priority
@@ -53,11 +53,11 @@ def test_overdue_sql_and_python_agree_on_every_case():
                     )
                     cases[complaint.pk] = expected
 
-    annotated = dict(
-        annotate_overdue(Complaint.objects.all(), now=now).values_list("pk", "is_overdue")
-    )
-    filtered = set(Complaint.objects.filter(overdue_q(now)).values_list("pk", flat=True))
-    in_python = {c.pk: is_overdue(c, now=now) for c in Complaint.objects.all()}
+    # The cases only (a merged one brings the complaint it joined).
+    rows = Complaint.objects.filter(pk__in=cases)
+    annotated = dict(annotate_overdue(rows, now=now).values_list("pk", "is_overdue"))
+    filtered = set(rows.filter(overdue_q(now)).values_list("pk", flat=True))
+    in_python = {c.pk: is_overdue(c, now=now) for c in rows}
     assert annotated == cases
     assert in_python == cases
     assert filtered == {pk for pk, overdue in cases.items() if overdue}
@@ -165,6 +165,9 @@ FLAGS = (
     "can_unassign",
     "can_assign_anyone",
     "can_post_internal",
+    "can_merge",
+    "can_request_review",
+    "can_conclude_review",
 )
 CONVERSATION = {"can_comment", "can_upload"}
 # The flags that are true for the complaint's own customer, by status (no feedback given yet).
@@ -173,11 +176,12 @@ CUSTOMER_FLAGS = {
     "acknowledged": CONVERSATION,
     "in_progress": CONVERSATION,
     "awaiting_customer": CONVERSATION,
-    "resolved": CONVERSATION | {"can_give_feedback"},
-    "closed": {"can_give_feedback"},
+    "resolved": CONVERSATION | {"can_give_feedback", "can_request_review"},
+    "closed": {"can_give_feedback", "can_request_review"},
     "reopened": CONVERSATION,
-    "rejected": set(),
+    "rejected": {"can_request_review"},
     "withdrawn": set(),
+    "merged": set(),
 }
 # On an unassigned complaint: every handler may take it; nobody has it to unassign.
 AGENT_FLAGS = CONVERSATION | {"can_take", "can_post_internal"}
@@ -187,7 +191,8 @@ SUPERVISOR_FLAGS = AGENT_FLAGS | {"can_set_priority", "can_change_category", "ca
 def expected_flags(role: str, status: str) -> set[str]:
     if role == "customer":
         return CUSTOMER_FLAGS[status]
-    return AGENT_FLAGS if role == "agent" else SUPERVISOR_FLAGS
+    flags = AGENT_FLAGS if role == "agent" else SUPERVISOR_FLAGS
+    return flags | {"can_merge"} if status in table.MERGEABLE else flags
 
 
 def _user_for(role, customer):
@@ -265,6 +270,10 @@ def _service_calls(complaint, user, colleague, other_category):
     def fresh():
         return Complaint.objects.get(pk=complaint.pk)
 
+    def merge():
+        into = make_complaint(customer=complaint.customer, category=complaint.category)
+        merging.complaint_merge(complaint=fresh(), into_id=into.pk, actor=user)
+
     upload = SimpleUploadedFile("note.txt", b"a receipt\n", content_type="text/plain")
     return {
         "can_comment": lambda: services.comment_create(complaint=fresh(), author=user, body="Hi"),
@@ -285,6 +294,13 @@ def _service_calls(complaint, user, colleague, other_category):
         ),
         "can_post_internal": lambda: services.comment_create(
             complaint=fresh(), author=user, body="Note", internal=True
+        ),
+        "can_merge": merge,
+        "can_request_review": lambda: reviews.review_request(
+            complaint=fresh(), customer=user, reason="I do not accept this."
+        ),
+        "can_conclude_review": lambda: reviews.review_conclude(
+            complaint=fresh(), actor=user, outcome="upheld", note="We looked again."
         ),
     }
 

@@ -4,12 +4,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
 from complaints import tasks
 from complaints.models import HistoryEntry, HistoryKind
-from complaints.sla import scan_breaches
+from complaints.sla import ACKNOWLEDGE, RESOLVE, late_unstamped, scan_breaches
 from complaints.workflow import Status
 from events.models import OutboxEvent
 from tests.helpers.factories import ComplaintFactory, UserFactory
@@ -61,3 +62,20 @@ def test_sla_scan_stamps_each_breach_once(mailoutbox):
     tasks.notify_sla_breached(envelope)
     assert [m.to for m in mailoutbox] == [[supervisor.email]]
     assert late_ack.reference in mailoutbox[0].subject
+
+
+@pytest.mark.parametrize(
+    ("clock", "index"),
+    [(ACKNOWLEDGE, "complaint_sla_ack_running"), (RESOLVE, "complaint_sla_resolve_running")],
+)
+def test_the_scan_reads_only_the_running_clocks_index(clock, index):
+    ComplaintFactory.create()
+    sql, params = late_unstamped(clock, timezone.now())[:500].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A tiny test table: make everything but an index-ordered scan look expensive.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan

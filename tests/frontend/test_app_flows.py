@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from analytics.services import rebuild as rebuild_stats
 from complaints import services
-from complaints.models import Feedback
+from complaints.models import Complaint, Feedback
 from complaints.workflow import Status
 from streamlit_frontend import api_client
 from tests.helpers import workflow_table as table
@@ -327,6 +327,110 @@ def test_an_agent_is_offered_no_move_of_a_colleagues_complaint(new_app, categori
     keys = {b.key for b in at.button}
     assert f"assign_{free.pk}" in keys
     assert f"assign_{theirs.pk}" not in keys
+
+
+def test_an_agent_merges_a_duplicate_by_reference(new_app, categories, customer, agent):
+    into = make_complaint(customer=customer, category=categories[0], title="Kettle leaks")
+    duplicate = make_complaint(customer=customer, category=categories[0], title="Kettle again")
+    services.comment_create(complaint=duplicate, author=customer, body="It leaks on the table")
+
+    at = new_app()
+    log_in(at, agent.email)
+    at.session_state["current_complaint_id"] = str(duplicate.pk)
+    goto(at, "app_pages/complaint_detail.py")
+    # Asking without a reference is answered in place; a wrong one by the API, in words.
+    at.button(key="merge_submit").click().run()
+    assert any("Enter the reference" in e.value for e in at.error)
+    at.text_input(key=f"merge_into_{duplicate.pk}").input(duplicate.reference)
+    at.button(key="merge_submit").click().run()
+    assert_ok(at)
+    assert any("cannot be merged into itself" in e.value for e in at.error)
+    at.text_input(key=f"merge_into_{duplicate.pk}").input(into.reference.lower())
+    at.button(key="merge_submit").click().run()
+    assert_ok(at)
+
+    assert f"Merged into {into.reference}." in texts(at)
+    assert any(into.reference in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "merge_submit"]
+    at.button(key="open_merged_into").click().run()
+    assert_ok(at)
+    assert "Kettle leaks" in at.title[0].value
+    assert duplicate.reference in texts(at)
+    assert "It leaks on the table" in texts(at)
+    assert f"on {duplicate.reference}" in texts(at)
+
+    # The customer sees where it carries on, and no merge form.
+    own = new_app()
+    log_in(own, customer.email)
+    own.session_state["current_complaint_id"] = str(duplicate.pk)
+    goto(own, "app_pages/complaint_detail.py")
+    assert any(into.reference in i.value for i in own.info)
+    assert not [t for t in own.text_input if t.key == f"merge_into_{duplicate.pk}"]
+
+
+def test_remedy_outcome_referral_and_internal_review(  # noqa: PLR0915 - one story, three people
+    new_app, categories, customer, agent, supervisor, settings
+):
+    settings.COMPLAINT_REFERRALS = [{"name": "Retail Ombudsman", "contact": "retail.example"}]
+    at = new_app()
+    log_in(at, customer.email)
+    goto(at, "app_pages/new_complaint.py")
+    version = at.session_state["new_complaint_form_version"]
+    at.selectbox(key=f"nc_category_{version}").select(categories[0].id)
+    at.text_input(key=f"nc_title_{version}").input("Late parcel")
+    at.text_area(key=f"nc_description_{version}").input("Two weeks late.")
+    at.text_area(key=f"nc_remedy_{version}").input("Refund the delivery fee")
+    at.button(key="nc_submit").click().run()
+    assert_ok(at)
+    complaint = Complaint.objects.get(title="Late parcel")
+    assert complaint.remedy_sought == "Refund the delivery fee"
+    for to_status in ("acknowledged", "in_progress"):
+        services.complaint_transition(complaint=complaint, actor=agent, to_status=to_status)
+
+    # The handler must say what becomes of the remedy when rejecting.
+    handler = new_app()
+    log_in(handler, agent.email)
+    handler.session_state["current_complaint_id"] = str(complaint.pk)
+    goto(handler, "app_pages/complaint_detail.py")
+    assert "Refund the delivery fee" in texts(handler)
+    handler.text_area(key=f"reason_{complaint.pk}").input("The courier was on time.")
+    handler.button(key="to_rejected").click().run()
+    assert_ok(handler)
+    assert Complaint.objects.get(pk=complaint.pk).status == "in_progress"
+    handler.selectbox(key=f"remedy_outcome_{complaint.pk}").select("declined")
+    handler.button(key="to_rejected").click().run()
+    assert_ok(handler)
+    assert Complaint.objects.get(pk=complaint.pk).remedy_outcome == "declined"
+
+    # The customer sees the referral and asks for a review, once.
+    at.session_state["current_complaint_id"] = str(complaint.pk)
+    goto(at, "app_pages/complaint_detail.py")
+    assert "Retail Ombudsman" in texts(at)
+    assert "Declined" in texts(at)
+    at.text_area(key="review_reason").input("The tracking shows two weeks.")
+    at.button(key="review_request_submit").click().run()
+    assert_ok(at)
+    assert "Waiting for a supervisor" in texts(at)
+    assert not [b for b in at.button if b.key == "review_request_submit"]
+
+    # A supervisor finds it in the queue and concludes it.
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/queue.py")
+    boss.toggle(key="queue_reviews").set_value(True).run()
+    assert_ok(boss)
+    assert complaint.reference in texts(boss)
+    boss.session_state["current_complaint_id"] = str(complaint.pk)
+    goto(boss, "app_pages/complaint_detail.py")
+    boss.radio(key="review_outcome").set_value("changed")
+    boss.selectbox(key="review_remedy_outcome").select("granted")
+    boss.text_area(key="review_note").input("You are right: we refund the fee.")
+    boss.button(key="review_conclude_submit").click().run()
+    assert_ok(boss)
+    complaint.refresh_from_db()
+    assert (complaint.review_outcome, complaint.remedy_outcome) == ("changed", "granted")
+    at.run()
+    assert "You are right: we refund the fee." in texts(at)
 
 
 def test_agent_has_no_dashboard(new_app, agent):

@@ -1,6 +1,6 @@
 """Build complaints in any workflow status through the real services."""
 
-from complaints import services
+from complaints import merging, services
 from complaints.workflow import Status
 from tests.helpers.factories import CategoryFactory
 
@@ -35,7 +35,15 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     ],
     Status.REJECTED: [(Status.REJECTED, SYSTEM)],
     Status.WITHDRAWN: [(Status.WITHDRAWN, OWNER)],
+    Status.MERGED: [],  # then merged into a new complaint of the same customer
 }
+
+
+def _remedy_outcome(complaint, to_status) -> str:
+    """The outcome a resolution or rejection records when the customer asked for a remedy."""
+    if not complaint.remedy_sought or to_status not in {Status.RESOLVED, Status.REJECTED}:
+        return ""
+    return "granted" if to_status == Status.RESOLVED else "declined"
 
 
 def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwargs):
@@ -53,5 +61,9 @@ def make_complaint(*, customer, category=None, status=Status.NEW, **create_kwarg
             actor=customer if who == OWNER else None,
             to_status=to_status,
             reason="Because." if to_status in {Status.RESOLVED, Status.REJECTED} else "",
+            remedy_outcome=_remedy_outcome(complaint, to_status),
         )
+    if status == Status.MERGED:
+        into = make_complaint(customer=customer, category=complaint.category)
+        complaint = merging.complaint_merge(complaint=complaint, into_id=into.pk, actor=None)
     return complaint

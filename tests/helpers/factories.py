@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from complaints.models import Category, Complaint, Priority
 from complaints.search import SearchSource, tokens_for
+from complaints.workflow import Status
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
 
@@ -56,8 +57,22 @@ class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
     title = factory.Faker("sentence", nb_words=6)
     description = factory.Faker("paragraph")
     priority = Priority.NORMAL
+    status = Status.NEW
     ack_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=48))
     resolve_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    # A merged complaint names the complaint it joined (a check constraint holds them together).
+    merged_into = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status == Status.MERGED),
+        yes_declaration=factory.SubFactory(
+            "tests.helpers.factories.ComplaintFactory", customer=factory.SelfAttribute("..customer")
+        ),
+        no_declaration=None,
+    )
+    merged_at = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status == Status.MERGED),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
     # What complaint_create writes, so factory-made complaints are searchable too.
     search_tokens = factory.LazyAttribute(
         lambda o: tokens_for(

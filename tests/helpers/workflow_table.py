@@ -41,6 +41,7 @@ STATUSES = (
     "reopened",
     "rejected",
     "withdrawn",
+    "merged",
 )
 LABELS = {
     "new": "New",
@@ -52,9 +53,13 @@ LABELS = {
     "reopened": "Reopened",
     "rejected": "Rejected",
     "withdrawn": "Withdrawn",
+    "merged": "Merged",
 }
 OPEN = frozenset({"new", "acknowledged", "in_progress", "awaiting_customer", "reopened"})
-FINAL = frozenset({"closed", "rejected", "withdrawn"})
+# "merged" is reached by merging into another complaint (no move of MOVES leads to it).
+FINAL = frozenset({"closed", "rejected", "withdrawn", "merged"})
+# A complaint can be merged, and receive a merged one, while it can still move.
+MERGEABLE = frozenset(STATUSES) - FINAL
 # The resolve clock stands still while the complaint awaits the customer (docs/sla.md).
 RESOLVE_CLOCK_RUNS = OPEN - {"awaiting_customer"}
 REASON_REQUIRED = frozenset({"resolved", "rejected"})

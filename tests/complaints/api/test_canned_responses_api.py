@@ -167,3 +167,15 @@ def test_a_bad_category_filter_is_400(supervisor_client, value):
 def test_huge_ids_are_404(supervisor_client):
     assert supervisor_client.get(f"{URL}99999999999999999999/").status_code == 404
     assert supervisor_client.get("/api/sla-calendars/99999999999999999999/").status_code == 404
+
+
+def test_staff_read_the_placeholders_customers_get_404(
+    agent_client, customer_client, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # the caller's user row
+        response = agent_client.get(f"{URL}placeholders/")
+    assert response.status_code == 200
+    rows = response.json()
+    assert [row["name"] for row in rows] == list(canned.PLACEHOLDERS)
+    assert rows[0]["description"] == canned.PLACEHOLDERS[rows[0]["name"]]
+    assert customer_client.get(f"{URL}placeholders/").status_code == 404

@@ -48,7 +48,32 @@ DETAIL_KEYS = {
     "can_unassign",
     "can_assign_anyone",
     "can_post_internal",
+    "can_merge",
     "feedback",
+    "merged_into",
+    "merged_at",
+    "merged_complaints",
+    "can_request_review",
+    "can_conclude_review",
+    "review_requested_at",
+    "review_concluded_at",
+    "remedy_sought",
+    "remedy_outcome",
+    "review",
+    "referrals",
+    "transitions_requiring_remedy_outcome",
+}
+# On the detail only: merge links, the remedy and review texts (list rows show the status
+# and when a review was asked for and concluded).
+DETAIL_ONLY_KEYS = {
+    "merged_into",
+    "merged_at",
+    "merged_complaints",
+    "remedy_sought",
+    "remedy_outcome",
+    "review",
+    "referrals",
+    "transitions_requiring_remedy_outcome",
 }
 
 
@@ -146,7 +171,7 @@ def test_create_validation(customer_client, category, payload, field):
 def test_list_rows_are_lighter(agent_client, customer):
     make_complaint(customer=customer)
     (row,) = agent_client.get("/api/complaints/").json()["results"]
-    assert set(row) == DETAIL_KEYS - {"description", "resolution"}
+    assert set(row) == DETAIL_KEYS - {"description", "resolution", *DETAIL_ONLY_KEYS}
     assert row["allowed_transitions"] == ["acknowledged", "rejected"]
 
 
@@ -321,7 +346,7 @@ def test_comment_output_and_customer_reply_reopens_work(customer_client, custome
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "author", "body", "internal", "created_at"}
+    assert set(body) == {"id", "complaint_id", "author", "body", "internal", "created_at"}
     assert body["author"] == {
         "id": str(customer.pk),
         "full_name": customer.full_name,
