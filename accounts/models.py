@@ -24,6 +24,11 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+# The pgcrypto-encrypted columns of a user. Reads that only need who the caller is and what
+# they may do (authentication, permissions, visibility) leave them out: see ``refresh_from_db``.
+PERSONAL_FIELDS = ("email", "full_name", "phone")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person using the product. Email, name and phone are encrypted with pgcrypto."""
 
@@ -64,6 +69,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.is_staff = self.role in HANDLER_ROLES
         self.is_superuser = self.role == Role.ADMIN
         super().save(*args, **kwargs)
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        """Load a deferred personal field together with the other deferred ones.
+
+        Authentication reads the user without them (``accounts.selectors``); the first use of
+        any of them (a profile, an email) then costs one query for all three, not one each.
+        """
+        if fields is not None and set(fields) <= set(PERSONAL_FIELDS):
+            deferred = self.get_deferred_fields()
+            fields = [*fields, *(f for f in PERSONAL_FIELDS if f in deferred and f not in fields)]
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     @property
     def is_handler(self) -> bool:

@@ -1,5 +1,6 @@
 import uuid
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -173,6 +174,23 @@ def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
             fields=[*lead, "resolve_due_at", "created_at", "id"], name=f"{name}resolve_due_id"
         ),
     ]
+
+
+class ComplaintState(Protocol):
+    """What the visibility and capability rules read of a complaint.
+
+    A ``Complaint`` is one; so is a read path's row of plain values (``policies.StateValues``),
+    which lets the list and detail answer the ``can_*`` flags without building model instances.
+    """
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def customer_id(self) -> uuid.UUID: ...
+
+    @property
+    def resolved_at(self) -> datetime | None: ...
 
 
 class Complaint(models.Model):

@@ -9,9 +9,10 @@ Streamlit app shows exactly the actions the services accept.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import SUPERVISOR_ROLES, Role
-from complaints.models import Complaint, Feedback
+from complaints.models import Complaint, ComplaintState, Feedback
 from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
@@ -116,7 +117,7 @@ def customer_may_give_feedback(status: str) -> bool:
     return status in FEEDBACK_STATUSES
 
 
-def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
+def reopen_window_open(*, complaint: ComplaintState, now: datetime | None = None) -> bool:
     """Whether a resolved complaint may still be reopened by its customer."""
     if complaint.resolved_at is None:
         return False
@@ -151,7 +152,7 @@ def may_assign_anyone(user: User) -> bool:
 
 
 def allowed_transitions(
-    *, complaint: Complaint, user: User | None, now: datetime | None = None
+    *, complaint: ComplaintState, user: User | None, now: datetime | None = None
 ) -> list[str]:
     """Statuses ``user`` may move ``complaint`` to right now (None = system, handler rights)."""
     role: str
@@ -184,7 +185,20 @@ class Capabilities:
     can_post_internal: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The flags by name, in declaration order (shallow: the lists are the flags' own)."""
+        return {name: getattr(self, name) for name in CAPABILITY_NAMES}
+
+
+CAPABILITY_NAMES = tuple(f.name for f in fields(Capabilities))
+
+
+@dataclass(frozen=True, slots=True)
+class StateValues:
+    """A ``ComplaintState`` from plain values (a read path's row), without a model instance."""
+
+    status: str
+    customer_id: UUID
+    resolved_at: datetime | None
 
 
 def _has_feedback(complaint: Complaint) -> bool:
@@ -200,6 +214,19 @@ def complaint_capabilities(
     *, complaint: Complaint, user: User | None, now: datetime | None = None
 ) -> Capabilities:
     """The caller's capabilities; nothing for anonymous callers or an invisible complaint."""
+    return state_capabilities(
+        complaint=complaint, has_feedback=_has_feedback(complaint), user=user, now=now
+    )
+
+
+def state_capabilities(
+    *,
+    complaint: ComplaintState,
+    has_feedback: bool,
+    user: User | None,
+    now: datetime | None = None,
+) -> Capabilities:
+    """``complaint_capabilities`` for a complaint's state and whether it has feedback."""
     if user is None or not user.is_authenticated:
         return Capabilities()
     if not complaint_is_visible(user=user, complaint=complaint):
@@ -224,7 +251,6 @@ def complaint_capabilities(
         transitions_requiring_reason=requiring_reason,
         can_comment=conversation,
         can_upload=conversation,
-        can_give_feedback=customer_may_give_feedback(complaint.status)
-        and not _has_feedback(complaint),
+        can_give_feedback=customer_may_give_feedback(complaint.status) and not has_feedback,
         can_edit=customer_may_edit(complaint.status),
     )

@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
@@ -39,10 +40,11 @@ def _complaints_for(user: User) -> QuerySet[Complaint]:
     )
 
 
-# What ComplaintListOutSerializer shows. The only encrypted columns among them are the
-# rejection reason, the customer's and assignee's names and the feedback comment; the list
-# decrypts them for the page's rows only (see ComplaintListing).
-LIST_ROW_FIELDS = (
+# What a list row shows (``complaints.api.output``), as ``values()`` paths: plain columns, the
+# category, the two names and the feedback joined in. The only encrypted ones are the rejection
+# reason, the customer's and assignee's names and the feedback comment, decrypted for the page's
+# rows only (see ComplaintListing).
+LIST_VALUES = (
     "id",
     "reference",
     "title",
@@ -50,6 +52,13 @@ LIST_ROW_FIELDS = (
     "status",
     "priority",
     "channel",
+    "category_id",
+    "category__name",
+    "category__slug",
+    "customer_id",
+    "customer__full_name",
+    "assignee_id",
+    "assignee__full_name",
     "created_at",
     "updated_at",
     "acknowledged_at",
@@ -58,60 +67,57 @@ LIST_ROW_FIELDS = (
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
-    "category__id",
-    "category__name",
-    "category__slug",
-    "customer__id",
-    "customer__full_name",
-    "assignee__id",
-    "assignee__full_name",
+    "is_overdue",
     "feedback__rating",
     "feedback__comment",
     "feedback__created_at",
 )
+# The detail adds the two long texts.
+DETAIL_VALUES = (*LIST_VALUES, "description", "resolution")
+# The page query's column holding the capped count (see ``ComplaintListing.page``).
+CAPPED_COUNT = "capped_count"
 
 
 class ComplaintListing:
-    """The complaint list as a paginator sees it: ``count()`` and slices.
+    """The complaint list: a filtered, ordered query, read one page at a time.
 
     ``keys`` is the filtered, ordered query on plain complaint columns (no join, no encrypted
-    column), so counting and LIMIT/OFFSET are index scans that never decrypt anything. A slice
-    is the page's rows, loaded by one query ``WHERE id IN (<keys LIMIT n OFFSET m>)`` that joins
+    column), so counting and LIMIT/OFFSET are index scans that never decrypt anything. A page
+    is one statement ``WHERE id IN (<keys LIMIT n OFFSET m>)`` that joins
     category/customer/assignee/feedback and decrypts only for those rows (pgcrypto costs
     ~0.15-0.5 ms per value, and PostgreSQL computes select-list expressions for every row a
     Sort or OFFSET consumes, so they must stay out of the ordered query).
     """
 
-    ordered = True  # for Django's Paginator: keys always has an explicit ordering
-
     def __init__(self, keys: QuerySet[Complaint]):
         self.keys = keys
 
-    def count(self) -> int:
-        return self.keys.count()
+    def page(
+        self, *, offset: int, limit: int, count_cap: int | None = None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to ``limit`` rows (``LIST_VALUES``) from ``offset``, and the capped count.
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self.rows(self.keys))
-
-    def __getitem__(self, index: int | slice):
-        if isinstance(index, slice):
-            return self.rows(self.keys[index])
-        rows = list(self.rows(self.keys[index : index + 1]))
-        if not rows:
-            raise IndexError("complaint listing index out of range")
-        return rows[0]
+        With ``count_cap`` the same statement counts the matching complaints up to
+        ``count_cap + 1`` (an uncorrelated scalar subquery over ``keys LIMIT count_cap + 1``,
+        which PostgreSQL runs once): the number when it is at most ``count_cap``, else
+        ``count_cap + 1``. The count is None without ``count_cap`` or when the page is empty.
+        """
+        rows = self.rows(self.keys[offset : offset + limit])
+        if count_cap is None:
+            return list(rows.values(*LIST_VALUES)), None
+        # The ORM has no COUNT over a LIMITed subquery in FROM; the inner SQL is Django's own,
+        # compiled from ``keys``, and its parameters stay bound separately.
+        limited = self.keys.order_by().values("pk")[: count_cap + 1]
+        sql, params = limited.query.sql_with_params()
+        capped = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params, IntegerField())  # noqa: S608, S611 - see above
+        values = list(rows.annotate(**{CAPPED_COUNT: capped}).values(*LIST_VALUES, CAPPED_COUNT))
+        return values, values[0][CAPPED_COUNT] if values else None
 
     @staticmethod
     def rows(keys: QuerySet[Complaint]) -> QuerySet[Complaint]:
         """The list rows of ``keys`` (typically one page of it), in its order."""
         return annotate_overdue(
-            Complaint.objects.filter(pk__in=keys.values("pk"))
-            .select_related("category", "customer", "assignee", "feedback")
-            .only(*LIST_ROW_FIELDS)
-            .order_by(*keys.query.order_by)
+            Complaint.objects.filter(pk__in=keys.values("pk")).order_by(*keys.query.order_by)
         )
 
 
@@ -119,7 +125,7 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
     """Complaints ``user`` may see, filtered/ordered by ``filters`` (query parameters).
 
     Invalid filter values raise a DRF ``ValidationError`` naming the parameter (HTTP 400).
-    Paginate the result (or slice it); see ``ComplaintListing``.
+    Read it a page at a time; see ``ComplaintListing``.
     """
     keys = complaints_visible_to(user=user).order_by(*DEFAULT_ORDERING)
     if filters is not None:
@@ -127,20 +133,39 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
     return ComplaintListing(keys)
 
 
+def complaint_values_get(*, user: User, complaint_id: UUID | str) -> dict[str, Any]:
+    """One complaint ``user`` may see as ``DETAIL_VALUES`` (one query; what the API renders).
+
+    Services take ``complaint_get``'s model instead.
+    """
+    try:
+        row = _complaint_values(user).filter(pk=complaint_id).first()
+    except (ValueError, TypeError, DjangoValidationError):
+        row = None  # a malformed UUID is just another complaint that does not exist
+    if row is None:
+        raise NotFound("No complaint matches the given query.")
+    return row
+
+
+def complaint_values_get_by_reference(*, user: User, reference: str) -> dict[str, Any]:
+    """``complaint_values_get`` by the complaint's reference (any case)."""
+    row = None
+    if "\x00" not in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
+        row = _complaint_values(user).filter(reference=reference.strip().upper()).first()
+    if row is None:
+        raise NotFound("No complaint matches the given query.")
+    return row
+
+
+def _complaint_values(user: User) -> QuerySet[Complaint, dict[str, Any]]:
+    return annotate_overdue(complaints_visible_to(user=user)).values(*DETAIL_VALUES)
+
+
 def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
     try:
         return _complaints_for(user).get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
-        raise NotFound("No complaint matches the given query.") from exc
-
-
-def complaint_get_by_reference(*, user: User, reference: str) -> Complaint:
-    if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        raise NotFound("No complaint matches the given query.")
-    try:
-        return _complaints_for(user).get(reference=reference.strip().upper())
-    except Complaint.DoesNotExist as exc:
         raise NotFound("No complaint matches the given query.") from exc
 
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from complaints.errors import NotFound
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintState
 
 NOT_FOUND = "No complaint matches the given query."
 
@@ -23,7 +23,7 @@ def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
     return qs
 
 
-def complaint_is_visible(*, user: User | None, complaint: Complaint) -> bool:
+def complaint_is_visible(*, user: User | None, complaint: ComplaintState) -> bool:
     """The Python twin of ``complaints_visible_to`` for a loaded complaint (None: the system)."""
     return user is None or user.is_handler or complaint.customer_id == user.pk
 

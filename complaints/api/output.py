@@ -1,0 +1,103 @@
+"""The complaint list and detail bodies, built from the selectors' plain rows.
+
+``ComplaintListOutSerializer`` / ``ComplaintOutSerializer`` declare these bodies (the OpenAPI
+schema) and remain the reference implementation; the functions here produce exactly the same
+keys and values (``tests/complaints/api/test_output.py`` holds them equal, and their keys equal
+to the schema's properties) from ``selectors.LIST_VALUES`` / ``DETAIL_VALUES`` rows, without
+building model instances or running DRF fields per value. Measured at 100k complaints, the
+serializers cost ~0.25 ms per list row (6-7 ms for a page of 25); these ~0.02 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import User
+from complaints.models import Priority
+from complaints.policies import StateValues, state_capabilities
+
+PRIORITY_NAMES = {p.value: p.label for p in Priority}
+# The row's datetime columns, in the body's order (after ``assignee``).
+LIST_DATETIMES = (
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "ack_due_at",
+    "resolve_due_at",
+    "sla_paused_at",
+)
+
+
+def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
+    """DRF's ``DateTimeField`` output: ISO 8601 in the current time zone, UTC as ``Z``."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _person(person_id: Any, full_name: str | None) -> dict[str, Any] | None:
+    return None if person_id is None else {"id": str(person_id), "full_name": full_name}
+
+
+def _complaint_body(
+    row: dict[str, Any], *, user: User, now: datetime, tz: tzinfo
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(row["id"]),
+        "reference": row["reference"],
+        "title": row["title"],
+        "rejection_reason": row["rejection_reason"],
+        "status": row["status"],
+        "priority": PRIORITY_NAMES[row["priority"]],
+        "channel": row["channel"],
+        "category": {
+            "id": row["category_id"],
+            "name": row["category__name"],
+            "slug": row["category__slug"],
+        },
+        "customer": _person(row["customer_id"], row["customer__full_name"]),
+        "assignee": _person(row["assignee_id"], row["assignee__full_name"]),
+    }
+    for name in LIST_DATETIMES:
+        body[name] = _datetime(row[name], tz)
+    body["is_overdue"] = bool(row["is_overdue"])
+    has_feedback = row["feedback__rating"] is not None
+    body["feedback"] = (
+        {
+            "rating": row["feedback__rating"],
+            "comment": row["feedback__comment"],
+            "created_at": _datetime(row["feedback__created_at"], tz),
+        }
+        if has_feedback
+        else None
+    )
+    state = StateValues(
+        status=row["status"], customer_id=row["customer_id"], resolved_at=row["resolved_at"]
+    )
+    capabilities = state_capabilities(
+        complaint=state, has_feedback=has_feedback, user=user, now=now
+    )
+    body.update(capabilities.as_dict())
+    return body
+
+
+def complaint_list_items(rows: Iterable[dict[str, Any]], *, user: User) -> list[dict[str, Any]]:
+    """``ComplaintListOutSerializer(many=True)``'s output for ``selectors.LIST_VALUES`` rows."""
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    return [_complaint_body(row, user=user, now=now, tz=tz) for row in rows]
+
+
+def complaint_detail(row: dict[str, Any], *, user: User) -> dict[str, Any]:
+    """``ComplaintOutSerializer``'s output for a ``selectors.DETAIL_VALUES`` row."""
+    body = _complaint_body(row, user=user, now=timezone.now(), tz=timezone.get_current_timezone())
+    body["description"] = row["description"]
+    body["resolution"] = row["resolution"]
+    return body
