@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: run test install lint format check migrate seed bench clean
+.PHONY: run test install lint format check migrate seed bench bench-events bench-list bench-keys clean
 
 install: .venv/.synced
 
@@ -44,14 +44,25 @@ check: install
 	$(RUN) python manage.py check
 	$(RUN) python manage.py makemigrations --check --dry-run
 
+# The API under load at 100k and 1M complaints (bench/bench_api.py; docs/performance.md).
+# Extra flags: make bench BENCH_ARGS="--sizes 100k --duration 10"
+BENCH_ARGS ?=
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/complaints_bench
 
 bench: install
+	$(RUN) python bench/bench_api.py $(BENCH_ARGS)
+
+# The older, narrower benchmarks: the event pipeline, the list in-process with its plans, keys.
+bench-events: install
 	$(RUN) python bench/bench_events.py --rate 50 --seconds 30
+
+bench-list: install
 	DATABASE_URL=$(BENCH_DB) $(RUN) python scripts/ensure_database.py
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(RUN) python manage.py seed_demo --complaints 100000
 	DATABASE_URL=$(BENCH_DB) $(RUN) python bench/bench_list.py
+
+bench-keys: install
 	$(RUN) python bench/bench_keys.py
 
 clean:

@@ -25,6 +25,7 @@ def export_profile(*, user: User) -> dict[str, Any]:
         "email_verified_at": isoformat_or_none(user.email_verified_at),
         "date_joined": isoformat_or_none(user.date_joined),
         "last_login": isoformat_or_none(user.last_login),
+        "emails_turned_off": sorted(user.email_opt_outs.values_list("kind", flat=True)),
     }
 
 

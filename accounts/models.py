@@ -112,3 +112,20 @@ class BrowserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Browser session {self.id} of {self.user_id}"
+
+
+class EmailOptOut(models.Model):
+    """The user turned email off for one notification kind (``accounts.notification_kinds``).
+
+    Only the exceptions are stored: a kind without a row is emailed.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"No {self.kind} emails for {self.user_id}"

@@ -23,7 +23,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.blind_index import email_blind_indexes, normalize_email
 from accounts.emails import frontend_link, send_on_commit
 from accounts.errors import BrowserSessionInvalid
-from accounts.models import BrowserSession, Role, User
+from accounts.models import BrowserSession, EmailOptOut, Role, User
+from accounts.notification_kinds import notification_kind_check
 from accounts.tokens import (
     email_verification_tokens,
     link_token,
@@ -319,3 +320,21 @@ def browser_sessions_end(*, user: User) -> int:
     )
     user_revoke_refresh_tokens(user=user)
     return ended
+
+
+@transaction.atomic
+def notification_preferences_update(*, user: User, email: dict[str, bool]) -> None:
+    """Turn email on (True) or off (False) per notification kind; unknown kinds are refused."""
+    errors = []
+    for key, wanted in email.items():
+        try:
+            notification_kind_check(key=key, role=user.role)
+        except ValidationError as exc:
+            errors.extend(exc.message_dict["email"])
+            continue
+        if wanted:
+            EmailOptOut.objects.filter(user=user, kind=key).delete()
+        else:
+            EmailOptOut.objects.get_or_create(user=user, kind=key)
+    if errors:
+        raise ValidationError({"email": errors})

@@ -58,6 +58,7 @@ from complaints.policies import (
     complaint_overdue,
     may_manage_calendars,
     may_manage_canned_responses,
+    may_take,
     overdue_q,
 )
 from complaints.services import (
@@ -236,9 +237,23 @@ class ComplaintWorkForm(forms.ModelForm):
         allowed = []
         if self.instance.pk and self.request_user is not None:
             allowed = allowed_transitions(complaint=self.instance, user=self.request_user)
+        if self.instance.pk and self.request_user is not None:
+            self._offer_taking(self.request_user)
         labels = dict(Status.choices)
         new_status = cast(forms.ChoiceField, self.fields["new_status"])
         new_status.choices = [("", "— keep status —")] + [(s, labels.get(s, s)) for s in allowed]
+
+    def _offer_taking(self, user: User) -> None:
+        """ "Assign to me" only where the assignment rule lets this user take the complaint."""
+        if may_take(user=user, complaint=self.instance):
+            return
+        field = self.fields["assign_to_me"]
+        field.disabled = True
+        field.help_text = (
+            "Already yours."
+            if self.instance.assignee_id == user.pk
+            else "Assigned to a colleague: only supervisors and admins move it."
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -23,7 +23,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from complaints import attachment_crypto
+from complaints import attachment_crypto, events
 from complaints.errors import (
     AttachmentContentUnavailable,
     ConflictError,
@@ -148,7 +148,16 @@ def attachment_add(
         with transaction.atomic():
             locked = (
                 Complaint.objects.select_for_update()
-                .only("id", "status", "customer_id")
+                # What the check and the event's snapshot read.
+                .only(
+                    "id",
+                    "reference",
+                    "status",
+                    "priority",
+                    "category_id",
+                    "assignee_id",
+                    "customer_id",
+                )
                 .get(pk=complaint.pk)
             )
             _check_may_upload(complaint=locked, uploader=uploader)
@@ -157,6 +166,7 @@ def attachment_add(
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
                 if comment.is_internal and not sees_internal_notes(uploader):
                     raise ValidationError({"comment_id": ["Not a comment of this complaint."]})
+            internal = bool(comment is not None and comment.is_internal)
             attachment = Attachment(
                 complaint=complaint,
                 comment=comment,
@@ -179,7 +189,10 @@ def attachment_add(
                 actor=uploader,
                 kind=HistoryKind.ATTACHMENT_ADDED,
                 to_value=attachment.original_name[:100],
-                is_internal=bool(comment is not None and comment.is_internal),
+                is_internal=internal,
+            )
+            events.emit_attachment_added(
+                complaint=locked, actor=uploader, attachment=attachment, internal=internal
             )
     except BaseException:
         if stored_name:

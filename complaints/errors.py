@@ -33,6 +33,19 @@ class NotAllowed(ComplaintError):
     default_message = "You may not do this."
 
 
+class SupervisorsOnly(NotAllowed):
+    """Staff who can see the complaint asked for what only supervisors and admins may do.
+
+    Unlike other refusals its message reaches the caller (403 with ``code``): staff already
+    see the complaint, and the message says who may do it instead.
+    """
+
+    default_message = "Only supervisors and admins may do this."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message, code="supervisors_only")
+
+
 class EmailNotVerified(ComplaintError):
     """A customer whose email is not verified yet tried to file a complaint."""
 

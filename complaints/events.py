@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from accounts.models import User
-from complaints.models import Comment, Complaint, Feedback, Priority
+from complaints.models import Attachment, Comment, Complaint, Feedback, Priority
 from events import dispatch
 from events.models import OutboxEvent
 from events.outbox import emit
@@ -27,6 +27,7 @@ class ComplaintEvent(StrEnum):
     STATUS_CHANGED = "complaint.status_changed"
     ASSIGNED = "complaint.assigned"
     COMMENTED = "complaint.commented"
+    ATTACHMENT_ADDED = "complaint.attachment_added"
     FEEDBACK_RECEIVED = "complaint.feedback_received"
     SLA_BREACHED = "complaint.sla_breached"
     UPDATED = "complaint.updated"
@@ -36,7 +37,9 @@ class ComplaintEvent(StrEnum):
 NOTIFY_RECEIPT = "complaints.tasks.notify_receipt"
 NOTIFY_STATUS_CHANGED = "complaints.tasks.notify_status_changed"
 NOTIFY_ASSIGNED = "complaints.tasks.notify_assigned"
-NOTIFY_PUBLIC_REPLY = "complaints.tasks.notify_public_reply"
+NOTIFY_COMMENTED = "complaints.tasks.notify_commented"
+NOTIFY_ATTACHMENT_ADDED = "complaints.tasks.notify_attachment_added"
+NOTIFY_FEEDBACK = "complaints.tasks.notify_feedback_received"
 NOTIFY_SLA_BREACHED = "complaints.tasks.notify_sla_breached"
 TRIAGE_COMPLAINT = "complaints.tasks.triage_complaint"
 
@@ -44,8 +47,9 @@ HANDLERS: dict[ComplaintEvent, tuple[str, ...]] = {
     ComplaintEvent.CREATED: (NOTIFY_RECEIPT, TRIAGE_COMPLAINT),
     ComplaintEvent.STATUS_CHANGED: (NOTIFY_STATUS_CHANGED,),
     ComplaintEvent.ASSIGNED: (NOTIFY_ASSIGNED,),
-    ComplaintEvent.COMMENTED: (NOTIFY_PUBLIC_REPLY,),
-    ComplaintEvent.FEEDBACK_RECEIVED: (),
+    ComplaintEvent.COMMENTED: (NOTIFY_COMMENTED,),
+    ComplaintEvent.ATTACHMENT_ADDED: (NOTIFY_ATTACHMENT_ADDED,),
+    ComplaintEvent.FEEDBACK_RECEIVED: (NOTIFY_FEEDBACK,),
     ComplaintEvent.SLA_BREACHED: (NOTIFY_SLA_BREACHED,),
     ComplaintEvent.UPDATED: (),
 }
@@ -127,6 +131,21 @@ def emit_commented(*, complaint: Complaint, actor: User | None, comment: Comment
         author_id=_id(comment.author_id),
         internal=bool(comment.is_internal),
         created_at=comment.created_at.isoformat(),
+    )
+
+
+def emit_attachment_added(
+    *, complaint: Complaint, actor: User, attachment: Attachment, internal: bool
+) -> OutboxEvent:
+    # The attachment's id and visibility: its name and content stay in the database.
+    return _emit(
+        ComplaintEvent.ATTACHMENT_ADDED,
+        complaint,
+        actor,
+        attachment_id=str(attachment.pk),
+        comment_id=_id(attachment.comment_id),
+        internal=internal,
+        created_at=attachment.created_at.isoformat(),
     )
 
 

@@ -148,6 +148,52 @@ def may_assign_anyone(user: User) -> bool:
     return user.role in SUPERVISOR_ROLES
 
 
+def assignment_refusal(
+    *, actor: User, current_assignee_id: UUID | None, assignee_id: UUID | None
+) -> str | None:
+    """Why staff member ``actor`` may not set the assignee to ``assignee_id``; None: they may.
+
+    Supervisors and admins move work between anyone. Agents take unassigned complaints (assign
+    themselves) and drop their own; moving a complaint away from a colleague (to themselves
+    too) and handing one to a colleague, even an unassigned one, is for supervisors. Setting
+    the assignee it already has changes nothing and is never refused.
+    """
+    if may_assign_anyone(actor) or assignee_id == current_assignee_id:
+        return None
+    if assignee_id is not None and assignee_id != actor.pk:
+        return "Only supervisors and admins may assign a complaint to someone else."
+    if current_assignee_id is not None and current_assignee_id != actor.pk:
+        return (
+            "This complaint is assigned to a colleague; only supervisors and admins may move it "
+            "to someone else."
+        )
+    return None
+
+
+def may_take(*, user: User, complaint: Complaint) -> bool:
+    """Assign the complaint to themselves now (it is not theirs yet)."""
+    return (
+        user.is_handler
+        and complaint.assignee_id != user.pk
+        and assignment_refusal(
+            actor=user, current_assignee_id=complaint.assignee_id, assignee_id=user.pk
+        )
+        is None
+    )
+
+
+def may_unassign(*, user: User, complaint: Complaint) -> bool:
+    """Clear the complaint's assignee now (someone has it)."""
+    return (
+        user.is_handler
+        and complaint.assignee_id is not None
+        and assignment_refusal(
+            actor=user, current_assignee_id=complaint.assignee_id, assignee_id=None
+        )
+        is None
+    )
+
+
 # --------------------------------------------------------------------------- one caller
 
 
@@ -180,7 +226,8 @@ class Capabilities:
     can_edit: bool = False
     can_set_priority: bool = False
     can_change_category: bool = False
-    can_assign: bool = False
+    can_take: bool = False
+    can_unassign: bool = False
     can_assign_anyone: bool = False
     can_post_internal: bool = False
 
@@ -241,7 +288,8 @@ def state_capabilities(
             can_upload=True,
             can_set_priority=may_reroute(user),
             can_change_category=may_reroute(user),
-            can_assign=True,
+            can_take=may_take(user=user, complaint=complaint),
+            can_unassign=may_unassign(user=user, complaint=complaint),
             can_assign_anyone=may_assign_anyone(user),
             can_post_internal=True,
         )

@@ -32,6 +32,7 @@ from complaints.errors import (
     EmailNotVerified,
     IdempotencyKeyReused,
     NotAllowed,
+    SupervisorsOnly,
     TransitionNotAllowed,
 )
 from complaints.history import history_record
@@ -52,10 +53,10 @@ from complaints.models import (
 )
 from complaints.policies import (
     allowed_transitions,
+    assignment_refusal,
     customer_may_add_to_conversation,
     customer_may_edit,
     customer_may_give_feedback,
-    may_assign_anyone,
     may_reroute,
     reopen_window_open,
 )
@@ -382,17 +383,19 @@ def complaint_transition(
 def complaint_assign(
     *, complaint: Complaint, actor: User | None, assignee: User | None
 ) -> Complaint:
-    """Set or clear the assignee. Agents may only take a complaint themselves or drop their own."""
+    """Set or clear the assignee (``policies.assignment_refusal`` says who may move what)."""
     complaint = _lock(complaint)
     ensure_complaint_visible(user=actor, complaint=complaint)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Only staff can assign complaints.")
-        if not may_assign_anyone(actor):
-            taking = assignee is not None and assignee.pk == actor.pk
-            dropping_own = assignee is None and complaint.assignee_id == actor.pk
-            if not (taking or dropping_own):
-                raise NotAllowed("Agents may only assign complaints to themselves.")
+        refusal = assignment_refusal(
+            actor=actor,
+            current_assignee_id=complaint.assignee_id,
+            assignee_id=assignee.pk if assignee is not None else None,
+        )
+        if refusal is not None:
+            raise SupervisorsOnly(refusal)
     if assignee is not None and not (assignee.is_handler and assignee.is_active):
         raise ValidationError({"assignee_id": ["The assignee must be an active staff member."]})
 

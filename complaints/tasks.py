@@ -3,55 +3,72 @@
 The handlers are listed in ``complaints.events.HANDLERS`` under their ``module.function``
 name. Each claims (event_id, handler name) with ``run_once`` in the transaction of its
 effect, so a redelivered message or a re-run task does nothing the second time; it returns
-False when skipped (already done, or nothing to do).
+False when skipped (already done). The notification handlers turn their event into a notice
+of the notification matrix (``complaints.notifications``) and email its recipients.
 """
+
+from functools import partial
 
 from celery import shared_task
 
 from complaints import events, notifications, sla, triage
+from complaints.notification_matrix import Kind, Visibility
 from events.idempotency import run_once
 
 
 def notify_receipt(envelope: dict) -> bool:
-    return run_once(
-        envelope, events.NOTIFY_RECEIPT, lambda e: notifications.send_receipt(e["aggregate_id"])
+    return notifications.notify(
+        envelope,
+        handler=events.NOTIFY_RECEIPT,
+        notice_for=partial(notifications.simple_notice, kind=Kind.RECEIVED),
     )
 
 
 def notify_status_changed(envelope: dict) -> bool:
-    def effect(e):
-        p = e["payload"]
-        notifications.send_status_changed(
-            e["aggregate_id"], p.get("from_status"), p.get("to_status"), p.get("actor_id")
-        )
-
-    return run_once(envelope, events.NOTIFY_STATUS_CHANGED, effect)
+    return notifications.notify(
+        envelope, handler=events.NOTIFY_STATUS_CHANGED, notice_for=notifications.status_notice
+    )
 
 
-def notify_public_reply(envelope: dict) -> bool:
-    if envelope["payload"].get("internal", True):
-        return False  # internal notes never go to customers
-    return run_once(
+def notify_commented(envelope: dict) -> bool:
+    return notifications.notify(
+        envelope, handler=events.NOTIFY_COMMENTED, notice_for=notifications.comment_notice
+    )
+
+
+def notify_attachment_added(envelope: dict) -> bool:
+    return notifications.notify(
         envelope,
-        events.NOTIFY_PUBLIC_REPLY,
-        lambda e: notifications.send_public_reply(e["aggregate_id"], e["payload"]["comment_id"]),
+        handler=events.NOTIFY_ATTACHMENT_ADDED,
+        notice_for=notifications.attachment_notice,
     )
 
 
 def notify_assigned(envelope: dict) -> bool:
-    def effect(e):
-        p = e["payload"]
-        notifications.send_assigned(e["aggregate_id"], p.get("to_assignee_id"), p.get("actor_id"))
+    return notifications.notify(
+        envelope, handler=events.NOTIFY_ASSIGNED, notice_for=notifications.assigned_notice
+    )
 
-    return run_once(envelope, events.NOTIFY_ASSIGNED, effect)
+
+def notify_feedback_received(envelope: dict) -> bool:
+    return notifications.notify(
+        envelope,
+        handler=events.NOTIFY_FEEDBACK,
+        notice_for=partial(notifications.simple_notice, kind=Kind.FEEDBACK, context=("rating",)),
+    )
 
 
 def notify_sla_breached(envelope: dict) -> bool:
-    def effect(e):
-        p = e["payload"]
-        notifications.send_sla_breached(e["aggregate_id"], p.get("clock"), p.get("due_at"))
-
-    return run_once(envelope, events.NOTIFY_SLA_BREACHED, effect)
+    return notifications.notify(
+        envelope,
+        handler=events.NOTIFY_SLA_BREACHED,
+        notice_for=partial(
+            notifications.simple_notice,
+            kind=Kind.SLA_BREACHED,
+            visibility=Visibility.INTERNAL,
+            context=("clock", "due_at"),
+        ),
+    )
 
 
 def triage_complaint(envelope: dict) -> bool:

@@ -32,6 +32,13 @@ app.conf.beat_schedule = {
     },
     # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
     # found a recompute queued skip without a claim, so a lost recompute is redone here.
+    # Deletes published outbox rows and processed-event rows past their retention, in short
+    # batches (events/retention.py).
+    "events-purge-event-tables": {
+        "task": "events.purge_event_tables",
+        "schedule": float(os.environ.get("EVENTS_RETENTION_SECONDS", "3600")),
+        "options": {"expires": 1800},
+    },
     "analytics-refresh-recent-days": {
         "task": "analytics.refresh_recent_days",
         "schedule": float(os.environ.get("ANALYTICS_REFRESH_SECONDS", "900")),

@@ -77,6 +77,11 @@ def _as_drf(exc: Exception) -> Exception:
         return exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
+    # Staff who can see the complaint are told which rule refused them and who may instead.
+    if isinstance(exc, errors.SupervisorsOnly):
+        return _DomainAnswer(
+            status_code=status.HTTP_403_FORBIDDEN, detail=exc.message, extra=exc.extra
+        )
     # Not found / not allowed keep DRF's generic wording: which rule refused is not the
     # caller's business (and another customer's complaint must look like no complaint).
     if isinstance(exc, Http404 | errors.NotFound):

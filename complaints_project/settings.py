@@ -400,6 +400,15 @@ EVENTS_RELAY_COALESCE_MS = env.float("EVENTS_RELAY_COALESCE_MS", default=5.0)
 EVENTS_RELAY_MAX_BACKOFF_SECONDS = env.float("EVENTS_RELAY_MAX_BACKOFF_SECONDS", default=30.0)
 EVENTS_OUTBOX_MAX_PENDING = env.int("EVENTS_OUTBOX_MAX_PENDING", default=10000)
 EVENTS_OUTBOX_MAX_AGE_SECONDS = env.int("EVENTS_OUTBOX_MAX_AGE_SECONDS", default=300)
+# Published outbox rows and processed-event rows older than this are deleted by the beat task
+# events.purge_event_tables every EVENTS_RETENTION_SECONDS, in batches of
+# EVENTS_RETENTION_BATCH_SIZE rows, for at most EVENTS_RETENTION_TIME_BUDGET_SECONDS a run
+# (events/retention.py). Keep it at least as long as the topic's retention.ms.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
+EVENTS_RETENTION_BATCH_SIZE = env.int("EVENTS_RETENTION_BATCH_SIZE", default=5000)
+EVENTS_RETENTION_TIME_BUDGET_SECONDS = env.float(
+    "EVENTS_RETENTION_TIME_BUDGET_SECONDS", default=120.0
+)
 # At most one analytics recompute per day and window (0 = one per event).
 EVENTS_ANALYTICS_DEBOUNCE_SECONDS = env.float("EVENTS_ANALYTICS_DEBOUNCE_SECONDS", default=5.0)
 EVENTS_CONSUMER_MAX_LAG = env.int("EVENTS_CONSUMER_MAX_LAG", default=0)  # 0 = report only

@@ -1,30 +1,38 @@
-"""Bulk demo data: many realistic complaints, fast.
+"""Bulk demo data: many realistic complaints, with comments and feedback, fast.
 
-* ``COPY`` in batches (default 5,000 rows), one transaction per batch. Every column is given
-  explicitly (``updated_at`` included, consistent with the status), so the model and its
-  ``auto_now`` are never touched.
-* References come from the real sequence, one round trip per batch
-  (``SELECT nextval(...) FROM generate_series(1, n)``).
+* Rows are streamed into ``COPY`` (``demo.bulk``) while they are built, ``batch_size`` rows
+  per statement. Every column is given explicitly (``updated_at`` included, consistent with
+  the status), so the model and its ``auto_now`` are never touched.
+* A load at least as big as the table (and of ``BULK_REBUILD_MIN`` rows or more) runs in one
+  transaction with the complaint table's secondary indexes dropped and built again at the end:
+  1M complaints load in a few minutes instead of an hour.
+* References come from the real sequence, fetched before the load.
 * Encrypted columns are encrypted by PostgreSQL (pgcrypto) with
   ``pgp_sym_encrypt(text, key, options)`` and the options of
   ``complaints_project.encrypted_fields``, never stored in clear:
   - ``encryption="per-row"``: every description is encrypted on its own, one function call
     per value, as the app does when it saves a complaint.
-  - ``encryption="pool"`` (default): a pool of distinct descriptions (and the few
-    resolution/rejection texts, and the empty string) is encrypted once, and rows reuse those
-    ciphertexts. Same format and same decryption cost as real rows, a fraction of the insert
-    time.
+  - ``encryption="pool"`` (default): a pool of distinct descriptions (and the resolution,
+    rejection, comment and feedback texts, and the empty string) is encrypted once, and rows
+    reuse those ciphertexts. Same format and same decryption cost as real rows, a fraction of
+    the insert time.
 * Timestamps are consistent with each status (acknowledged before resolved before closed,
-  all in the past, breach stamps only where a clock really ran out), spread over 90 days.
+  all in the past, breach stamps only where a clock really ran out), spread over
+  ``SPREAD_DAYS`` (two years). Some complaints carry comments (customer replies, staff
+  replies, internal notes) and resolved or closed ones feedback with a rating.
+* Words: see ``demo.vocabulary`` (a common subject such as ``parcel``, rare items).
 """
 
-import io
+import bisect
+import itertools
 import random
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -38,12 +46,28 @@ from complaints.models import (
     REFERENCE_SEQUENCE,
     Category,
     Channel,
+    Comment,
     Complaint,
+    Feedback,
     Priority,
 )
 from complaints.services import complaint_create
 from complaints.workflow import FINISHED_STATUSES, Status
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
+from demo import bulk
+from demo.vocabulary import (
+    CUSTOMER_COMMENTS,
+    DETAILS,
+    FEEDBACK_COMMENTS,
+    INTERNAL_NOTES,
+    PROBLEMS,
+    RARE_WORD_SHARE,
+    RARE_WORDS,
+    REJECTIONS,
+    RESOLUTIONS,
+    STAFF_COMMENTS,
+    SUBJECTS,
+)
 
 DEMO_CATEGORIES = [
     # name, slug, acknowledge hours, resolve hours
@@ -56,68 +80,6 @@ DEMO_CATEGORIES = [
     ("Privacy", "privacy", 8, 72),
     ("Other", "other", 72, 336),
 ]
-SUBJECTS = [
-    "invoice",
-    "parcel",
-    "refund",
-    "order",
-    "subscription",
-    "delivery driver",
-    "app login",
-    "warranty claim",
-    "phone line",
-    "router",
-    "payment",
-    "voucher",
-    "account",
-    "kettle",
-    "washing machine",
-    "train ticket",
-    "hotel booking",
-    "insurance claim",
-    "meter reading",
-    "direct debit",
-    "loyalty points",
-    "return label",
-    "password reset",
-    "replacement part",
-]
-PROBLEMS = [
-    "charged twice for",
-    "never received my",
-    "damaged",
-    "wrong amount on my",
-    "cannot use my",
-    "still waiting for my",
-    "rude staff about my",
-    "late",
-    "missing items in my",
-    "no answer about my",
-    "cancelled without notice:",
-    "broken after a week:",
-]
-DETAILS = [
-    "I contacted support twice and nobody called back.",
-    "The tracking page has not changed for a week.",
-    "I have attached the receipt and photos.",
-    "This is the third time this happens this year.",
-    "Please refund the difference to my card.",
-    "Your chat bot closed the conversation without an answer.",
-    "I expect a written explanation and compensation.",
-    "The order number is on the confirmation email.",
-]
-RESOLUTIONS = [
-    "Refund issued to the original payment method.",
-    "Replacement dispatched with next-day delivery.",
-    "Account corrected and a goodwill credit applied.",
-    "Explained the charge; customer agreed it was correct.",
-    "Fault fixed by the engineer on site.",
-]
-REJECTIONS = [
-    "Outside the warranty period.",
-    "Duplicate of an existing complaint.",
-    "Not enough information after several requests.",
-]
 PRIORITY_WEIGHTS = [
     (Priority.LOW, 20),
     (Priority.NORMAL, 55),
@@ -125,12 +87,24 @@ PRIORITY_WEIGHTS = [
     (Priority.URGENT, 5),
 ]
 CHANNEL_WEIGHTS = [(Channel.WEB, 60), (Channel.API, 10), (Channel.EMAIL, 20), (Channel.PHONE, 10)]
+# Comments per complaint, by weight; staff comments are internal notes INTERNAL_NOTE_SHARE
+# of the time.
+COMMENT_COUNT_WEIGHTS = [(0, 70), (1, 16), (2, 9), (3, 5)]
+INTERNAL_NOTE_SHARE = 0.3
+# Comments written by the assignee (when there is one); the others are the customer's.
+STAFF_COMMENT_SHARE = 0.5
+# Resolved and closed complaints rated by their customer, and the ratings given.
+FEEDBACK_SHARE = 0.4
+RATING_WEIGHTS = [(1, 10), (2, 8), (3, 14), (4, 30), (5, 38)]
+FEEDBACK_COMMENT_SHARE = 0.5
 DEMO_CUSTOMERS = 2000
 DAYS_PER_WEEK = 7
 # Complaints still new that already have an assignee (the rest of the queue is unassigned).
 SHARE_ASSIGNED_WHILE_NEW = 0.3
 DEMO_AGENTS = 12
-SPREAD_DAYS = 90
+SPREAD_DAYS = 730
+DEFAULT_BATCH_SIZE = 50_000
+BULK_REBUILD_MIN = 50_000
 
 
 @dataclass
@@ -140,10 +114,23 @@ class SeedResult:
     categories: int
     customers: int
     handlers: int
+    comments: int = 0
+    feedback: int = 0
 
     @property
     def rate(self) -> float:
         return self.created / self.seconds if self.seconds else 0.0
+
+
+class _Weighted:
+    """A weighted choice by bisection over cumulative weights (``random.choices`` is slower)."""
+
+    def __init__(self, pairs: Sequence[tuple[Any, float]]) -> None:
+        self.values = [value for value, _ in pairs]
+        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.values[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 def seed_categories() -> list[Category]:
@@ -207,58 +194,9 @@ def _encrypt(texts: list[str]) -> list[bytes]:
         return [bytes(row[0]) for row in cursor.fetchall()]
 
 
-COPY_COLUMNS = [
-    "id",
-    "reference",
-    "customer_id",
-    "category_id",
-    "title",
-    "description",
-    "resolution",
-    "rejection_reason",
-    "channel",
-    "priority",
-    "assignee_id",
-    "status",
-    "created_at",
-    "updated_at",
-    "acknowledged_at",
-    "resolved_at",
-    "closed_at",
-    "ack_due_at",
-    "resolve_due_at",
-    "ack_breached_at",
-    "resolve_breached_at",
-    "sla_paused_at",
-]
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bytes):
-        return "\\\\x" + value.hex()
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_rows(rows: list[dict]) -> None:
-    """COPY a batch straight into the table (ciphertexts are already server-made).
-
-    COPY writes exactly the values given: no ``auto_now``, no ``pre_save``.
-    """
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_text(row[c]) for c in COPY_COLUMNS))
-        buffer.write("\n")
-    buffer.seek(0)
-    table = Complaint._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buffer
-        )
+def _encrypted_copy_values(texts: list[str]) -> list[str]:
+    """Server-made ciphertexts of ``texts``, formatted for COPY once."""
+    return [bulk.bytea(value) for value in _encrypt(texts)]
 
 
 def _references(n: int) -> list[int]:
@@ -274,42 +212,58 @@ def _description(rng: random.Random) -> tuple[str, str]:
     return title, f"About my {subject}: {title.lower()}. {body}"
 
 
+_STATUS_BY_AGE = [
+    # (younger than, in days): statuses by weight
+    (
+        1,
+        _Weighted(
+            [
+                (Status.NEW, 60),
+                (Status.ACKNOWLEDGED, 25),
+                (Status.IN_PROGRESS, 10),
+                (Status.WITHDRAWN, 2),
+                (Status.REJECTED, 3),
+            ]
+        ),
+    ),
+    (
+        DAYS_PER_WEEK,
+        _Weighted(
+            [
+                (Status.NEW, 8),
+                (Status.ACKNOWLEDGED, 15),
+                (Status.IN_PROGRESS, 30),
+                (Status.AWAITING_CUSTOMER, 12),
+                (Status.RESOLVED, 20),
+                (Status.CLOSED, 5),
+                (Status.REJECTED, 5),
+                (Status.WITHDRAWN, 3),
+                (Status.REOPENED, 2),
+            ]
+        ),
+    ),
+]
+_STATUS_OLDER = _Weighted(
+    [
+        (Status.NEW, 1),
+        (Status.ACKNOWLEDGED, 2),
+        (Status.IN_PROGRESS, 6),
+        (Status.AWAITING_CUSTOMER, 3),
+        (Status.RESOLVED, 18),
+        (Status.CLOSED, 58),
+        (Status.REJECTED, 6),
+        (Status.WITHDRAWN, 4),
+        (Status.REOPENED, 2),
+    ]
+)
+
+
 def _pick_status(rng: random.Random, age: timedelta) -> str:
     days = age.total_seconds() / 86400
-    if days < 1:
-        weights = {
-            Status.NEW: 60,
-            Status.ACKNOWLEDGED: 25,
-            Status.IN_PROGRESS: 10,
-            Status.WITHDRAWN: 2,
-            Status.REJECTED: 3,
-        }
-    elif days < DAYS_PER_WEEK:
-        weights = {
-            Status.NEW: 8,
-            Status.ACKNOWLEDGED: 15,
-            Status.IN_PROGRESS: 30,
-            Status.AWAITING_CUSTOMER: 12,
-            Status.RESOLVED: 20,
-            Status.CLOSED: 5,
-            Status.REJECTED: 5,
-            Status.WITHDRAWN: 3,
-            Status.REOPENED: 2,
-        }
-    else:
-        weights = {
-            Status.NEW: 1,
-            Status.ACKNOWLEDGED: 2,
-            Status.IN_PROGRESS: 6,
-            Status.AWAITING_CUSTOMER: 3,
-            Status.RESOLVED: 18,
-            Status.CLOSED: 58,
-            Status.REJECTED: 6,
-            Status.WITHDRAWN: 4,
-            Status.REOPENED: 2,
-        }
-    statuses, w = zip(*weights.items(), strict=True)
-    return rng.choices(statuses, weights=w)[0]
+    for younger_than, weighted in _STATUS_BY_AGE:
+        if days < younger_than:
+            return weighted.pick(rng)
+    return _STATUS_OLDER.pick(rng)
 
 
 def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -371,10 +325,228 @@ def _build(rng, *, created: datetime, now: datetime, category: Category, priorit
     }
 
 
+@dataclass
+class _Texts:
+    """The texts rows draw from; ciphertexts already formatted for COPY."""
+
+    pool: list[tuple[str, str]]
+    descriptions: list[str]
+    empty: str
+    resolutions: list[str]
+    rejections: list[str]
+    customer_comments: list[str]
+    staff_comments: list[str]
+    internal_notes: list[str]
+    feedback_comments: list[str]
+
+
+def _texts(rng: random.Random, *, pool_size: int, encrypt_pool: bool) -> _Texts:
+    pool = [_description(rng) for _ in range(pool_size)]
+    return _Texts(
+        pool=pool,
+        descriptions=_encrypted_copy_values([d for _, d in pool]) if encrypt_pool else [],
+        empty=_encrypted_copy_values([""])[0],
+        resolutions=_encrypted_copy_values(RESOLUTIONS),
+        rejections=_encrypted_copy_values(REJECTIONS),
+        customer_comments=_encrypted_copy_values(CUSTOMER_COMMENTS),
+        staff_comments=_encrypted_copy_values(STAFF_COMMENTS),
+        internal_notes=_encrypted_copy_values(INTERNAL_NOTES),
+        feedback_comments=_encrypted_copy_values(FEEDBACK_COMMENTS),
+    )
+
+
+@dataclass
+class _Plan:
+    """Everything a batch needs: who, what, when; and the counts of what was written."""
+
+    rng: random.Random
+    now: datetime
+    texts: _Texts
+    categories: list[Category]
+    customer_ids: list[Any]
+    handler_ids: list[Any]
+    offsets: list[float]
+    references: list[int]
+    per_row: bool
+    comments: int = 0
+    feedback: int = 0
+    followups: list[dict] = field(default_factory=list)
+
+
+_PRIORITIES = _Weighted(PRIORITY_WEIGHTS)
+_CHANNELS = _Weighted(CHANNEL_WEIGHTS)
+_COMMENT_COUNTS = _Weighted(COMMENT_COUNT_WEIGHTS)
+_RATINGS = _Weighted(RATING_WEIGHTS)
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _complaint(plan: _Plan, i: int) -> dict:
+    rng = plan.rng
+    created = plan.now - timedelta(seconds=plan.offsets[i])
+    category = rng.choice(plan.categories)
+    priority = _PRIORITIES.pick(rng)
+    fields = _build(rng, created=created, now=plan.now, category=category, priority=priority)
+    status = fields["status"]
+    assignee = None
+    if status != Status.NEW or rng.random() < SHARE_ASSIGNED_WHILE_NEW:
+        assignee = rng.choice(plan.handler_ids)
+    k = rng.randrange(len(plan.texts.pool))
+    title, description = plan.texts.pool[k]
+    if rng.random() < RARE_WORD_SHARE:
+        title = f"{title} ({rng.choice(RARE_WORDS)})"
+    number = plan.references[i]
+    return {
+        "id": _uuid(rng),
+        "reference": f"CMP-{created.year}-{number:06d}",
+        "customer_id": rng.choice(plan.customer_ids),
+        "category_id": category.pk,
+        "title": title,
+        "description": f"{description} (#{number})" if plan.per_row else plan.texts.descriptions[k],
+        "resolution": rng.choice(plan.texts.resolutions)
+        if fields["resolved_at"] is not None
+        else plan.texts.empty,
+        "rejection_reason": rng.choice(plan.texts.rejections)
+        if status == Status.REJECTED
+        else plan.texts.empty,
+        "channel": _CHANNELS.pick(rng),
+        "priority": priority,
+        "assignee_id": assignee,
+        **fields,
+    }
+
+
+COMPLAINT_COLUMNS = [
+    "id",
+    "reference",
+    "customer_id",
+    "category_id",
+    "title",
+    "description",
+    "resolution",
+    "rejection_reason",
+    "channel",
+    "priority",
+    "assignee_id",
+    "status",
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "ack_due_at",
+    "resolve_due_at",
+    "ack_breached_at",
+    "resolve_breached_at",
+    "sla_paused_at",
+]
+_TIMES = COMPLAINT_COLUMNS[COMPLAINT_COLUMNS.index("created_at") :]
+
+
+def _complaint_line(row: dict) -> str:
+    times = "\t".join(bulk.timestamp(row[c]) for c in _TIMES)
+    assignee = bulk.NULL if row["assignee_id"] is None else str(row["assignee_id"])
+    return (
+        f"{row['id']}\t{row['reference']}\t{row['customer_id']}\t{row['category_id']}\t"
+        f"{bulk.text(row['title'])}\t{row['description']}\t{row['resolution']}\t"
+        f"{row['rejection_reason']}\t{row['channel']}\t{row['priority']}\t{assignee}\t"
+        f"{row['status']}\t{times}\n"
+    )
+
+
+def _followup(plan: _Plan, row: dict) -> None:
+    """Remember what comments and feedback of this complaint need (most get none)."""
+    comments = _COMMENT_COUNTS.pick(plan.rng)
+    rated = row["status"] in {Status.RESOLVED, Status.CLOSED} and plan.rng.random() < FEEDBACK_SHARE
+    if comments or rated:
+        plan.followups.append(
+            {
+                "id": row["id"],
+                "customer_id": row["customer_id"],
+                "assignee_id": row["assignee_id"],
+                "created_at": row["created_at"],
+                "updated_at": row["updated_at"],
+                "resolved_at": row["resolved_at"],
+                "comments": comments,
+                "rated": rated,
+            }
+        )
+
+
+def _complaint_lines(plan: _Plan, rows: Iterator[dict]) -> Iterator[str]:
+    for row in rows:
+        _followup(plan, row)
+        yield _complaint_line(row)
+
+
+def _comment_lines(plan: _Plan) -> Iterator[str]:
+    rng, texts = plan.rng, plan.texts
+    for item in plan.followups:
+        for _ in range(item["comments"]):
+            by_staff = item["assignee_id"] is not None and rng.random() < STAFF_COMMENT_SHARE
+            internal = by_staff and rng.random() < INTERNAL_NOTE_SHARE
+            if internal:
+                body = rng.choice(texts.internal_notes)
+            else:
+                body = rng.choice(texts.staff_comments if by_staff else texts.customer_comments)
+            author = item["assignee_id"] if by_staff else item["customer_id"]
+            at = _between(rng, item["created_at"], item["updated_at"])
+            plan.comments += 1
+            yield f"{_uuid(rng)}\t{item['id']}\t{author}\t{body}\t{'t' if internal else 'f'}\t"
+            yield f"{bulk.timestamp(at)}\n"
+
+
+def _feedback_lines(plan: _Plan) -> Iterator[str]:
+    rng, texts = plan.rng, plan.texts
+    for item in plan.followups:
+        if not item["rated"]:
+            continue
+        comment = (
+            rng.choice(texts.feedback_comments)
+            if rng.random() < FEEDBACK_COMMENT_SHARE
+            else texts.empty
+        )
+        at = _between(
+            rng, item["resolved_at"], min(item["resolved_at"] + timedelta(days=5), plan.now)
+        )
+        plan.feedback += 1
+        yield f"{item['id']}\t{_RATINGS.pick(rng)}\t{comment}\t{bulk.timestamp(at)}\n"
+
+
+def _load_batch(plan: _Plan, start: int, size: int) -> None:
+    rows: Iterator[dict] = (_complaint(plan, i) for i in range(start, start + size))
+    if plan.per_row:
+        materialised = list(rows)
+        ciphertexts = _encrypted_copy_values([row["description"] for row in materialised])
+        for row, ciphertext in zip(materialised, ciphertexts, strict=True):
+            row["description"] = ciphertext
+        rows = iter(materialised)
+    plan.followups = []
+    bulk.copy_lines(Complaint._meta.db_table, COMPLAINT_COLUMNS, _complaint_lines(plan, rows))
+    bulk.copy_lines(
+        Comment._meta.db_table,
+        ["id", "complaint_id", "author_id", "body", "is_internal", "created_at"],
+        _comment_lines(plan),
+    )
+    bulk.copy_lines(
+        Feedback._meta.db_table,
+        ["complaint_id", "rating", "comment", "created_at"],
+        _feedback_lines(plan),
+    )
+
+
+def _rebuild_indexes(n: int, rebuild_indexes: bool | None) -> bool:
+    if rebuild_indexes is not None:
+        return rebuild_indexes
+    return n >= BULK_REBUILD_MIN and n >= Complaint.objects.count()
+
+
 def seed_complaints(
     *,
     n: int,
-    batch_size: int = 5000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     encryption: str = "pool",
     pool_size: int = 2000,
     seed: int | None = None,
@@ -382,87 +554,55 @@ def seed_complaints(
     handlers: list[User] | None = None,
     progress: Callable[[int, float], None] | None = None,
     now: datetime | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> SeedResult:
-    """Insert ``n`` complaints; returns counts and timing. Demo users/categories are reused."""
+    """Insert ``n`` complaints (and their comments and feedback); returns counts and timing.
+
+    Demo users and categories are reused. ``rebuild_indexes`` None: decide by size (above).
+    """
     if encryption not in {"pool", "per-row"}:
         raise ValueError("encryption must be 'pool' or 'per-row'")
     rng = random.Random(seed)
-    now = now or timezone.now()
     started = time.perf_counter()
     categories = seed_categories()
     customers = list(customers or []) + _bulk_users(
         Role.CUSTOMER, min(DEMO_CUSTOMERS, max(20, n // 50)), "customer"
     )
     handlers = list(handlers or []) + _bulk_users(Role.AGENT, DEMO_AGENTS, "agent")
-    customer_ids = [u.pk for u in customers]
-    handler_ids = [u.pk for u in handlers]
-
-    pool_texts = [_description(rng) for _ in range(pool_size)]
-    empty = _encrypt([""])[0]
-    resolutions = _encrypt(RESOLUTIONS)
-    rejections = _encrypt(REJECTIONS)
-    descriptions = _encrypt([d for _, d in pool_texts]) if encryption == "pool" else []
-
-    priorities, pweights = zip(*PRIORITY_WEIGHTS, strict=True)
-    channels, cweights = zip(*CHANNEL_WEIGHTS, strict=True)
     spread = SPREAD_DAYS * 86400
-    # Creation times ascending, so references grow with time like real ones.
-    offsets = sorted((rng.random() * spread for _ in range(n)), reverse=True)
-
-    done = 0
-    while done < n:
-        size = min(batch_size, n - done)
-        with transaction.atomic():
-            numbers = _references(size)
-            rows = []
-            for i in range(size):
-                created = now - timedelta(seconds=offsets[done + i])
-                category = rng.choice(categories)
-                priority = rng.choices(priorities, weights=pweights)[0]
-                fields = _build(rng, created=created, now=now, category=category, priority=priority)
-                k = rng.randrange(pool_size)
-                status = fields["status"]
-                assignee = None
-                if status != Status.NEW or rng.random() < SHARE_ASSIGNED_WHILE_NEW:
-                    assignee = rng.choice(handler_ids)
-                rows.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "reference": f"CMP-{created.year}-{numbers[i]:06d}",
-                        "customer_id": rng.choice(customer_ids),
-                        "category_id": category.pk,
-                        "title": pool_texts[k][0],
-                        "description": descriptions[k]
-                        if encryption == "pool"
-                        else f"{pool_texts[k][1]} (#{numbers[i]})",
-                        "resolution": rng.choice(resolutions)
-                        if fields["resolved_at"] is not None
-                        else empty,
-                        "rejection_reason": rng.choice(rejections)
-                        if status == Status.REJECTED
-                        else empty,
-                        "channel": rng.choices(channels, weights=cweights)[0],
-                        "priority": priority,
-                        "assignee_id": assignee,
-                        **fields,
-                    }
-                )
-            if encryption == "per-row":
-                ciphertexts = _encrypt([row["description"] for row in rows])
-                for row, ciphertext in zip(rows, ciphertexts, strict=True):
-                    row["description"] = ciphertext
-            _copy_rows(rows)
-        done += size
-        if progress:
-            progress(done, time.perf_counter() - started)
+    plan = _Plan(
+        rng=rng,
+        now=now or timezone.now(),
+        texts=_texts(rng, pool_size=pool_size, encrypt_pool=encryption == "pool"),
+        categories=categories,
+        customer_ids=[u.pk for u in customers],
+        handler_ids=[u.pk for u in handlers],
+        # Creation times ascending, so references grow with time like real ones.
+        offsets=sorted((rng.random() * spread for _ in range(n)), reverse=True),
+        references=_references(n),
+        per_row=encryption == "per-row",
+    )
+    rebuild = _rebuild_indexes(n, rebuild_indexes)
+    with (
+        transaction.atomic() if rebuild else nullcontext(),
+        bulk.secondary_indexes_rebuilt(Complaint._meta.db_table) if rebuild else nullcontext(),
+    ):
+        for start in range(0, n, batch_size):
+            with transaction.atomic():
+                _load_batch(plan, start, min(batch_size, n - start))
+            if progress:
+                progress(min(start + batch_size, n), time.perf_counter() - started)
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Complaint._meta.db_table}")
+        for model in (Complaint, Comment, Feedback):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return SeedResult(
         created=n,
         seconds=time.perf_counter() - started,
         categories=len(categories),
         customers=len(customers),
         handlers=len(handlers),
+        comments=plan.comments,
+        feedback=plan.feedback,
     )
 
 

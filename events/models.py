@@ -34,6 +34,12 @@ class OutboxEvent(models.Model):
                 name="outbox_pending_aggregate",
                 condition=Q(published_at__isnull=True),
             ),
+            # Retention deletes published rows oldest first (events/retention.py).
+            models.Index(
+                fields=["published_at"],
+                name="outbox_published",
+                condition=Q(published_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -51,6 +57,8 @@ class ProcessedEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event_id", "handler"], name="processed_event_once")
         ]
+        # Retention deletes the oldest rows first (events/retention.py).
+        indexes = [models.Index(fields=["processed_at"], name="processed_event_at")]
 
     def __str__(self) -> str:
         return f"{self.handler} {self.event_id}"

@@ -1,10 +1,13 @@
-"""The one Celery task per event: runs every handler registered for the event's type."""
+"""The one Celery task per event, which runs every handler registered for the event's type;
+and the beat task that keeps the event tables to their retention."""
 
 import logging
+from dataclasses import asdict
 
 from celery import shared_task
 
 from events import dispatch
+from events.retention import purge_event_tables as purge
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +48,11 @@ def handle_event(self, envelope: dict) -> dict[str, bool]:
     if failed:
         raise HandlersFailed(f"{', '.join(failed)} failed for event {envelope.get('event_id')}")
     return results
+
+
+@shared_task(name="events.purge_event_tables")
+def purge_event_tables() -> dict[str, int | bool]:
+    """Delete what is past retention (events/retention.py); the next run finishes a backlog."""
+    result = purge()
+    logger.info("event tables purged", extra=asdict(result))
+    return asdict(result)

@@ -518,6 +518,15 @@ class ApiClient:
     def update_me(self, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", "/api/users/me/", json=fields)
 
+    def notification_preferences(self) -> list[dict[str, Any]]:
+        """``[{kind, description, email}]``: the notifications the caller can receive."""
+        return self._json("GET", "/api/users/me/notification-preferences/")["kinds"]
+
+    def update_notification_preferences(self, *, email: dict[str, bool]) -> list[dict[str, Any]]:
+        """Turn email on (True) or off (False) per kind; the preferences after the change."""
+        path = "/api/users/me/notification-preferences/"
+        return self._json("PATCH", path, json={"email": email})["kinds"]
+
     def list_handlers(self, *, page: int = 1, page_size: int | None = None) -> Page:
         """One page of active staff: ``{id, full_name, role, open_assigned}`` (staff only)."""
         params: dict[str, Any] = {"page": page}

@@ -147,7 +147,8 @@ def transition(view: ComplaintView, to_status: str, reason: str = "") -> None:
 
 
 def render_staff_actions(view: ComplaintView) -> None:
-    if not (view.can("can_assign") or view.can("can_set_priority") or view.moves):
+    assigning = view.can("can_take") or view.can("can_unassign")
+    if not (assigning or view.can("can_set_priority") or view.moves):
         return
     with st.container(border=True):
         st.subheader("Handle")
@@ -165,22 +166,16 @@ def _assignee_id(view: ComplaintView) -> str:
 
 
 def _render_take_or_drop(view: ComplaintView, assign_col: Any, unassign_col: Any) -> None:
-    if not view.can("can_assign"):
-        return
-    me, assignee_id = view.api.user_id, _assignee_id(view)
-    if assignee_id != me and assign_col.button(
+    if view.can("can_take") and assign_col.button(
         "Assign to me", key="assign_me", icon=":material/person_check:"
     ):
         assigned = ui.attempt(
-            lambda: view.api.assign(view.id, assignee_id=me), spinner="Assigning..."
+            lambda: view.api.assign(view.id, assignee_id=view.api.user_id), spinner="Assigning..."
         )
         if assigned.ok:
             done("Assigned to you.")
-    may_drop = assignee_id == me or view.can("can_assign_anyone")
-    if (
-        assignee_id
-        and may_drop
-        and unassign_col.button("Unassign", key="unassign", icon=":material/person_remove:")
+    if view.can("can_unassign") and unassign_col.button(
+        "Unassign", key="unassign", icon=":material/person_remove:"
     ):
         dropped = ui.attempt(
             lambda: view.api.assign(view.id, assignee_id=None), spinner="Unassigning..."
@@ -321,7 +316,7 @@ def render_feedback(view: ComplaintView) -> None:
 
 def _render_feedback_form(view: ComplaintView) -> None:
     with st.form("feedback_form"):
-        st.subheader("Rate the resolution")
+        st.subheader("Rate the resolution", anchor="rate")
         rating = st.radio(
             "How satisfied are you?",
             options=[1, 2, 3, 4, 5],

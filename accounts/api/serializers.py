@@ -157,3 +157,22 @@ class DataExportSerializer(serializers.Serializer):
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         return instance
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Key of the notification kind.")
+    description = serializers.CharField(help_text="What the notification is about.")
+    email = serializers.BooleanField(help_text="Whether it is emailed to you.")
+
+
+class NotificationPreferencesOutputSerializer(serializers.Serializer):
+    kinds = NotificationPreferenceSerializer(many=True)
+
+
+class NotificationPreferencesInputSerializer(serializers.Serializer):
+    email = serializers.DictField(
+        child=serializers.BooleanField(),
+        allow_empty=False,
+        help_text="Kind key -> true (email me) or false (do not email me). Kinds left out keep "
+        "their setting.",
+    )

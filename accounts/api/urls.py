@@ -35,6 +35,11 @@ urlpatterns = [
     ),
     path("auth/logout/", views.LogoutEverywhereApi.as_view(), name="logout-everywhere"),
     path("users/me/password/", views.UserPasswordChangeApi.as_view(), name="user-password"),
+    path(
+        "users/me/notification-preferences/",
+        views.NotificationPreferencesApi.as_view(),
+        name="user-notification-preferences",
+    ),
     path("users/me/export/", views.UserExportApi.as_view(), name="user-export"),
     path("token/", views.TokenObtainApi.as_view(), name="token-obtain"),
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),

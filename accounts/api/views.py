@@ -14,6 +14,7 @@ from accounts.api.requests import AuthenticatedRequest
 from accounts.data_export import user_data_export
 from accounts.erasure import user_erase
 from accounts.errors import BrowserSessionInvalid
+from accounts.selectors import notification_preferences
 from accounts.services import (
     browser_session_bind,
     browser_session_start,
@@ -21,6 +22,7 @@ from accounts.services import (
     browser_sessions_end,
     email_verification_resend,
     email_verify,
+    notification_preferences_update,
     password_reset_confirm,
     password_reset_request,
     user_change_password,
@@ -47,6 +49,8 @@ from .serializers import (
     DataExportSerializer,
     DetailOutputSerializer,
     LinkTokenInputSerializer,
+    NotificationPreferencesInputSerializer,
+    NotificationPreferencesOutputSerializer,
     PasswordChangeInputSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetRequestInputSerializer,
@@ -408,3 +412,31 @@ class TokenVerifyApi(jwt_views.TokenVerifyView):
 
 class TokenBlacklistApi(jwt_views.TokenBlacklistView):
     throttle_classes = [TokenIpThrottle]
+
+
+class NotificationPreferencesApi(APIView):
+    """Which notifications the caller receives by email (every kind is on until turned off)."""
+
+    @extend_schema(
+        summary="The caller's email notification preferences",
+        responses={200: NotificationPreferencesOutputSerializer, 401: Unauthenticated},
+        tags=["users"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return Response({"kinds": notification_preferences(user=request.user)})
+
+    @extend_schema(
+        summary="Turn email on or off per notification kind",
+        request=NotificationPreferencesInputSerializer,
+        responses={
+            200: NotificationPreferencesOutputSerializer,
+            400: ErrorOut,
+            401: Unauthenticated,
+        },
+        tags=["users"],
+    )
+    def patch(self, request: AuthenticatedRequest) -> Response:
+        serializer = NotificationPreferencesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notification_preferences_update(user=request.user, email=serializer.validated_data["email"])
+        return Response({"kinds": notification_preferences(user=request.user)})

@@ -104,7 +104,12 @@ class ComplaintListOutSerializer(serializers.Serializer):
     can_edit = CapabilityFlag(help_text="May edit the title and description.")
     can_set_priority = CapabilityFlag(help_text="May change the priority.")
     can_change_category = CapabilityFlag(help_text="May move it to another category.")
-    can_assign = CapabilityFlag(help_text="May take it or drop their own assignment.")
+    can_take = CapabilityFlag(
+        help_text="May assign it to themselves now (agents: only while nobody has it)."
+    )
+    can_unassign = CapabilityFlag(
+        help_text="May clear its assignee now (agents: only their own assignment)."
+    )
     can_assign_anyone = CapabilityFlag(help_text="May assign it to any active staff member.")
     can_post_internal = CapabilityFlag(help_text="May post internal notes.")
 

@@ -52,6 +52,11 @@ ConflictOut = inline_serializer(
 R400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: field -> messages.")
 R401 = OpenApiResponse(ErrorOut, description="Not authenticated.")
 R403 = OpenApiResponse(ErrorOut, description="Not allowed for the caller's role.")
+R403_SUPERVISORS_ONLY = OpenApiResponse(
+    ErrorOut,
+    description="Not allowed: a customer (generic message), or staff asking for what only "
+    "supervisors and admins may do (`code: supervisors_only`, the message says so).",
+)
 R404 = OpenApiResponse(
     ErrorOut, description="No such complaint, or it belongs to another customer."
 )
@@ -249,11 +254,20 @@ class ComplaintAssignView(generics.GenericAPIView):
     @extend_schema(
         operation_id="complaints_assign",
         summary="Assign (or unassign with null) a complaint",
-        description="Agents may assign only themselves or drop their own assignment; "
-        "supervisors and admins may assign any active staff member.",
+        description="Agents may take an unassigned complaint (assign themselves) or drop their "
+        "own assignment; moving a complaint from or to a colleague is for supervisors and admins, "
+        "who may assign any active staff member. Staff refused by this rule get 403 with "
+        "`code: supervisors_only` and a message saying so (the `can_take`, `can_unassign` and "
+        "`can_assign_anyone` flags tell in advance).",
         parameters=[COMPLAINT_ID],
         request=s.AssignInSerializer,
-        responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={
+            200: s.ComplaintOutSerializer,
+            400: R400,
+            401: R401,
+            403: R403_SUPERVISORS_ONLY,
+            404: R404,
+        },
     )
     def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_id=pk)

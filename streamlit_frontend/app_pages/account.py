@@ -62,6 +62,36 @@ if save:
         ui.flash("Your details were saved.")
         st.rerun()
 
+# --- emails --------------------------------------------------------------------------------
+
+prefs = ui.attempt(api.notification_preferences, spinner="Loading...")
+if prefs.ok and prefs.value:
+    with st.form("email_prefs_form"):
+        st.subheader("Emails we send you")
+        st.caption("Turn off the emails you do not want; you still see everything in the app.")
+        chosen = {
+            row["kind"]: st.toggle(
+                row["description"], value=row["email"], key=f"email_{row['kind']}"
+            )
+            for row in prefs.value
+        }
+        save_prefs = st.form_submit_button("Save email choices", key="email_prefs_save")
+        prefs_err = st.empty()
+    pref_changes = {
+        row["kind"]: chosen[row["kind"]]
+        for row in prefs.value
+        if chosen[row["kind"]] != row["email"]
+    }
+    if save_prefs and pref_changes:
+        saved_prefs = ui.attempt(
+            lambda: api.update_notification_preferences(email=pref_changes),
+            spinner="Saving...",
+            where=prefs_err,
+        )
+        if saved_prefs.ok:
+            ui.flash("Your email choices were saved.")
+            st.rerun()
+
 # --- password ------------------------------------------------------------------------------
 
 with st.form("password_form", clear_on_submit=False):

@@ -1,8 +1,9 @@
 """One complaint: details, actions, feedback, timeline, replies and attachments.
 
 Customers can reply, withdraw, reopen/close a resolution and rate it. Handlers can assign
-(agents: "Assign to me"/"Unassign"; supervisors and admins also "Assign to …" anyone on the
-staff, listed by ``GET /api/users/handlers/``), move it along the workflow and write public
+("Assign to me" while ``can_take``, "Unassign" while ``can_unassign``: agents take unassigned
+complaints and drop their own; supervisors and admins also "Assign to …" anyone on the staff,
+listed by ``GET /api/users/handlers/``), move it along the workflow and write public
 replies or internal notes. What is offered comes from the complaint's ``allowed_transitions``
 and ``can_*`` flags (see ``streamlit_frontend.complaint_sections``).
 """

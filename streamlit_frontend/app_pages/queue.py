@@ -74,8 +74,7 @@ filters: dict[str, Any] = {
 
 
 def assign_button(complaint: dict[str, Any]) -> None:
-    assignee = complaint.get("assignee") or {}
-    if str(assignee.get("id") or "") == api.user_id:
+    if not complaint.get("can_take"):
         return
     if st.button("Assign to me", key=f"assign_{complaint['id']}", icon=":material/person_check:"):
         assigned = ui.attempt(

@@ -158,6 +158,33 @@ def test_assign_to_me_action(agent, agent_web):
     assert HistoryEntry.objects.filter(kind=HistoryKind.ASSIGNEE_CHANGED).count() == 3
 
 
+def test_assign_to_me_action_leaves_colleagues_complaints(agent, agent_web):
+    colleague = UserFactory.create(role="agent")
+    theirs = ComplaintFactory.create(assignee=colleague)
+    free = ComplaintFactory.create()
+    resp = run_action(agent_web, "assign_to_me", [theirs, free])
+    theirs.refresh_from_db()
+    free.refresh_from_db()
+    assert (theirs.assignee, free.assignee) == (colleague, agent)
+    shown = messages_of(resp)
+    assert any(theirs.reference in m and "supervisors" in m for m in shown), shown
+
+
+def test_work_form_offers_taking_only_where_the_rule_allows(agent, agent_web, supervisor_web):
+    theirs = ComplaintFactory.create(assignee=UserFactory.create(role="agent"))
+    url = reverse("admin:complaints_complaint_change", args=[theirs.pk])
+    field = agent_web.get(url).context["adminform"].form.fields["assign_to_me"]
+    assert field.disabled
+    assert "supervisors" in field.help_text
+    # Posting it anyway changes nothing: a disabled field keeps its initial value.
+    agent_web.post(
+        url, {"assign_to_me": "on", "note_kind": "internal", **_empty_inline_management()}
+    )
+    theirs.refresh_from_db()
+    assert theirs.assignee != agent
+    assert not supervisor_web.get(url).context["adminform"].form.fields["assign_to_me"].disabled
+
+
 def test_csv_export_streams_without_descriptions(agent_web):
     a = ComplaintFactory.create(title='=HYPERLINK("http://evil")', description="SECRET-DESC")
     b = ComplaintFactory.create(title="Normal title")

@@ -64,7 +64,8 @@ FLAGS = (
     "can_edit",
     "can_set_priority",
     "can_change_category",
-    "can_assign",
+    "can_take",
+    "can_unassign",
     "can_assign_anyone",
     "can_post_internal",
 )
@@ -81,7 +82,8 @@ CUSTOMER_FLAGS = {
     "rejected": set(),
     "withdrawn": set(),
 }
-AGENT_FLAGS = CONVERSATION | {"can_assign", "can_post_internal"}
+# On an unassigned complaint: every handler may take it; nobody has it to unassign.
+AGENT_FLAGS = CONVERSATION | {"can_take", "can_post_internal"}
 SUPERVISOR_FLAGS = AGENT_FLAGS | {"can_set_priority", "can_change_category", "can_assign_anyone"}
 
 
@@ -180,9 +182,7 @@ def _service_calls(complaint, user, colleague, other_category):
         "can_change_category": lambda: services.complaint_reroute(
             complaint=fresh(), actor=user, category=other_category
         ),
-        "can_assign": lambda: services.complaint_assign(
-            complaint=fresh(), actor=user, assignee=user
-        ),
+        "can_take": lambda: services.complaint_assign(complaint=fresh(), actor=user, assignee=user),
         "can_assign_anyone": lambda: services.complaint_assign(
             complaint=fresh(), actor=user, assignee=colleague
         ),
@@ -208,7 +208,8 @@ def test_flags_say_what_the_services_accept(customer, settings, tmp_path, status
     )
 
     answers = {flag: accepted(call) for flag, call in calls.items()}
-    assert answers == {flag: getattr(capabilities, flag) for flag in FLAGS}
+    # can_unassign needs someone assigned: test_assignment_flags_say_what_the_service_accepts.
+    assert answers == {flag: getattr(capabilities, flag) for flag in FLAGS if flag in calls}
     moves = [
         to
         for to in table.STATUSES
@@ -222,6 +223,80 @@ def test_flags_say_what_the_services_accept(customer, settings, tmp_path, status
         )
     ]
     assert moves == capabilities.allowed_transitions
+
+
+# --------------------------------------------------------------------------- assignment
+
+NOBODY, MINE, COLLEAGUE = "nobody", "mine", "colleague's"
+# Per role and current assignee: (may take it, may unassign it, may hand it to a colleague).
+ASSIGNMENT_TABLE = {
+    ("agent", NOBODY): (True, False, False),
+    ("agent", MINE): (False, True, False),
+    ("agent", COLLEAGUE): (False, False, False),
+    ("supervisor", NOBODY): (True, False, True),
+    ("supervisor", MINE): (False, True, True),
+    ("supervisor", COLLEAGUE): (True, True, True),
+    ("admin", NOBODY): (True, False, True),
+    ("admin", MINE): (False, True, True),
+    ("admin", COLLEAGUE): (True, True, True),
+}
+
+
+def _assigned(customer, user, holder):
+    complaint = make_complaint(customer=customer, status="in_progress")
+    assignee = {NOBODY: None, MINE: user, COLLEAGUE: UserFactory.create(role="agent")}[holder]
+    Complaint.objects.filter(pk=complaint.pk).update(assignee=assignee)
+    return Complaint.objects.select_related("assignee").get(pk=complaint.pk)
+
+
+@pytest.mark.parametrize(("role", "holder"), list(ASSIGNMENT_TABLE))
+def test_assignment_flags_say_what_the_service_accepts(customer, role, holder):
+    user = UserFactory.create(role=role)
+    complaint = _assigned(customer, user, holder)
+    take, unassign, hand_over = ASSIGNMENT_TABLE[role, holder]
+    capabilities = complaint_capabilities(complaint=complaint, user=user)
+    colleague = UserFactory.create(role="agent")
+
+    def assign(assignee):
+        return accepted(
+            lambda: services.complaint_assign(
+                complaint=Complaint.objects.get(pk=complaint.pk), actor=user, assignee=assignee
+            )
+        )
+
+    assert (capabilities.can_take, capabilities.can_unassign) == (take, unassign)
+    assert capabilities.can_assign_anyone == hand_over
+    # A no-op (taking one's own, unassigning nobody's) is accepted and not offered.
+    assert assign(user) == (take or holder == MINE)
+    assert assign(None) == (unassign or holder == NOBODY)
+    assert assign(colleague) == hand_over
+
+
+@pytest.mark.parametrize("holder", [NOBODY, COLLEAGUE])
+def test_an_agent_refused_a_move_gets_403_saying_why(customer, holder):
+    agent = UserFactory.create(role="agent")
+    complaint = _assigned(customer, agent, holder)
+    before = complaint.assignee_id
+    target = str(agent.pk) if holder == COLLEAGUE else str(UserFactory.create(role="agent").pk)
+
+    response = client_for(agent).post(
+        f"/api/complaints/{complaint.pk}/assign/", {"assignee_id": target}, format="json"
+    )
+
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "supervisors_only"
+    assert "supervisors" in body["detail"]
+    assert Complaint.objects.get(pk=complaint.pk).assignee_id == before
+
+
+def test_a_customer_refused_assignment_gets_the_generic_403(customer, customer_client, agent):
+    complaint = make_complaint(customer=customer, status="new")
+    response = customer_client.post(
+        f"/api/complaints/{complaint.pk}/assign/", {"assignee_id": str(agent.pk)}, format="json"
+    )
+    assert response.status_code == 403
+    assert "code" not in response.json()
 
 
 # --------------------------------------------------------------------------- GET /api/workflow/

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import DailyComplaintStats
-from complaints.models import Category, Complaint
+from complaints.models import Category, Comment, Complaint, Feedback
 from complaints.workflow import FINISHED_STATUSES, Status
-from demo.complaints import seed_complaints
+from demo.complaints import SPREAD_DAYS, seed_complaints
 from tests.helpers.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_seeded_rows_are_consistent_and_encrypted(encryption):
     assert len(statuses) >= 5
     for c in rows:
         assert c.reference.startswith(f"CMP-{c.created_at.year}-")
-        assert now - timedelta(days=91) <= c.created_at <= now
+        assert now - timedelta(days=SPREAD_DAYS) <= c.created_at <= now
         assert c.created_at <= c.updated_at <= now
         assert c.ack_due_at > c.created_at
         assert c.resolve_due_at > c.created_at
@@ -75,6 +75,54 @@ def test_seeded_rows_are_consistent_and_encrypted(encryption):
         cursor.execute("SELECT description FROM complaints_complaint LIMIT 1")
         raw = bytes(cursor.fetchone()[0])
     assert b"About my" not in raw
+
+
+def test_seeded_comments_and_feedback_are_consistent_and_encrypted():
+    now = timezone.now()
+    result = seed_complaints(n=400, batch_size=150, seed=11, now=now, pool_size=40)
+    comments = list(Comment.objects.select_related("complaint"))
+    feedback = list(Feedback.objects.select_related("complaint"))
+    assert result.comments == len(comments) > 0
+    assert result.feedback == len(feedback) > 0
+    for comment in comments:
+        complaint = comment.complaint
+        assert complaint.created_at <= comment.created_at <= complaint.updated_at
+        assert comment.author_id in {complaint.customer_id, complaint.assignee_id}
+        assert comment.body
+        assert not comment.is_internal or comment.author_id == complaint.assignee_id
+    for item in feedback:
+        assert item.complaint.status in {Status.RESOLVED, Status.CLOSED}
+        resolved_at = item.complaint.resolved_at
+        assert resolved_at is not None
+        assert resolved_at <= item.created_at <= now
+        assert 1 <= item.rating <= 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM complaints_comment LIMIT 1")
+        raw = bytes(cursor.fetchone()[0])
+    assert comments[0].body.encode() not in raw
+
+
+def _complaint_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints_complaint'"
+        )
+        return dict(cursor.fetchall())
+
+
+def test_a_load_with_rebuilt_indexes_leaves_every_index_as_it_was():
+    before = _complaint_indexes()
+    seed_complaints(n=120, batch_size=50, seed=5, pool_size=10, rebuild_indexes=True)
+    assert Complaint.objects.count() == 120
+    assert _complaint_indexes() == before
+
+
+def test_titles_carry_common_and_rare_words():
+    seed_complaints(n=2000, seed=2, pool_size=200)
+    common = Complaint.objects.filter(title__icontains="parcel").count()
+    rare = Complaint.objects.filter(title__contains="(").count()
+    assert 20 < common < 400
+    assert 20 < rare < 300
 
 
 @pytest.mark.parametrize("encryption", ["pool", "per-row"])

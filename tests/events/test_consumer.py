@@ -2,7 +2,6 @@
 
 import contextlib
 import json
-import signal
 import threading
 import time
 from collections import defaultdict
@@ -26,6 +25,7 @@ from tests.helpers.events import (
     drain_consumer,
     publish_outbox_batch,
     read_topic,
+    silence,
     valid_envelope,
     wait_until,
 )
@@ -324,7 +324,7 @@ def test_consumer_stops_promptly_while_the_broker_is_silent(private_broker, sett
 
     def hand_off(event):
         # The broker goes silent between the hand-off and the offset commit.
-        private_broker.process.send_signal(signal.SIGSTOP)
+        silence(private_broker.process)
         consumer.stop()  # SIGTERM arrives meanwhile
 
     consumer = _consumer(hand_off=hand_off)

@@ -1,6 +1,5 @@
 """Readiness checks of the event pipeline: outbox backlog, Kafka, consumer lag, silent brokers."""
 
-import signal
 import threading
 import time
 import uuid
@@ -10,6 +9,7 @@ from django.core.cache import cache
 
 from events import health
 from events.models import OutboxEvent
+from tests.helpers.events import silence
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_consumer_lag_health_does_not_hang_when_the_broker_stops_answering(
 
         def end_offsets(*a, **kw):
             result = real_end_offsets(*a, **kw)
-            private_broker.process.send_signal(signal.SIGSTOP)  # up, connected, silent
+            silence(private_broker.process)  # up, connected, silent
             return result
 
         consumer.end_offsets = end_offsets
@@ -85,7 +85,7 @@ def test_kafka_health_does_not_hang_when_the_broker_stops_answering(private_brok
 
     def make_admin(**kwargs):
         admin = real_make_admin(**kwargs)
-        private_broker.process.send_signal(signal.SIGSTOP)
+        silence(private_broker.process)
         return admin
 
     monkeypatch.setattr(health, "make_admin", make_admin)

@@ -158,6 +158,19 @@ def test_my_account_saves_phone_and_time_zone(new_app, customer):
     assert "CET" in texts(at) or "CEST" in texts(at)
 
 
+def test_my_account_turns_an_email_kind_off(new_app, customer):
+    at = new_app()
+    log_in(at, customer.email)
+    goto(at, "app_pages/account.py")
+    assert at.toggle(key="email_resolved").value is True
+    assert "email_customer_reply" not in [t.key for t in at.toggle]  # a staff kind
+    at.toggle(key="email_resolved").set_value(False)
+    at.button(key="email_prefs_save").click().run()
+    assert_ok(at)
+    assert list(customer.email_opt_outs.values_list("kind", flat=True)) == ["resolved"]
+    assert at.toggle(key="email_resolved").value is False
+
+
 def test_my_account_changes_the_password_and_logs_out(new_app, customer):
     at = new_app()
     log_in(at, customer.email)

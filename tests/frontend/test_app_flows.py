@@ -389,6 +389,27 @@ def test_supervisor_assigns_to_a_handler_agent_only_to_self(
     assert agent.button(key="assign_me")
 
 
+def test_an_agent_is_offered_no_move_of_a_colleagues_complaint(new_app, categories, agent):
+    bob = UserFactory.create(role=Role.AGENT, full_name="Bob Agent")
+    theirs = ComplaintFactory.create(
+        assignee=bob, status=Status.IN_PROGRESS, category=categories[0], title="Bob's case"
+    )
+    free = ComplaintFactory.create(status=Status.NEW, category=categories[0], title="Free case")
+
+    at = new_app()
+    log_in(at, agent.email)
+    at.session_state["current_complaint_id"] = str(theirs.pk)
+    goto(at, "app_pages/complaint_detail.py")
+    assert "Bob's case" in at.title[0].value
+    assert not {"assign_me", "unassign"} & {b.key for b in at.button}
+
+    at.session_state["queue_scope"] = "all"
+    goto(at, "app_pages/queue.py")
+    keys = {b.key for b in at.button}
+    assert f"assign_{free.pk}" in keys
+    assert f"assign_{theirs.pk}" not in keys
+
+
 def test_agent_has_no_dashboard(new_app, agent):
     at = new_app()
     log_in(at, agent.email)

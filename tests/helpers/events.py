@@ -1,8 +1,11 @@
 """Event pipeline helpers: reading topics, driving the relay and the consumer, envelopes."""
 
+import signal
+import subprocess
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from django.db import connection, transaction
 from kafka import TopicPartition
@@ -16,6 +19,26 @@ FAST_GROUP = {
     "session_timeout_ms": 3000,
     "heartbeat_interval_ms": 500,
 }
+
+
+def silence(process: subprocess.Popen) -> None:
+    """SIGSTOP the broker and return only once every thread of it has stopped.
+
+    ``kill`` returns before the target's threads are off the CPU: a thread still running can
+    answer one more request, so a test that sends right after the signal would race the stop.
+    """
+    process.send_signal(signal.SIGSTOP)
+    tasks = Path(f"/proc/{process.pid}/task")
+
+    def stopped() -> bool:
+        return all(_thread_state(stat) == "T" for stat in tasks.glob("*/stat"))
+
+    wait_until(stopped, timeout=10.0, interval=0.005)
+
+
+def _thread_state(stat: Path) -> str:
+    # /proc/<pid>/task/<tid>/stat: "tid (comm) state ..."; comm may hold spaces and parentheses.
+    return stat.read_text().rsplit(")", 1)[1].split()[0]
 
 
 def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Role
 from analytics.services import refresh_daily_stats_range
 from demo.complaints import (
+    DEFAULT_BATCH_SIZE,
     SPREAD_DAYS,
     seed_categories,
     seed_complaints,
@@ -36,7 +37,12 @@ class Command(BaseCommand):
             metavar="N",
             help="Also bulk-insert N demo complaints (see demo.complaints).",
         )
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Rows per COPY statement."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=None, help="Random seed: the same seed, the same data."
+        )
         parser.add_argument(
             "--encryption",
             choices=["pool", "per-row"],
@@ -78,6 +84,7 @@ class Command(BaseCommand):
             n=n,
             batch_size=options["batch_size"],
             encryption=options["encryption"],
+            seed=options["seed"],
             customers=[demo[Role.CUSTOMER]] if Role.CUSTOMER in demo else [],
             handlers=[u for role, u in demo.items() if role != Role.CUSTOMER],
             progress=progress,
@@ -86,7 +93,8 @@ class Command(BaseCommand):
         refresh_daily_stats_range(start_day=today - timedelta(days=SPREAD_DAYS + 1), end_day=today)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {result.created} complaints in {result.seconds:.1f}s "
+                f"Created {result.created} complaints ({result.comments} comments, "
+                f"{result.feedback} feedback) in {result.seconds:.1f}s "
                 f"({result.rate:.0f}/s, encryption={options['encryption']})."
             )
         )

@@ -85,7 +85,10 @@ def test_agent_may_not_reroute_or_assign_others(agent_client, supervisor, custom
     assert_body(
         agent_client.post(f"{url}assign/", {"assignee_id": str(supervisor.pk)}, format="json"),
         403,
-        FORBIDDEN,
+        {
+            "detail": "Only supervisors and admins may assign a complaint to someone else.",
+            "code": "supervisors_only",
+        },
     )
 
 

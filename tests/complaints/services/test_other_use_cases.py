@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from complaints import services
-from complaints.errors import ConflictError, NotAllowed, NotFound
+from complaints.errors import ConflictError, NotAllowed, NotFound, SupervisorsOnly
 from complaints.models import Comment, Complaint, Feedback, HistoryKind, Priority
 from complaints.workflow import Status
 from tests.helpers.complaints import make_complaint
@@ -44,6 +44,29 @@ def test_agent_cannot_assign_others(customer, agent):
     complaint = services.complaint_assign(complaint=complaint, actor=None, assignee=other_agent)
     with pytest.raises(NotAllowed):
         services.complaint_assign(complaint=complaint, actor=agent, assignee=None)
+
+
+def test_agent_cannot_take_a_colleagues_complaint(customer, agent, event_log):
+    colleague = UserFactory.create(role=Role.AGENT)
+    complaint = make_complaint(customer=customer)
+    complaint = services.complaint_assign(complaint=complaint, actor=None, assignee=colleague)
+    with pytest.raises(SupervisorsOnly, match="assigned to a colleague"):
+        services.complaint_assign(complaint=complaint, actor=agent, assignee=agent)
+    complaint.refresh_from_db()
+    assert complaint.assignee == colleague
+    assert len(event_log.named("assigned")) == 1
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
+def test_supervisors_move_a_complaint_between_agents(customer, agent, role):
+    colleague = UserFactory.create(role=Role.AGENT)
+    complaint = make_complaint(customer=customer)
+    complaint = services.complaint_assign(complaint=complaint, actor=None, assignee=colleague)
+    actor = UserFactory.create(role=role)
+    complaint = services.complaint_assign(complaint=complaint, actor=actor, assignee=agent)
+    assert complaint.assignee == agent
+    complaint = services.complaint_assign(complaint=complaint, actor=actor, assignee=actor)
+    assert complaint.assignee == actor
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
