@@ -177,10 +177,11 @@ def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
 
 
 class ComplaintState(Protocol):
-    """What the visibility and capability rules read of a complaint.
+    """What the visibility, overdue and capability rules read of a complaint.
 
     A ``Complaint`` is one; so is a read path's row of plain values (``policies.StateValues``),
-    which lets the list and detail answer the ``can_*`` flags without building model instances.
+    which lets the list and detail answer ``is_overdue`` and the ``can_*`` flags without
+    building model instances.
     """
 
     @property
@@ -190,7 +191,19 @@ class ComplaintState(Protocol):
     def customer_id(self) -> uuid.UUID: ...
 
     @property
+    def assignee_id(self) -> uuid.UUID | None: ...
+
+    @property
     def resolved_at(self) -> datetime | None: ...
+
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+
+    @property
+    def ack_due_at(self) -> datetime: ...
+
+    @property
+    def resolve_due_at(self) -> datetime: ...
 
 
 class Complaint(models.Model):

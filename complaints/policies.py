@@ -38,7 +38,7 @@ def ack_late_q(now: datetime) -> Q:
     return Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
 
 
-def ack_late(complaint: Complaint, *, now: datetime) -> bool:
+def ack_late(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``ack_late_q``."""
     return (
         complaint.acknowledged_at is None
@@ -53,7 +53,7 @@ def resolve_late_q(now: datetime) -> Q:
     return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
 
 
-def resolve_late(complaint: Complaint, *, now: datetime) -> bool:
+def resolve_late(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``resolve_late_q``."""
     return complaint.status in RESOLVE_CLOCK_STATUSES and complaint.resolve_due_at < now
 
@@ -63,7 +63,7 @@ def overdue_q(now: datetime) -> Q:
     return ack_late_q(now) | resolve_late_q(now)
 
 
-def is_overdue(complaint: Complaint, *, now: datetime) -> bool:
+def is_overdue(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``overdue_q``."""
     return ack_late(complaint, now=now) or resolve_late(complaint, now=now)
 
@@ -170,7 +170,7 @@ def assignment_refusal(
     return None
 
 
-def may_take(*, user: User, complaint: Complaint) -> bool:
+def may_take(*, user: User, complaint: ComplaintState) -> bool:
     """Assign the complaint to themselves now (it is not theirs yet)."""
     return (
         user.is_handler
@@ -182,7 +182,7 @@ def may_take(*, user: User, complaint: Complaint) -> bool:
     )
 
 
-def may_unassign(*, user: User, complaint: Complaint) -> bool:
+def may_unassign(*, user: User, complaint: ComplaintState) -> bool:
     """Clear the complaint's assignee now (someone has it)."""
     return (
         user.is_handler
@@ -245,7 +245,11 @@ class StateValues:
 
     status: str
     customer_id: UUID
+    assignee_id: UUID | None
     resolved_at: datetime | None
+    acknowledged_at: datetime | None
+    ack_due_at: datetime
+    resolve_due_at: datetime
 
 
 def _has_feedback(complaint: Complaint) -> bool:

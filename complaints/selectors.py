@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Combinable, RawSQL
 
 from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
@@ -41,9 +47,11 @@ def _complaints_for(user: User) -> QuerySet[Complaint]:
 
 
 # What a list row shows (``complaints.api.output``), as ``values()`` paths: plain columns, the
-# category, the two names and the feedback joined in. The only encrypted ones are the rejection
-# reason, the customer's and assignee's names and the feedback comment, decrypted for the page's
-# rows only (see ComplaintListing).
+# category and the feedback joined in, the two names (``_with_names``). The only encrypted ones are
+# the rejection reason, the customer's and assignee's names and the feedback comment, decrypted
+# for the page's rows only (see ComplaintListing). ``is_overdue`` is computed from the row in
+# Python (``policies.is_overdue``, the SQL rule's twin), which keeps the statement's text free
+# of parameters.
 LIST_VALUES = (
     "id",
     "reference",
@@ -56,9 +64,9 @@ LIST_VALUES = (
     "category__name",
     "category__slug",
     "customer_id",
-    "customer__full_name",
+    "customer_name",
     "assignee_id",
-    "assignee__full_name",
+    "assignee_name",
     "created_at",
     "updated_at",
     "acknowledged_at",
@@ -67,15 +75,17 @@ LIST_VALUES = (
     "ack_due_at",
     "resolve_due_at",
     "sla_paused_at",
-    "is_overdue",
     "feedback__rating",
     "feedback__comment",
     "feedback__created_at",
 )
 # The detail adds the two long texts.
 DETAIL_VALUES = (*LIST_VALUES, "description", "resolution")
-# The page query's column holding the capped count (see ``ComplaintListing.page``).
+# The page statement's column holding the capped count (see ``ComplaintListing.page``).
 CAPPED_COUNT = "capped_count"
+# Where the statements' SQL takes the ids it reads and the capped count (see ``_rows_sql``).
+KEYS_MARK = "/* keys */ SELECT NULL::uuid"
+COUNT_MARK = "/* capped count */ SELECT NULL::integer"
 
 
 class ComplaintListing:
@@ -83,14 +93,31 @@ class ComplaintListing:
 
     ``keys`` is the filtered, ordered query on plain complaint columns (no join, no encrypted
     column), so counting and LIMIT/OFFSET are index scans that never decrypt anything. A page
-    is one statement ``WHERE id IN (<keys LIMIT n OFFSET m>)`` that joins
-    category/customer/assignee/feedback and decrypts only for those rows (pgcrypto costs
+    is one statement ``WHERE id IN (<keys LIMIT n OFFSET m>)`` that joins category and
+    feedback, reads the two names, and decrypts only for those rows (pgcrypto costs
     ~0.15-0.5 ms per value, and PostgreSQL computes select-list expressions for every row a
     Sort or OFFSET consumes, so they must stay out of the ordered query).
     """
 
     def __init__(self, keys: QuerySet[Complaint]):
         self.keys = keys
+
+    def page_sql(
+        self, *, offset: int, limit: int, count_cap: int | None = None
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The page statement (see ``page``): SQL and parameters."""
+        page = self.keys.values("pk")[offset : offset + limit]
+        keys_sql, keys_params = page.query.sql_with_params()
+        sql = _rows_sql(tuple(self.keys.query.order_by), LIST_VALUES, counted=count_cap is not None)
+        sql = sql.replace(KEYS_MARK, keys_sql)
+        if count_cap is None:
+            return sql, keys_params
+        # COUNT over a LIMITed subquery: the most it reads is count_cap + 1 index entries.
+        limited = self.keys.order_by().values("pk")[: count_cap + 1]
+        count_sql, count_params = limited.query.sql_with_params()
+        count_sql = f"SELECT COUNT(*) FROM ({count_sql}) AS capped"  # noqa: S608 - Django's SQL
+        # The count sits in the select list, before the WHERE: its parameters come first.
+        return sql.replace(COUNT_MARK, count_sql), (*count_params, *keys_params)
 
     def page(
         self, *, offset: int, limit: int, count_cap: int | None = None
@@ -102,23 +129,65 @@ class ComplaintListing:
         which PostgreSQL runs once): the number when it is at most ``count_cap``, else
         ``count_cap + 1``. The count is None without ``count_cap`` or when the page is empty.
         """
-        rows = self.rows(self.keys[offset : offset + limit])
-        if count_cap is None:
-            return list(rows.values(*LIST_VALUES)), None
-        # The ORM has no COUNT over a LIMITed subquery in FROM; the inner SQL is Django's own,
-        # compiled from ``keys``, and its parameters stay bound separately.
-        limited = self.keys.order_by().values("pk")[: count_cap + 1]
-        sql, params = limited.query.sql_with_params()
-        capped = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params, IntegerField())  # noqa: S608, S611 - see above
-        values = list(rows.annotate(**{CAPPED_COUNT: capped}).values(*LIST_VALUES, CAPPED_COUNT))
-        return values, values[0][CAPPED_COUNT] if values else None
+        sql, params = self.page_sql(offset=offset, limit=limit, count_cap=count_cap)
+        rows = _fetch_dicts(sql, params)
+        count = rows[0][CAPPED_COUNT] if rows and count_cap is not None else None
+        return rows, count
 
-    @staticmethod
-    def rows(keys: QuerySet[Complaint]) -> QuerySet[Complaint]:
-        """The list rows of ``keys`` (typically one page of it), in its order."""
-        return annotate_overdue(
-            Complaint.objects.filter(pk__in=keys.values("pk")).order_by(*keys.query.order_by)
-        )
+
+def _fetch_dicts(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=128)
+def _rows_sql_cached(
+    order_by: tuple[str | Combinable, ...], values: tuple[str, ...], counted: bool, rotating: bool
+) -> str:
+    # The marks are constants; the caller replaces them (see ``_rows_sql``).
+    qs = _with_names(Complaint.objects.filter(pk__in=RawSQL(KEYS_MARK, ())))  # noqa: S611
+    if counted:
+        count = RawSQL(COUNT_MARK, (), IntegerField())  # noqa: S611 - a constant mark
+        qs = qs.annotate(**{CAPPED_COUNT: count})
+        values = (*values, CAPPED_COUNT)
+    sql, params = qs.order_by(*order_by).values(*values).query.sql_with_params()
+    if params:  # the text is reused for every request: it may hold no values
+        raise ImproperlyConfigured(f"The complaint rows' SQL takes parameters: {params!r}")
+    return sql
+
+
+def _rows_sql(
+    order_by: tuple[str | Combinable, ...], values: tuple[str, ...], *, counted: bool
+) -> str:
+    """The SQL reading ``values`` of the complaints whose ids ``KEYS_MARK`` stands for.
+
+    The text depends only on the ordering, the columns, whether it counts (``COUNT_MARK``) and
+    whether pgcrypto reads with a previous key too (``PGCRYPTO_KEY_PREVIOUS``), so it is
+    compiled once per combination: building and compiling the joins, subqueries and decrypted
+    columns with the ORM cost ~1.6 ms of CPU per page, more than the rest of the page's Python.
+    The caller puts the ids' SQL in place of ``KEYS_MARK`` (and the count's in place of
+    ``COUNT_MARK``); neither holds user text, only Django-compiled SQL with bound parameters.
+    """
+    rotating = bool(settings.PGCRYPTO_KEY_PREVIOUS)
+    return _rows_sql_cached(order_by, values, counted, rotating)
+
+
+def _person_name(column: str) -> Subquery:
+    return Subquery(User.objects.filter(pk=OuterRef(column)).order_by().values("full_name")[:1])
+
+
+def _with_names(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """``qs`` with ``customer_name`` and ``assignee_name`` (decrypted), one subquery each.
+
+    Scalar subqueries rather than joins: with two fewer tables in the join, PostgreSQL plans
+    the page statement in ~0.5 ms instead of ~1.1 ms (measured at 100k complaints), and runs it
+    as fast (each is one primary-key probe per row of the page).
+    """
+    return qs.annotate(
+        customer_name=_person_name("customer_id"), assignee_name=_person_name("assignee_id")
+    )
 
 
 def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> ComplaintListing:
@@ -128,7 +197,7 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
     Read it a page at a time; see ``ComplaintListing``.
     """
     keys = complaints_visible_to(user=user).order_by(*DEFAULT_ORDERING)
-    if filters is not None:
+    if filters is not None and ComplaintFilter.applies_to(filters):
         keys = ComplaintFilter(data=filters, queryset=keys, user=user).filtered_qs()
     return ComplaintListing(keys)
 
@@ -139,26 +208,29 @@ def complaint_values_get(*, user: User, complaint_id: UUID | str) -> dict[str, A
     Services take ``complaint_get``'s model instead.
     """
     try:
-        row = _complaint_values(user).filter(pk=complaint_id).first()
-    except (ValueError, TypeError, DjangoValidationError):
-        row = None  # a malformed UUID is just another complaint that does not exist
-    if row is None:
-        raise NotFound("No complaint matches the given query.")
-    return row
+        keys = complaints_visible_to(user=user).filter(pk=complaint_id)
+        return _complaint_values(keys)
+    except (ValueError, TypeError, DjangoValidationError) as exc:
+        # A malformed UUID is just another complaint that does not exist.
+        raise NotFound("No complaint matches the given query.") from exc
 
 
 def complaint_values_get_by_reference(*, user: User, reference: str) -> dict[str, Any]:
     """``complaint_values_get`` by the complaint's reference (any case)."""
-    row = None
-    if "\x00" not in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
-        row = _complaint_values(user).filter(reference=reference.strip().upper()).first()
-    if row is None:
+    if "\x00" in reference:  # PostgreSQL text cannot hold NUL: no complaint has it
         raise NotFound("No complaint matches the given query.")
-    return row
+    keys = complaints_visible_to(user=user).filter(reference=reference.strip().upper())
+    return _complaint_values(keys)
 
 
-def _complaint_values(user: User) -> QuerySet[Complaint, dict[str, Any]]:
-    return annotate_overdue(complaints_visible_to(user=user)).values(*DETAIL_VALUES)
+def _complaint_values(keys: QuerySet[Complaint]) -> dict[str, Any]:
+    """The ``DETAIL_VALUES`` of the one complaint ``keys`` finds (``_rows_sql``, no count)."""
+    keys_sql, params = keys.order_by().values("pk").query.sql_with_params()
+    sql = _rows_sql((), DETAIL_VALUES, counted=False).replace(KEYS_MARK, keys_sql)
+    rows = _fetch_dicts(sql, params)
+    if not rows:
+        raise NotFound("No complaint matches the given query.")
+    return rows[0]
 
 
 def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:

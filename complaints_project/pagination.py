@@ -67,7 +67,7 @@ class PagedListing(Protocol):
 
 
 COUNT_CAP = 1000
-MAX_OFFSET = 10_000
+MAX_OFFSET = 5_000
 COUNT_DESCRIPTION = (
     f"How many items match. Counted exactly up to {COUNT_CAP:,}; beyond that only as far as "
     "known: when `count_is_exact` is false, more than `count` items match (at least "

@@ -22,7 +22,7 @@ from tests.helpers.complaints import make_complaint
 
 pytestmark = pytest.mark.django_db
 
-DECRYPTED_COLUMN = re.compile(r'pgp_sym_decrypt\("(\w+)"\."(\w+)"')
+DECRYPTED_COLUMN = re.compile(r'pgp_sym_decrypt\("?(\w+)"?\."(\w+)"')
 # What the list shows: the rejection reason, customer/assignee names, the feedback comment.
 LIST_DECRYPTS = {"rejection_reason", "full_name", "comment"}
 
