@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index, email_blind_indexes, normalize_email
-from accounts.roles import HANDLER_ROLES, Role
+from accounts.roles import HANDLER_ROLES, Role, person_display_name
 from complaints_project import encrypted_fields as encrypted
 
 
@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["date_joined"]
 
     def __str__(self) -> str:
+        # No name here: the admin's log keeps ``str(obj)`` in plain text, out of reach of
+        # encryption and erasure. Screens name people with ``display_name``.
         return f"{self.get_role_display()} {self.id}"
 
     def save(self, *args, **kwargs):
@@ -84,6 +86,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
+
+    @property
+    def display_name(self) -> str:
+        """How the app and its admin name this person to others (the one place it is built).
+
+        Staff by name and title ("Ann Lee (Support agent)"), or the title alone when no name
+        is set; customers by their name, or "Customer".
+        """
+        return person_display_name(full_name=self.full_name, role=self.role)
 
     @property
     def email_verified(self) -> bool:

@@ -17,6 +17,12 @@ class Role(models.TextChoices):
 
 
 HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# How staff are introduced to the people they write to (``User.display_name``).
+STAFF_TITLES = {
+    Role.AGENT: "Support agent",
+    Role.SUPERVISOR: "Support supervisor",
+    Role.ADMIN: "Support administrator",
+}
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 _HANDLER_VIEW = [
@@ -56,3 +62,16 @@ def sync_role_groups(**kwargs) -> None:
             if perm is not None:
                 perms.append(perm)
         group.permissions.set(perms)
+
+
+def person_display_name(*, full_name: str | None, role: str) -> str:
+    """``User.display_name`` from the two columns it reads (read paths without model instances).
+
+    Staff by name and title ("Ann Lee (Support agent)"), or the title alone when no name is
+    set; customers by their name, or "Customer".
+    """
+    name = (full_name or "").strip()
+    if role not in HANDLER_ROLES:
+        return name or "Customer"
+    title = STAFF_TITLES[Role(role)]
+    return f"{name} ({title})" if name else title

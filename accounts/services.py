@@ -26,6 +26,7 @@ from accounts.errors import BrowserSessionInvalid
 from accounts.models import BrowserSession, EmailOptOut, Role, User
 from accounts.notification_kinds import notification_kind_check
 from accounts.tokens import (
+    ExpiringTokenGenerator,
     email_verification_tokens,
     link_token,
     password_reset_tokens,
@@ -116,16 +117,21 @@ def user_set_role(*, user: User, role: str) -> User:
     return user
 
 
-def _send_verification(user: User) -> None:
+def _send_link(*, user: User, template: str, page: str, generator: ExpiringTokenGenerator) -> None:
+    """Email the user a single-use link to a front-end page, with the time it expires."""
     send_on_commit(
-        template="verify_email",
+        template=template,
         user=user,
         context={
-            "link": frontend_link(
-                "verify_email", token=link_token(generator=email_verification_tokens, user=user)
-            ),
-            "expires_at": timezone.now() + timedelta(seconds=settings.EMAIL_VERIFICATION_TIMEOUT),
+            "link": frontend_link(page, token=link_token(generator=generator, user=user)),
+            "expires_at": timezone.now() + timedelta(seconds=generator.valid_seconds),
         },
+    )
+
+
+def _send_verification(user: User) -> None:
+    _send_link(
+        user=user, template="verify_email", page="verify_email", generator=email_verification_tokens
     )
 
 
@@ -183,15 +189,8 @@ def password_reset_request(*, email: str) -> None:
     ).first()
     if user is None:
         return
-    send_on_commit(
-        template="password_reset",
-        user=user,
-        context={
-            "link": frontend_link(
-                "reset_password", token=link_token(generator=password_reset_tokens, user=user)
-            ),
-            "expires_at": timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
-        },
+    _send_link(
+        user=user, template="password_reset", page="reset_password", generator=password_reset_tokens
     )
 
 

@@ -22,10 +22,14 @@ from accounts.errors import TokenExpired, TokenInvalid
 from accounts.models import User
 
 
-class _ExpiringTokenGenerator(PasswordResetTokenGenerator):
+class ExpiringTokenGenerator(PasswordResetTokenGenerator):
     """Django's generator with its own lifetime setting and a verdict that says why."""
 
     timeout_setting = "PASSWORD_RESET_TIMEOUT"
+
+    @property
+    def valid_seconds(self) -> int:
+        return int(getattr(settings, self.timeout_setting))
 
     def verdict(self, user: User, token: str) -> None:
         """Raise ``TokenInvalid`` or ``TokenExpired``; return when the token is good."""
@@ -40,15 +44,15 @@ class _ExpiringTokenGenerator(PasswordResetTokenGenerator):
             for secret in secrets
         ):
             raise TokenInvalid()
-        if self._num_seconds(self._now()) - ts > getattr(settings, self.timeout_setting):
+        if self._num_seconds(self._now()) - ts > self.valid_seconds:
             raise TokenExpired()
 
 
-class PasswordResetTokens(_ExpiringTokenGenerator):
+class PasswordResetTokens(ExpiringTokenGenerator):
     key_salt = "accounts.tokens.PasswordResetTokens"
 
 
-class EmailVerificationTokens(_ExpiringTokenGenerator):
+class EmailVerificationTokens(ExpiringTokenGenerator):
     key_salt = "accounts.tokens.EmailVerificationTokens"
     timeout_setting = "EMAIL_VERIFICATION_TIMEOUT"
 
@@ -65,11 +69,11 @@ email_verification_tokens = EmailVerificationTokens()
 LINK_TOKEN_MAX_LENGTH = 200
 
 
-def link_token(*, generator: _ExpiringTokenGenerator, user: User) -> str:
+def link_token(*, generator: ExpiringTokenGenerator, user: User) -> str:
     return f"{urlsafe_base64_encode(force_bytes(user.pk))}.{generator.make_token(user)}"
 
 
-def user_from_link_token(*, generator: _ExpiringTokenGenerator, token: str) -> User:
+def user_from_link_token(*, generator: ExpiringTokenGenerator, token: str) -> User:
     """The active account a link token was made for; ``TokenInvalid``/``TokenExpired``."""
     if not isinstance(token, str) or token.count(".") != 1 or len(token) > LINK_TOKEN_MAX_LENGTH:
         raise TokenInvalid()

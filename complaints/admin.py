@@ -5,7 +5,7 @@ assignee), so history and events stay in step with what the API does.
 Access relies on ``is_staff`` (handlers) and the role groups' permissions.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from django import forms
@@ -40,6 +40,7 @@ from complaints.canned_responses import (
 )
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.exports import stream_csv
+from complaints.history import history_change
 from complaints.models import (
     Attachment,
     BusinessCalendar,
@@ -56,12 +57,15 @@ from complaints.policies import (
     allowed_transitions,
     annotate_overdue,
     complaint_overdue,
+    may_export_personal_data,
     may_manage_calendars,
     may_manage_canned_responses,
     may_take,
     overdue_q,
 )
+from complaints.selectors import history_people
 from complaints.services import (
+    CATEGORY_FIELDS,
     category_create,
     category_update,
     comment_create,
@@ -72,6 +76,12 @@ from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
 # A bulk action names at most this many of the complaints it skipped.
 SKIPPED_SHOWN = 20
+
+# What the work form's reason becomes, by the status that requires one.
+REASON_TEXT = {
+    Status.RESOLVED: "the resolution (the customer reads it)",
+    Status.REJECTED: "the reason for the rejection (the customer reads it)",
+}
 
 # The change view's query parameter naming the canned response to put into the text box.
 INSERT_PARAMETER = "canned_response"
@@ -113,7 +123,7 @@ class AssigneeFilter(admin.SimpleListFilter):
         return [
             ("me", "Me"),
             ("none", "Unassigned"),
-            *[(str(u.pk), u.full_name or str(u)) for u in handlers],
+            *[(str(u.pk), u.display_name) for u in handlers],
         ]
 
     def queryset(self, request, queryset):
@@ -152,22 +162,25 @@ class ReadOnlyInline(admin.TabularInline):
 class HistoryInline(ReadOnlyInline):
     model = HistoryEntry
     verbose_name_plural = "timeline"
-    fields = readonly_fields = (
-        "created_at",
-        "kind",
-        "from_value",
-        "to_value",
-        "actor_name",
-        "is_internal",
-    )
+    fields = readonly_fields = ("created_at", "kind", "change", "actor_name", "is_internal")
     ordering = ("created_at", "id")
+    # Names of the people the assignment entries mention, read once per change view.
+    people: Mapping[str, str] = {}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
-    @admin.display(description="actor")
+    def get_formset(self, request, obj=None, **kwargs):
+        self.people = history_people(complaint=obj) if obj is not None else {}
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="change")
+    def change(self, obj: HistoryEntry) -> str:
+        return history_change(obj, people=self.people)
+
+    @admin.display(description="by")
     def actor_name(self, obj: HistoryEntry) -> str:
-        return obj.actor.full_name if obj.actor else "system"
+        return obj.actor.display_name if obj.actor else "System"
 
 
 class CommentInline(ReadOnlyInline):
@@ -182,7 +195,7 @@ class CommentInline(ReadOnlyInline):
 
     @admin.display(description="author")
     def author_name(self, obj: Comment) -> str:
-        return f"{obj.author.full_name} ({obj.author.get_role_display()})"
+        return obj.author.display_name
 
     @admin.display(description="kind")
     def kind(self, obj: Comment) -> str:
@@ -191,7 +204,25 @@ class CommentInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = readonly_fields = ("created_at", "original_name", "content_type", "size", "comment")
+    fields = readonly_fields = (
+        "created_at",
+        "original_name",
+        "content_type",
+        "size",
+        "uploader",
+        "attached_to",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "comment")
+
+    @admin.display(description="uploaded by")
+    def uploader(self, obj: Attachment) -> str:
+        return obj.uploaded_by.display_name
+
+    @admin.display(description="attached to")
+    def attached_to(self, obj: Attachment) -> str:
+        return str(obj.comment) if obj.comment is not None else "The complaint"
 
 
 # --------------------------------------------------------------------------- complaint form
@@ -260,7 +291,11 @@ class ComplaintWorkForm(forms.ModelForm):
         cleaned = self.cleaned_data
         to_status = cleaned.get("new_status")
         if to_status in REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", f"A reason is required to move to '{to_status}'.")
+            # At the top of the form, where the handler looks first; the field is marked too.
+            what = REASON_TEXT.get(to_status, "a reason")
+            label = Status(to_status).label
+            self.add_error(None, f"To move this complaint to “{label}”, write {what} in Reason.")
+            self.add_error("reason", f"Required to move to “{label}”.")
         return cleaned
 
 
@@ -388,11 +423,11 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description="assignee", ordering="assignee")
     def assignee_name(self, obj: Complaint) -> str:
-        return obj.assignee.full_name if obj.assignee is not None else "—"
+        return obj.assignee.display_name if obj.assignee is not None else "Unassigned"
 
     @admin.display(description="customer")
     def customer_name(self, obj: Complaint) -> str:
-        return f"{obj.customer.full_name} <{obj.customer.email}>"
+        return f"{obj.customer.display_name} <{obj.customer.email}>"
 
     @admin.display(description="overdue", empty_value="")
     def overdue_flag(self, obj: Complaint) -> str:
@@ -583,13 +618,11 @@ class ComplaintAdmin(admin.ModelAdmin):
             self.message_user(request, failure, messages.WARNING)
 
     def _export(self, request, queryset, *, include_description: bool):
-        qs = queryset.select_related("category", "customer").order_by("-created_at", "id")
-        if not include_description:
-            qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return stream_csv(
-            qs,
-            include_personal=bool(request.user.is_staff),
+            queryset,
+            # Customers' names and addresses leave the system only with a supervisor's export.
+            include_personal=may_export_personal_data(request.user),
             include_description=include_description,
             filename=f"complaints-{stamp}.csv",
         )
@@ -608,18 +641,18 @@ class ComplaintAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- categories
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """Staff by name and title, not by ``User.__str__`` (role and id)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name
+
+
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = [
-            "name",
-            "slug",
-            "is_active",
-            "acknowledge_within_hours",
-            "resolve_within_hours",
-            "default_assignee",
-            "business_calendar",
-        ]
+        fields = CATEGORY_FIELDS
+        field_classes = {"default_assignee": StaffChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -649,15 +682,13 @@ class CategoryAdmin(admin.ModelAdmin):
     def default_assignee_link(self, obj: Category) -> str:
         if obj.default_assignee is None:
             return "—"
-        return format_html("{}", obj.default_assignee.full_name)
+        return obj.default_assignee.display_name
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {
-            f: form.cleaned_data[f] for f in CategoryForm.Meta.fields if f in form.cleaned_data
-        }
+        fields = {f: form.cleaned_data[f] for f in CATEGORY_FIELDS if f in form.cleaned_data}
         try:
             if change:
                 changes = {f: fields[f] for f in form.changed_data if f in fields}

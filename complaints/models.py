@@ -56,6 +56,11 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+def when(moment: datetime) -> str:
+    """A moment as the admin's row captions say it (the organisation's time zone)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"'{value}' is not an IANA time zone (e.g. Europe/London).")
@@ -298,7 +303,8 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} on {self.complaint_id}"
+        kind = "Internal note" if self.is_internal else "Public reply"
+        return f"{kind}, {when(self.created_at)}"
 
 
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
@@ -379,7 +385,7 @@ class HistoryEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} on {self.complaint_id}"
+        return f"{self.get_kind_display()}, {when(self.created_at)}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -408,7 +414,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Feedback {self.rating}/5 on {self.complaint_id}"
+        return f"Rated {self.rating}/{RATING_MAX}"
 
 
 class IdempotencyKey(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from complaints.models import Complaint, ComplaintState, Feedback
 from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
+    FINISHED_STATUSES,
     REASON_REQUIRED,
     RESOLVE_CLOCK_STATUSES,
     Status,
@@ -93,6 +95,55 @@ def complaint_overdue(complaint: Complaint, *, now: datetime | None = None) -> b
     return is_overdue(complaint, now=now or timezone.now())
 
 
+# --------------------------------------------------------------------------- SLA outcome
+
+
+class SlaOutcome(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    PENDING = "pending"
+
+
+def _outcome(
+    complaint: Complaint,
+    *,
+    done: datetime | None,
+    due: datetime,
+    flagged: datetime | None,
+    late: bool,
+) -> SlaOutcome:
+    """One clock: breached when the SLA scan flagged it, it stopped after its due time or it
+    is still late; met when it stopped in time (or the complaint finished); else pending."""
+    if flagged is not None or (done is not None and done > due) or late:
+        return SlaOutcome.BREACHED
+    if done is not None or complaint.status in FINISHED_STATUSES:
+        return SlaOutcome.MET
+    return SlaOutcome.PENDING
+
+
+def ack_outcome(complaint: Complaint, *, now: datetime) -> SlaOutcome:
+    """The acknowledge clock. Python twin of the dashboard's ``ack_breached_q``
+    (``analytics.selectors``), so the CSV export and the breach rate agree."""
+    return _outcome(
+        complaint,
+        done=complaint.acknowledged_at,
+        due=complaint.ack_due_at,
+        flagged=complaint.ack_breached_at,
+        late=ack_late(complaint, now=now),
+    )
+
+
+def resolve_outcome(complaint: Complaint, *, now: datetime) -> SlaOutcome:
+    """The resolve clock (twin of ``analytics.selectors.resolve_breached_q``)."""
+    return _outcome(
+        complaint,
+        done=complaint.resolved_at,
+        due=complaint.resolve_due_at,
+        flagged=complaint.resolve_breached_at,
+        late=resolve_late(complaint, now=now),
+    )
+
+
 # --------------------------------------------------------------------------- customers, by status
 
 # A customer adds to the conversation (comments and files) until nobody can move the complaint
@@ -141,6 +192,11 @@ def may_manage_calendars(user: User | None) -> bool:
 def may_manage_canned_responses(user: User | None) -> bool:
     """Write canned responses (agents read them; ``actor`` None: the system)."""
     return user is None or user.role in SUPERVISOR_ROLES
+
+
+def may_export_personal_data(user: User) -> bool:
+    """Export customers' names and email addresses with the complaints (CSV)."""
+    return user.role in SUPERVISOR_ROLES
 
 
 def may_assign_anyone(user: User) -> bool:

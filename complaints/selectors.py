@@ -28,7 +28,7 @@ from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
 from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
-from complaints.models import Category, Comment, Complaint, HistoryEntry
+from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.policies import annotate_overdue
 from complaints.visibility import (
     complaints_visible_to,
@@ -65,8 +65,10 @@ LIST_VALUES = (
     "category__slug",
     "customer_id",
     "customer_name",
+    "customer_role",
     "assignee_id",
     "assignee_name",
+    "assignee_role",
     "created_at",
     "updated_at",
     "acknowledged_at",
@@ -174,19 +176,22 @@ def _rows_sql(
     return _rows_sql_cached(order_by, values, counted, rotating)
 
 
-def _person_name(column: str) -> Subquery:
-    return Subquery(User.objects.filter(pk=OuterRef(column)).order_by().values("full_name")[:1])
+def _person(column: str, field: str) -> Subquery:
+    return Subquery(User.objects.filter(pk=OuterRef(column)).order_by().values(field)[:1])
 
 
 def _with_names(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """``qs`` with ``customer_name`` and ``assignee_name`` (decrypted), one subquery each.
+    """``qs`` with the customer's and assignee's name (decrypted) and role, a subquery each.
 
     Scalar subqueries rather than joins: with two fewer tables in the join, PostgreSQL plans
     the page statement in ~0.5 ms instead of ~1.1 ms (measured at 100k complaints), and runs it
     as fast (each is one primary-key probe per row of the page).
     """
     return qs.annotate(
-        customer_name=_person_name("customer_id"), assignee_name=_person_name("assignee_id")
+        customer_name=_person("customer_id", "full_name"),
+        customer_role=_person("customer_id", "role"),
+        assignee_name=_person("assignee_id", "full_name"),
+        assignee_role=_person("assignee_id", "role"),
     )
 
 
@@ -257,6 +262,18 @@ def history_list(*, user: User, complaint: Complaint) -> QuerySet[HistoryEntry]:
     if not sees_internal_notes(user):
         qs = qs.filter(is_internal=False)
     return qs.order_by("created_at", "id")
+
+
+def history_people(*, complaint: Complaint) -> dict[str, str]:
+    """Names of the people the complaint's assignment history mentions, by user id (two
+    queries whatever the history's length)."""
+    ids: set[str] = set()
+    for values in HistoryEntry.objects.filter(
+        complaint=complaint, kind=HistoryKind.ASSIGNEE_CHANGED
+    ).values_list("from_value", "to_value"):
+        ids.update(v for v in values if v)
+    people = User.objects.filter(pk__in=ids).only("id", "full_name", "role")
+    return {str(u.pk): u.display_name for u in people}
 
 
 def category_list(*, user: User | None = None) -> QuerySet[Category]:

@@ -88,6 +88,13 @@ def _lock(complaint: Complaint) -> Complaint:
     )
 
 
+def _lock_visible(complaint: Complaint, *, user: User | None) -> Complaint:
+    """``_lock``, then the visibility check every use case makes for its actor (``NotFound``)."""
+    complaint = _lock(complaint)
+    ensure_complaint_visible(user=user, complaint=complaint)
+    return complaint
+
+
 def _clean_text(value: Any, *, field: str, max_length: int | None = None) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
@@ -351,14 +358,14 @@ def complaint_transition(
     *, complaint: Complaint, actor: User | None, to_status: str, reason: str = ""
 ) -> Complaint:
     """Move a complaint along the workflow; ``actor`` None is the system (handler rights)."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     now = timezone.now()
     from_status = complaint.status
     _ensure_may_move(complaint=complaint, actor=actor, to_status=to_status, now=now)
     reason = (reason or "").strip()
     if to_status in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": [f"A reason is required to move to '{to_status}'."]})
+        label = Status(to_status).label
+        raise ValidationError({"reason": [f"A reason is required to move to “{label}”."]})
 
     fields = _enter_status(complaint, to_status=to_status, reason=reason, now=now)
     complaint.save(update_fields=fields)
@@ -384,8 +391,7 @@ def complaint_assign(
     *, complaint: Complaint, actor: User | None, assignee: User | None
 ) -> Complaint:
     """Set or clear the assignee (``policies.assignment_refusal`` says who may move what)."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Only staff can assign complaints.")
@@ -434,8 +440,7 @@ def complaint_edit(
     Staff never rewrite the customer's words; ``actor`` None is the system (any status).
     A field left None is kept.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if actor.is_handler:
             raise NotAllowed("Staff cannot edit the customer's title or description.")
@@ -511,8 +516,7 @@ def complaint_reroute(
     Supervisors and admins only; ``actor`` None is the system (triage raising the priority).
     A field left None is kept. Clocks that have stopped keep their due times.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=actor, complaint=complaint)
+    complaint = _lock_visible(complaint, user=actor)
     if actor is not None:
         if not actor.is_handler:
             raise NotAllowed("Customers cannot change priority or category.")
@@ -558,8 +562,7 @@ def comment_create(
 
     A customer's reply while the complaint awaits them moves it back to IN_PROGRESS.
     """
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=author, complaint=complaint)
+    complaint = _lock_visible(complaint, user=author)
     body = _clean_text(body, field="body")
     is_customer = not author.is_handler
     if is_customer:
@@ -637,8 +640,7 @@ def feedback_submit(
     *, complaint: Complaint, customer: User, rating: int, comment: str = ""
 ) -> Feedback:
     """The owner rates the handling of a resolved or closed complaint, once."""
-    complaint = _lock(complaint)
-    ensure_complaint_visible(user=customer, complaint=complaint)
+    complaint = _lock_visible(complaint, user=customer)
     if complaint.customer_id != customer.pk:
         raise NotAllowed("Only the customer who filed the complaint can give feedback.")
     if (
@@ -680,16 +682,15 @@ def _check_default_assignee(user: User | None) -> None:
         raise ValidationError({"default_assignee_id": ["Must be an active staff member."]})
 
 
-CATEGORY_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "is_active",
-        "acknowledge_within_hours",
-        "resolve_within_hours",
-        "default_assignee",
-        "business_calendar",
-    }
+# What a supervisor may set on a category, in the order forms show it.
+CATEGORY_FIELDS = (
+    "name",
+    "slug",
+    "is_active",
+    "acknowledge_within_hours",
+    "resolve_within_hours",
+    "default_assignee",
+    "business_calendar",
 )
 
 
@@ -729,7 +730,7 @@ def category_create(
 @transaction.atomic
 def category_update(*, category: Category, actor: User | None, **changes: Any) -> Category:
     _ensure_category_manager(actor)
-    unknown = set(changes) - CATEGORY_FIELDS
+    unknown = set(changes).difference(CATEGORY_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if "default_assignee" in changes:

@@ -11,7 +11,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, Literal
 
 import streamlit as st
@@ -402,9 +401,11 @@ def _render_comment(view: ComplaintView, when: str, comment: dict[str, Any]) -> 
     author = comment.get("author") or {}
     author_id = str(author.get("id", "")) if isinstance(author, dict) else ""
     from_customer = bool(customer_id) and author_id == customer_id
-    with st.chat_message("user" if from_customer else "assistant"):
+    name = ui.person(author)
+    # People on both sides: Streamlit's preset "assistant" avatar is a robot.
+    with st.chat_message(name, avatar=ui.CUSTOMER_AVATAR if from_customer else ui.STAFF_AVATAR):
         label = ":orange-badge[Internal note] " if comment.get("internal") else ""
-        st.markdown(f"{label}**{ui.person(author)}** · {ui.fmt_dt(when)}")
+        st.markdown(f"{label}**{name}** · {ui.fmt_dt(when)}")
         st.markdown(comment.get("body", ""))
 
 
@@ -533,21 +534,7 @@ def _render_upload(view: ComplaintView) -> None:
         st.error(problem, icon=":material/block:")
     if not uploads or problems:
         return
-    failed = []
-    for f in uploads:
-        sent = ui.attempt(
-            partial(
-                view.api.upload_attachment,
-                view.id,
-                filename=f.name,
-                content=f.getvalue(),
-                content_type=f.type,
-            ),
-            spinner=f"Uploading {f.name}...",
-            quiet=True,
-        )
-        if not sent.ok:
-            failed.append(f"{f.name}: {sent.error.message}")
+    failed = [f"{name}: {reason}" for name, reason in ui.upload_all(view.api, view.id, uploads)]
     st.session_state[version_key] = version + 1
     if failed:
         ui.flash("Not uploaded: " + "; ".join(failed), "error")

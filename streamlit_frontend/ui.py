@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -88,6 +88,11 @@ STATUS_ICONS = {
     "rejected": ":material/block:",
     "withdrawn": ":material/undo:",
 }
+# Avatars of the conversation: a person on each side, never the robot of Streamlit's
+# "assistant" preset (customers would read an agent's reply as a bot's).
+STAFF_AVATAR = ":material/support_agent:"
+CUSTOMER_AVATAR = ":material/person:"
+
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
 
 # Button text for a move, from the point of view of whoever may make it.
@@ -249,6 +254,70 @@ def attempt(
             show_error(exc, field_slots=field_slots, where=where)
         return Failed(error=exc)
     return Succeeded(value=value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing a new password (sign-up, reset link, My account)
+# ---------------------------------------------------------------------------------------------
+
+STRENGTH_HINT = "At least 8 characters; not too common and not similar to your name or email."
+
+
+@dataclass(frozen=True)
+class PasswordInputs:
+    """How one form names its pair of new-password inputs: labels, widget keys, error fields."""
+
+    label: str
+    repeat_label: str
+    key: str
+    field: str
+    repeat_field: str
+    help: str | None = STRENGTH_HINT
+
+
+def new_password_inputs(spec: PasswordInputs, errors: MutableMapping[str, Any]) -> tuple[str, str]:
+    """The new password and its repetition, each followed by a slot in ``errors`` for its field."""
+    password = st.text_input(
+        spec.label,
+        type="password",
+        key=spec.key,
+        autocomplete="new-password",
+        help=spec.help,
+    )
+    errors[spec.field] = st.empty()
+    repeated = st.text_input(
+        spec.repeat_label,
+        type="password",
+        key=f"{spec.key}2",
+        autocomplete="new-password",
+    )
+    errors[spec.repeat_field] = st.empty()
+    return password, repeated
+
+
+def passwords_differ(password: str, repeated: str, slot: Any) -> bool:
+    if password == repeated:
+        return False
+    slot.error("The passwords do not match.")
+    return True
+
+
+def set_new_password(
+    api: ApiClient,
+    call: Callable[[], Any],
+    *,
+    spinner: str,
+    field_slots: Mapping[str, Any],
+    where: Any,
+) -> Result[Any]:
+    """Send a password change; it ends every session of the account, this one too, so on success
+    the user is sent to log in with the new password."""
+    done = attempt(call, spinner=spinner, field_slots=field_slots, where=where)
+    if done.ok:
+        logout(api)
+        flash("Your password has been changed. Log in with the new one.")
+        st.switch_page("app_pages/login.py")
+    return done
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,20 +635,49 @@ def upload_problems(files: list[Any], rules: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def upload_all(api: ApiClient, complaint_id: str, files: list[Any]) -> list[tuple[str, str]]:
+    """Send each file to the complaint; the (name, reason) of every one the API refused."""
+    failed = []
+    for f in files:
+        sent = attempt(
+            partial(
+                api.upload_attachment,
+                complaint_id,
+                filename=f.name,
+                content=f.getvalue(),
+                content_type=f.type,
+            ),
+            spinner=f"Uploading {f.name}...",
+            quiet=True,
+        )
+        if not sent.ok:
+            failed.append((f.name, sent.error.message))
+    return failed
+
+
+def duration_unit(seconds: float) -> tuple[str, int]:
+    """The unit ``fmt_duration`` writes ``seconds`` in, and that unit's length in seconds."""
+    if seconds < HOUR:
+        return "min", 60
+    if seconds < DAY * 2:
+        return "h", HOUR
+    return "days", DAY
+
+
 def fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    seconds = float(seconds)
-    if seconds < HOUR:
-        return f"{seconds / 60:.0f} min"
-    if seconds < DAY * 2:
-        return f"{seconds / HOUR:.1f} h"
-    return f"{seconds / DAY:.1f} days"
+    unit, length = duration_unit(float(seconds))
+    digits = 0 if unit == "min" else 1
+    return f"{float(seconds) / length:.{digits}f} {unit}"
 
 
 def person(value: Any) -> str:
+    """A person as the API names them (its ``display_name``: staff with their title)."""
     if isinstance(value, Mapping):
-        return str(value.get("full_name") or value.get("email") or "Someone")
+        return str(
+            value.get("display_name") or value.get("full_name") or value.get("email") or "Someone"
+        )
     if value:
         return str(value)
     return "System"

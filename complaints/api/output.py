@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import person_display_name
 from complaints.models import Priority
 from complaints.policies import StateValues, is_overdue, state_capabilities
 
@@ -43,8 +44,14 @@ def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _person(person_id: Any, full_name: str | None) -> dict[str, Any] | None:
-    return None if person_id is None else {"id": str(person_id), "full_name": full_name}
+def _person(person_id: Any, full_name: str | None, role: str) -> dict[str, Any] | None:
+    if person_id is None:
+        return None
+    return {
+        "id": str(person_id),
+        "full_name": full_name,
+        "display_name": person_display_name(full_name=full_name, role=role),
+    }
 
 
 def _complaint_body(
@@ -63,8 +70,8 @@ def _complaint_body(
             "name": row["category__name"],
             "slug": row["category__slug"],
         },
-        "customer": _person(row["customer_id"], row["customer_name"]),
-        "assignee": _person(row["assignee_id"], row["assignee_name"]),
+        "customer": _person(row["customer_id"], row["customer_name"], row["customer_role"]),
+        "assignee": _person(row["assignee_id"], row["assignee_name"], row["assignee_role"]),
     }
     for name in LIST_DATETIMES:
         body[name] = _datetime(row[name], tz)

@@ -36,6 +36,11 @@ class PriorityField(serializers.ChoiceField):
 class UserRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     full_name = serializers.CharField(read_only=True)
+    display_name = serializers.CharField(
+        read_only=True,
+        help_text='How to name the person on screen: staff with their title ("Ann Lee '
+        '(Support agent)", or "Support agent" without a name), customers by name.',
+    )
 
 
 class CategoryRefSerializer(serializers.Serializer):

@@ -100,32 +100,31 @@ with st.form("password_form", clear_on_submit=False):
         "Current password", type="password", key="pw_old", autocomplete="current-password"
     )
     pw_errors = {"old_password": st.empty()}
-    new = st.text_input("New password", type="password", key="pw_new", autocomplete="new-password")
-    pw_errors["new_password"] = st.empty()
-    new2 = st.text_input(
-        "Repeat new password", type="password", key="pw_new2", autocomplete="new-password"
+    new, new2 = ui.new_password_inputs(
+        ui.PasswordInputs(
+            label="New password",
+            repeat_label="Repeat new password",
+            key="pw_new",
+            field="new_password",
+            repeat_field="repeat",
+            help=None,
+        ),
+        pw_errors,
     )
-    pw_errors["repeat"] = st.empty()
     change = st.form_submit_button("Change password", key="pw_submit")
     pw_err = st.empty()
 
 if change:
     if not old or not new:
         pw_err.error("Enter your current and your new password.")
-    elif new != new2:
-        pw_errors["repeat"].error("The new passwords do not match.")
-    else:
-        changed = ui.attempt(
+    elif not ui.passwords_differ(new, new2, pw_errors["repeat"]):
+        ui.set_new_password(
+            api,
             lambda: api.change_password(old_password=old, new_password=new),
             spinner="Changing...",
             field_slots=pw_errors,
             where=pw_err,
         )
-        if changed.ok:
-            # The change ends every session, this one too: log in with the new password.
-            ui.logout(api)
-            ui.flash("Your password has been changed. Log in with the new one.")
-            st.switch_page("app_pages/login.py")
 
 # --- your data -----------------------------------------------------------------------------
 

@@ -97,21 +97,10 @@ if submitted:
         )
         if created.ok:
             complaint = created.value
-            failed: list[str] = []
-            for upload in files or []:
-                sent = ui.attempt(
-                    partial(
-                        api.upload_attachment,
-                        complaint["id"],
-                        filename=upload.name,
-                        content=upload.getvalue(),
-                        content_type=upload.type,
-                    ),
-                    spinner=f"Uploading {upload.name}...",
-                    quiet=True,
-                )
-                if not sent.ok:
-                    failed.append(f"{upload.name} ({sent.error.message})")
+            failed = [
+                f"{name} ({reason})"
+                for name, reason in ui.upload_all(api, complaint["id"], files or [])
+            ]
             st.session_state[IDEMPOTENCY_KEY] = str(uuid.uuid4())
             st.session_state[FORM_VERSION] = version + 1
             message = f"Complaint {complaint['reference']} filed. We will keep you posted."

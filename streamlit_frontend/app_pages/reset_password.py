@@ -1,5 +1,7 @@
 """Choose a new password from the emailed link (``?token=...``)."""
 
+from typing import Any
+
 import streamlit as st
 
 from streamlit_frontend import ui
@@ -12,40 +14,33 @@ if not token:
     st.stop()
 
 with st.form("reset_form"):
-    password = st.text_input(
-        "New password",
-        type="password",
-        key="reset_password",
-        autocomplete="new-password",
-        help="At least 8 characters; not too common and not similar to your name or email.",
+    errors: dict[str, Any] = {}
+    password, password2 = ui.new_password_inputs(
+        ui.PasswordInputs(
+            label="New password",
+            repeat_label="Repeat new password",
+            key="reset_password",
+            field="new_password",
+            repeat_field="password2",
+        ),
+        errors,
     )
-    errors = {"new_password": st.empty()}
-    password2 = st.text_input(
-        "Repeat new password", type="password", key="reset_password2", autocomplete="new-password"
-    )
-    errors["password2"] = st.empty()
     submitted = st.form_submit_button("Set password", type="primary", key="reset_submit")
     form_err = st.empty()
 
 if submitted:
     if not password:
         errors["new_password"].error("Choose a new password.")
-    elif password != password2:
-        errors["password2"].error("The passwords do not match.")
-    else:
+    elif not ui.passwords_differ(password, password2, errors["password2"]):
         api = ui.client()
-        done = ui.attempt(
+        done = ui.set_new_password(
+            api,
             lambda: api.confirm_password_reset(token=token, new_password=password),
             spinner="Saving...",
             field_slots=errors,
             where=form_err,
         )
-        if done.ok:
-            # Every session of the account has just ended, this one included.
-            ui.logout(api)
-            ui.flash("Your password has been changed. Log in with the new one.")
-            st.switch_page("app_pages/login.py")
-        elif done.error and (done.error.payload or {}).get("code") in (
+        if done.error and (done.error.payload or {}).get("code") in (
             "token_invalid",
             "token_expired",
         ):

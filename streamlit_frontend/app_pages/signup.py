@@ -19,18 +19,16 @@ with st.form("signup_form"):
         help="With the country code, e.g. +44 20 7946 0958.",
     )
     errors["phone"] = st.empty()
-    password = st.text_input(
-        "Password",
-        type="password",
-        key="signup_password",
-        autocomplete="new-password",
-        help="At least 8 characters; not too common and not similar to your name or email.",
+    password, password2 = ui.new_password_inputs(
+        ui.PasswordInputs(
+            label="Password",
+            repeat_label="Repeat password",
+            key="signup_password",
+            field="password",
+            repeat_field="password2",
+        ),
+        errors,
     )
-    errors["password"] = st.empty()
-    password2 = st.text_input(
-        "Repeat password", type="password", key="signup_password2", autocomplete="new-password"
-    )
-    errors["password2"] = st.empty()
     submitted = st.form_submit_button("Create account", type="primary", key="signup_submit")
     form_err = st.empty()
 
@@ -43,9 +41,8 @@ if submitted:
     for field, is_missing in missing.items():
         if is_missing:
             errors[field].error("This field is required.")
-    if password and password != password2:
-        errors["password2"].error("The passwords do not match.")
-    if not any(missing.values()) and password == password2:
+    differ = bool(password) and ui.passwords_differ(password, password2, errors["password2"])
+    if not any(missing.values()) and not differ:
         api = ui.client()
         created = ui.attempt(
             lambda: api.register(

@@ -45,7 +45,9 @@ def test_create_handler_prompts_for_password(monkeypatch):
 
     user = user_with_email("prompted@example.com")
     assert user.check_password("Quiet-Lantern-93")
-    assert user.full_name == "prompted"
+    # No name invented from the address: staff without one are shown by their title.
+    assert user.full_name == ""
+    assert user.display_name == "Support agent"
 
 
 @pytest.mark.django_db

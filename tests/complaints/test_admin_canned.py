@@ -8,7 +8,7 @@ from django.urls import reverse
 from complaints import canned_responses as canned
 from complaints.models import CannedResponse, Comment
 from complaints.workflow import Status
-from tests.complaints.test_admin import _empty_inline_management
+from tests.helpers.admin import empty_inline_management
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_inserting_fills_the_text_box_and_saving_sends_the_edited_reply(agent):
             "reason": "",
             "note_kind": "public",
             "note_body": expected + " We have refunded you.",
-            **_empty_inline_management(),
+            **empty_inline_management(),
         },
     )
     assert response.status_code == 302

@@ -9,11 +9,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.selectors import ack_breached_q, resolve_breached_q
 from complaints import services
 from complaints.attachments import attachment_add
 from complaints.errors import ConflictError, NotAllowed, NotFound
 from complaints.models import Complaint, Priority
-from complaints.policies import annotate_overdue, complaint_capabilities, is_overdue, overdue_q
+from complaints.policies import (
+    ack_outcome,
+    annotate_overdue,
+    complaint_capabilities,
+    is_overdue,
+    overdue_q,
+    resolve_outcome,
+)
 from tests.helpers import workflow_table as table
 from tests.helpers.api import client_for
 from tests.helpers.complaints import make_complaint
@@ -53,6 +61,95 @@ def test_overdue_sql_and_python_agree_on_every_case():
     assert annotated == cases
     assert in_python == cases
     assert filtered == {pk for pk, overdue in cases.items() if overdue}
+
+
+# --------------------------------------------------------------------------- SLA outcome
+
+NOW = timezone.now()
+HOUR = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "ack", "resolve"),
+    [
+        # Both clocks running, in time.
+        ({"status": "new"}, "pending", "pending"),
+        # Nobody acknowledged in time; resolving is not late yet.
+        ({"status": "new", "ack_due_at": NOW - HOUR}, "breached", "pending"),
+        # Acknowledged in time, resolved late.
+        (
+            {
+                "status": "resolved",
+                "acknowledged_at": NOW - 3 * HOUR,
+                "ack_due_at": NOW - 2 * HOUR,
+                "resolved_at": NOW,
+                "resolve_due_at": NOW - HOUR,
+            },
+            "met",
+            "breached",
+        ),
+        # Acknowledged late (after its due time), resolved in time.
+        (
+            {
+                "status": "resolved",
+                "acknowledged_at": NOW - HOUR,
+                "ack_due_at": NOW - 2 * HOUR,
+                "resolved_at": NOW,
+            },
+            "breached",
+            "met",
+        ),
+        # The SLA scan flagged the resolve clock; the complaint moved on since.
+        (
+            {"status": "in_progress", "acknowledged_at": NOW, "resolve_breached_at": NOW},
+            "met",
+            "breached",
+        ),
+        # Still open past its resolve time.
+        (
+            {"status": "in_progress", "acknowledged_at": NOW, "resolve_due_at": NOW - HOUR},
+            "met",
+            "breached",
+        ),
+        # Paused awaiting the customer past the due time: not late while paused.
+        (
+            {"status": "awaiting_customer", "acknowledged_at": NOW, "resolve_due_at": NOW - HOUR},
+            "met",
+            "pending",
+        ),
+        # Rejected without acknowledgement, before anything ran out: both clocks stopped.
+        ({"status": "rejected"}, "met", "met"),
+    ],
+)
+def test_sla_outcome_per_clock(fields, ack, resolve):
+    defaults = {"ack_due_at": NOW + HOUR, "resolve_due_at": NOW + 2 * HOUR}
+    complaint = ComplaintFactory.create(**{**defaults, **fields})
+    assert (ack_outcome(complaint, now=NOW), resolve_outcome(complaint, now=NOW)) == (ack, resolve)
+
+
+def test_sla_outcome_agrees_with_the_dashboards_breach_rule():
+    """The export's outcome (Python) and the dashboard's breach count (SQL) say the same."""
+    for status in table.STATUSES:
+        for acknowledged_late in (None, False, True):
+            for resolved_late in (None, False, True):
+                ComplaintFactory.create(
+                    status=status,
+                    ack_due_at=NOW - HOUR,
+                    acknowledged_at=None
+                    if acknowledged_late is None
+                    else NOW - (0 if acknowledged_late else 2) * HOUR,
+                    resolve_due_at=NOW - HOUR,
+                    resolved_at=None
+                    if resolved_late is None
+                    else NOW - (0 if resolved_late else 2) * HOUR,
+                )
+    complaints = list(Complaint.objects.all())
+    ack_sql = set(Complaint.objects.filter(ack_breached_q(NOW)).values_list("pk", flat=True))
+    resolve_sql = set(
+        Complaint.objects.filter(resolve_breached_q(NOW)).values_list("pk", flat=True)
+    )
+    assert ack_sql == {c.pk for c in complaints if ack_outcome(c, now=NOW) == "breached"}
+    assert resolve_sql == {c.pk for c in complaints if resolve_outcome(c, now=NOW) == "breached"}
 
 
 # --------------------------------------------------------------------------- capability flags

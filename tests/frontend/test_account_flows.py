@@ -8,7 +8,8 @@ from django.core import mail
 from accounts.models import Role, User
 from complaints.models import Comment
 from complaints.services import complaint_create
-from tests.frontend.test_app_flows import (
+from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers.frontend import (
     assert_ok,
     draft_version,
     goto,
@@ -16,7 +17,6 @@ from tests.frontend.test_app_flows import (
     open_emailed_link,
     texts,
 )
-from tests.helpers.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

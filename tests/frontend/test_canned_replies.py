@@ -6,8 +6,12 @@ import pytest
 
 from complaints import canned_responses as canned
 from complaints.models import Comment
-from tests.frontend.test_app_flows import assert_ok, goto, log_in
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
+from tests.helpers.frontend import (
+    assert_ok,
+    goto,
+    log_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

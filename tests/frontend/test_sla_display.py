@@ -6,8 +6,12 @@ import pytest
 
 from complaints import services
 from complaints.workflow import Status
-from tests.frontend.test_app_flows import goto, log_in, texts
 from tests.helpers.factories import ComplaintFactory
+from tests.helpers.frontend import (
+    goto,
+    log_in,
+    texts,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

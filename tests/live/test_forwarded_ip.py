@@ -4,7 +4,7 @@ not buy a fresh login budget; behind a proxy listed in TRUSTED_PROXIES, clients 
 import httpx
 import pytest
 
-from tests.live.conftest import prod_env, run_gunicorn
+from tests.helpers.live import prod_env, run_gunicorn
 
 pytestmark = pytest.mark.django_db
 

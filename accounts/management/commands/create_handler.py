@@ -29,7 +29,6 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, role: str, password: str | None, full_name: str, **options):
         if user_get_by_email(email=email) is not None:
             raise CommandError("A user with this email address already exists.")
-        full_name = full_name or email.split("@", 1)[0]
         if password is None:
             password = self._prompt_password(email=email, full_name=full_name)
         try:

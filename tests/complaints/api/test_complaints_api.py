@@ -66,7 +66,11 @@ def test_create_returns_full_complaint(customer_client, customer, category):
     assert body["priority"] == "normal"
     assert body["channel"] == "web"
     assert body["category"] == {"id": category.pk, "name": category.name, "slug": category.slug}
-    assert body["customer"] == {"id": str(customer.pk), "full_name": customer.full_name}
+    assert body["customer"] == {
+        "id": str(customer.pk),
+        "full_name": customer.full_name,
+        "display_name": customer.full_name,
+    }
     assert body["assignee"] is None
     assert body["feedback"] is None
     assert body["allowed_transitions"] == ["withdrawn"]
@@ -226,7 +230,11 @@ def test_assign_and_unassign(agent_client, agent, customer):
     complaint = make_complaint(customer=customer)
     url = f"/api/complaints/{complaint.pk}/assign/"
     body = agent_client.post(url, {"assignee_id": str(agent.pk)}, format="json").json()
-    assert body["assignee"] == {"id": str(agent.pk), "full_name": agent.full_name}
+    assert body["assignee"] == {
+        "id": str(agent.pk),
+        "full_name": agent.full_name,
+        "display_name": f"{agent.full_name} (Support agent)",
+    }
     body = agent_client.post(url, {"assignee_id": None}, format="json").json()
     assert body["assignee"] is None
 
@@ -314,7 +322,11 @@ def test_comment_output_and_customer_reply_reopens_work(customer_client, custome
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"id", "author", "body", "internal", "created_at"}
-    assert body["author"] == {"id": str(customer.pk), "full_name": customer.full_name}
+    assert body["author"] == {
+        "id": str(customer.pk),
+        "full_name": customer.full_name,
+        "display_name": customer.full_name,
+    }
     assert body["internal"] is False
     detail = customer_client.get(f"/api/complaints/{complaint.pk}/").json()
     assert detail["status"] == "in_progress"
