@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from accounts.blind_index import email_blind_indexes
 from accounts.erasure import user_erase
 from accounts.models import User
+from accounts.personal_data import personal_data_renamed
 from accounts.services import (
     normalize_phone,
     user_create,
@@ -131,6 +132,8 @@ class UserAdmin(admin.ModelAdmin):
             obj.__dict__.update(created.__dict__)
             return
         obj.save()  # email_hash, is_staff and is_superuser are derived in User.save()
+        if "full_name" in form.changed_data:
+            personal_data_renamed(user=obj, old_name=form.initial.get("full_name") or "")
         if "role" in form.changed_data:
             user_set_role(user=obj, role=obj.role)
         if "is_active" in form.changed_data and not obj.is_active:

@@ -27,12 +27,15 @@ class PersonalDataProvider:
     ``export(user=...)`` returns exactly the top-level ``sections`` of the export document,
     each a list of JSON objects. ``erase(user=...)`` runs inside the erasure's transaction and
     defers effects outside the database (deleting files) with ``transaction.on_commit``.
+    ``renamed(user=..., old_name=...)``, if given, runs inside the transaction that changed
+    the user's full name, for what the app derived from it (complaints: search tokens).
     """
 
     name: str
     sections: tuple[str, ...]
     export: Callable[..., dict[str, list[dict[str, Any]]]]
     erase: Callable[..., None]
+    renamed: Callable[..., None] | None = None
 
 
 # The document's own top-level keys, which no provider may take.
@@ -82,3 +85,12 @@ def personal_data_erase(*, user: User) -> None:
         raise RuntimeError("personal_data_erase must run inside the erasure's transaction")
     for provider in personal_data_providers():
         provider.erase(user=user)
+
+
+def personal_data_renamed(*, user: User, old_name: str) -> None:
+    """Tell every provider that ``user`` (already saved) was called ``old_name`` before."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("personal_data_renamed must run inside the rename's transaction")
+    for provider in personal_data_providers():
+        if provider.renamed is not None:
+            provider.renamed(user=user, old_name=old_name)

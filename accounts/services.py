@@ -25,6 +25,7 @@ from accounts.emails import frontend_link, send_on_commit
 from accounts.errors import BrowserSessionInvalid
 from accounts.models import BrowserSession, EmailOptOut, Role, User
 from accounts.notification_kinds import notification_kind_check
+from accounts.personal_data import personal_data_renamed
 from accounts.tokens import (
     ExpiringTokenGenerator,
     email_verification_tokens,
@@ -215,6 +216,7 @@ def user_update_profile(
     phone: str | None = None,
     time_zone: str | None = None,
 ) -> User:
+    old_name = user.full_name
     if full_name is not None:
         user.full_name = full_name
     if phone is not None:
@@ -222,6 +224,8 @@ def user_update_profile(
     if time_zone is not None:
         user.time_zone = validate_time_zone(time_zone)
     user.save()
+    if user.full_name != old_name:
+        personal_data_renamed(user=user, old_name=old_name)
     return user
 
 

@@ -63,6 +63,7 @@ from complaints.policies import (
     may_take,
     overdue_q,
 )
+from complaints.search import search_filter
 from complaints.selectors import history_people
 from complaints.services import (
     CATEGORY_FIELDS,
@@ -72,6 +73,7 @@ from complaints.services import (
     complaint_assign,
     complaint_transition,
 )
+from complaints.visibility import sees_internal_notes
 from complaints.workflow import REASON_REQUIRED, TRANSITIONS, Status
 
 # A bulk action names at most this many of the complaints it skipped.
@@ -326,8 +328,12 @@ class ComplaintAdmin(admin.ModelAdmin):
         "overdue_flag",
     )
     list_filter = ("status", "priority", "category", AssigneeFilter, OverdueFilter)
-    search_fields = ("reference", "title")
-    search_help_text = "Reference (exact or prefix) or words in the title."
+    # The box needs a search field; get_search_results replaces the lookup entirely.
+    search_fields = ("reference",)
+    search_help_text = (
+        "A customer's exact email, a reference (or its start), or words: complaints containing "
+        "every word in the title, description, comments, internal notes or the customer's name."
+    )
     list_select_related = ("category", "assignee")
     list_per_page = 50
     show_full_result_count = False
@@ -403,19 +409,18 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = annotate_overdue(super().get_queryset(request))
-        # The change list never decrypts the long texts; the change view loads them on demand.
+        # The change list never decrypts the long texts (nor loads the search tokens); the
+        # change view loads them on demand.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS)
+            qs = qs.defer(*ENCRYPTED_COMPLAINT_FIELDS, "search_tokens")
         return qs
 
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip()
         if not term:
             return queryset, False
-        # Reference prefix uses the varchar_pattern_ops index; title words the trigram index.
-        return queryset.filter(
-            Q(reference__startswith=term.upper()) | Q(title__icontains=term)
-        ), False
+        internal = sees_internal_notes(request.user)
+        return search_filter(queryset, value=term, internal=internal), False
 
     @admin.display(description="priority", ordering="priority")
     def priority_name(self, obj: Complaint) -> str:

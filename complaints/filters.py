@@ -13,13 +13,15 @@ from uuid import UUID
 
 import django_filters as df
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
 from complaints.models import Complaint, Priority
 from complaints.policies import overdue_q
+from complaints.search import MAX_QUERY_WORDS, MIN_WORD_LENGTH, search_filter
+from complaints.visibility import sees_internal_notes
 from complaints.workflow import Status
 
 ORDERING_FIELDS = ("created_at", "updated_at", "priority", "resolve_due_at")
@@ -29,8 +31,8 @@ ORDERING_ALIASES = {"created": "created_at", "updated": "updated_at"}
 # (see the ``complaint_*`` indexes on ``Complaint.Meta``).
 TIEBREAK = ("created_at", "id")
 DEFAULT_ORDERING = ("-created_at", "-id")
-# Trigram (pg_trgm) search needs at least three characters to use the title index.
-Q_MIN_LENGTH = 3
+# The shortest word the search index holds (complaints/search.py).
+Q_MIN_LENGTH = MIN_WORD_LENGTH
 # PostgreSQL's timestamptz input accepts offsets up to ±15:59.
 MAX_UTC_OFFSET = timedelta(hours=16)
 
@@ -159,8 +161,13 @@ class ComplaintFilter(df.FilterSet):
         method="filter_q",
         min_length=Q_MIN_LENGTH,
         max_length=200,
-        help_text="Search: complaints whose reference starts with q or whose title contains q "
-        f"(case-insensitive). At least {Q_MIN_LENGTH} characters (400 otherwise).",
+        help_text="Search, case- and accent-insensitive. An email address: the complaints of "
+        "the customer with exactly that email. A reference or its start (CMP-...): those "
+        "complaints. Otherwise words: complaints containing every word (whole words, not "
+        "parts) in the title, description, comments or the customer's name; staff also match "
+        "internal notes, customers only ever search their own complaints. Words shorter than "
+        f"{MIN_WORD_LENGTH} characters and common words (the, and, ...) are ignored; at most "
+        f"{MAX_QUERY_WORDS} words. At least {Q_MIN_LENGTH} characters (400 otherwise).",
     )
     ordering = ComplaintOrderingFilter(
         help_text="created_at, updated_at, priority, resolve_due_at (or created, updated); "
@@ -215,14 +222,6 @@ class ComplaintFilter(df.FilterSet):
         return qs.filter(condition) if value == "true" else qs.exclude(condition)
 
     def filter_q(self, qs, name, value):
-        """Reference prefix OR title substring, each served by its own index (a BitmapOr).
-
-        ``reference LIKE 'Q%'`` uses the reference's ``varchar_pattern_ops`` index and
-        ``UPPER(title) LIKE '%Q%'`` (what ``icontains`` generates) the trigram GIN index on
-        ``UPPER(title)``. Shorter values than ``Q_MIN_LENGTH`` are a 400 (the form field's
-        ``min_length``): pg_trgm extracts no trigram from them, so they would scan every row.
-        """
-        value = (value or "").strip()
-        if not value:
-            return qs
-        return qs.filter(Q(reference__startswith=value.upper()) | Q(title__icontains=value))
+        """Email, reference prefix or words: ``complaints.search.search_filter``."""
+        internal = self.user is not None and sees_internal_notes(self.user)
+        return search_filter(qs, value=value or "", internal=internal)

@@ -4,17 +4,19 @@ from typing import Protocol
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from complaints.workflow import Status
 from complaints_project import encrypted_fields as encrypted
 
 REFERENCE_SEQUENCE = "complaints_reference_seq"
+# Every reference starts with it: "CMP-<year>-<number>".
+REFERENCE_PREFIX = "CMP-"
 
 
 class Channel(models.TextChoices):
@@ -257,6 +259,11 @@ class Complaint(models.Model):
         "business time paused", default=timedelta(0), db_default=timedelta(0)
     )
 
+    # The keyed blind index of its words (complaints/search.py): HMACs, never plaintext.
+    search_tokens = ArrayField(
+        models.BigIntegerField(), default=list, db_default=[], blank=True, editable=False
+    )
+
     class Meta:
         ordering = ["-created_at"]
         # Every list ordering (filters.ORDERING_FIELDS + the created_at/id tiebreak, read
@@ -274,12 +281,10 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["category", "-created_at"], name="complaint_category_created"),
             models.Index(fields=["ack_due_at"], name="complaint_ack_due"),
-            # ``title__icontains`` is ``UPPER(title::text) LIKE UPPER(%s)``: the trigram index
-            # has to be on that expression to serve it. Reference prefix search uses the
-            # ``varchar_pattern_ops`` index Django creates for the unique ``reference``.
-            GinIndex(
-                OpClass(Upper("title"), name="gin_trgm_ops"), name="complaint_title_upper_trgm"
-            ),
+            # ``q`` words (complaints/search.py): ``search_tokens && ARRAY[...]`` for rare words;
+            # common ones are checked on the rows an ordering index yields. Reference prefix
+            # search uses the ``varchar_pattern_ops`` index Django creates for ``reference``.
+            GinIndex(fields=["search_tokens"], name="complaint_search_tokens", fastupdate=False),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,8 @@ deleted (the files after commit). What stays, for statistics and the audit trail
 complaints with status, category, priority, timestamps and SLA clocks, the history entries,
 feedback ratings, and text written by staff (resolutions, staff comments). Complaints assigned
 to an erased handler keep the assignee (an inactive "Erased user") until a supervisor
-reassigns them.
+reassigns them. The search tokens (``complaints.search``) of every complaint the user wrote on
+are recomputed from what stays, without the user's name, so none of their words finds them.
 
 ``TEXT_COLUMNS`` says what erasure does with every text column of the complaint models; a test
 fails when a text column is added without being listed there.
@@ -38,6 +39,7 @@ from complaints.models import (
     HistoryKind,
     IdempotencyKey,
 )
+from complaints.search import search_customer_renamed, search_reindex
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +242,9 @@ def complaint_data_erase(*, user: User) -> None:
     """
     Complaint.objects.filter(customer=user).update(title=ERASED_TEXT, description=ERASED_TEXT)
     Comment.objects.filter(author=user).update(body=ERASED_TEXT)
+    written_on = set(Complaint.objects.filter(customer=user).values_list("pk", flat=True))
+    written_on.update(Comment.objects.filter(author=user).values_list("complaint_id", flat=True))
+    search_reindex(complaint_ids=written_on, nameless_customers={user.pk})
     Feedback.objects.filter(complaint__customer=user).exclude(comment="").update(
         comment=ERASED_TEXT
     )
@@ -268,4 +273,5 @@ PERSONAL_DATA_PROVIDER = PersonalDataProvider(
     sections=EXPORT_SECTIONS,
     export=complaint_data_export,
     erase=complaint_data_erase,
+    renamed=search_customer_renamed,
 )

@@ -39,6 +39,7 @@ from complaints.history import history_record
 from complaints.models import (
     RATING_MAX,
     RATING_MIN,
+    REFERENCE_PREFIX,
     REFERENCE_SEQUENCE,
     BusinessCalendar,
     Category,
@@ -59,6 +60,12 @@ from complaints.policies import (
     customer_may_give_feedback,
     may_reroute,
     reopen_window_open,
+)
+from complaints.search import (
+    SearchSource,
+    search_reindex,
+    search_tokens_add,
+    tokens_for,
 )
 from complaints.sla_policy import acknowledge_due_at, calendar_for, resolve_due_at, shift_due
 from complaints.visibility import ensure_complaint_visible
@@ -122,7 +129,7 @@ def _next_reference(now: datetime) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [REFERENCE_SEQUENCE])
         (number,) = cursor.fetchone()
-    return f"CMP-{now.year}-{number:06d}"
+    return f"{REFERENCE_PREFIX}{now.year}-{number:06d}"
 
 
 def _resolve_clock_start(complaint: Complaint) -> datetime:
@@ -186,6 +193,9 @@ def complaint_create(
         priority=priority,
         status=Status.NEW,
         created_at=now,
+        search_tokens=tokens_for(
+            SearchSource(title=title, description=description, customer_name=customer.full_name)
+        ),
         ack_due_at=acknowledge_due_at(
             category=category, priority=priority, start=now, calendar=calendar
         ),
@@ -466,6 +476,8 @@ def complaint_edit(
         return complaint
 
     complaint.save(update_fields=[*changes, "updated_at"])
+    search_reindex(complaint_ids=[complaint.pk])
+    complaint.refresh_from_db(fields=["search_tokens"])
     events.emit_updated(complaint=complaint, actor=actor, changes=changes)
     return complaint
 
@@ -580,6 +592,7 @@ def comment_create(
     if not internal:
         # Internal notes leave updated_at alone, so customers cannot notice them.
         complaint.save(update_fields=["updated_at"])
+    search_tokens_add(complaint=complaint, text=body, internal=bool(internal))
     history_record(
         complaint=complaint,
         actor=author,

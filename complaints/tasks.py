@@ -13,6 +13,7 @@ from celery import shared_task
 
 from complaints import events, notifications, sla, triage
 from complaints.notification_matrix import Kind, Visibility
+from complaints.search import search_statistics_refresh
 from events.idempotency import run_once
 
 
@@ -80,3 +81,9 @@ def triage_complaint(envelope: dict) -> bool:
 @shared_task(name="complaints.tasks.scan_sla_breaches", acks_late=True)
 def scan_sla_breaches() -> dict:
     return sla.scan_breaches()
+
+
+@shared_task(name="complaints.tasks.refresh_search_statistics")
+def refresh_search_statistics() -> int:
+    """Re-read which search words are common (``complaints.search``); beat, every 10 min."""
+    return search_statistics_refresh()

@@ -30,8 +30,13 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "60")),
         "options": {"expires": 55},
     },
-    # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
-    # found a recompute queued skip without a claim, so a lost recompute is redone here.
+    # Which search words are common enough to be checked on rows, not read from the GIN
+    # index (complaints/search.py): from the statistics autovacuum keeps.
+    "complaints-search-statistics": {
+        "task": "complaints.tasks.refresh_search_statistics",
+        "schedule": float(os.environ.get("SEARCH_STATISTICS_SECONDS", "600")),
+        "options": {"expires": 300},
+    },
     # Deletes published outbox rows and processed-event rows past their retention, in short
     # batches (events/retention.py).
     "events-purge-event-tables": {
@@ -39,6 +44,8 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("EVENTS_RETENTION_SECONDS", "3600")),
         "options": {"expires": 1800},
     },
+    # Safety net for the debounced per-event recompute (analytics/handlers.py): events that
+    # found a recompute queued skip without a claim, so a lost recompute is redone here.
     "analytics-refresh-recent-days": {
         "task": "analytics.refresh_recent_days",
         "schedule": float(os.environ.get("ANALYTICS_REFRESH_SECONDS", "900")),

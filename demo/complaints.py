@@ -21,6 +21,10 @@
   ``SPREAD_DAYS`` (two years). Some complaints carry comments (customer replies, staff
   replies, internal notes) and resolved or closed ones feedback with a rating.
 * Words: see ``demo.vocabulary`` (a common subject such as ``parcel``, rare items).
+* Search tokens (``complaints.search``) are written with each row: of its title, its
+  description (computed once per pool text), its customer's name (once per customer) and its
+  comments and notes (chosen before the row is written), so seeded complaints are searchable
+  at once and hold the same tokens the services would write.
 """
 
 import bisect
@@ -43,6 +47,7 @@ from accounts.models import User
 from accounts.roles import HANDLER_ROLES, Role
 from complaints.models import (
     PRIORITY_SLA_FACTOR,
+    REFERENCE_PREFIX,
     REFERENCE_SEQUENCE,
     Category,
     Channel,
@@ -51,6 +56,7 @@ from complaints.models import (
     Feedback,
     Priority,
 )
+from complaints.search import Scope, search_statistics_refresh, text_tokens
 from complaints.services import complaint_create
 from complaints.workflow import FINISHED_STATUSES, Status
 from complaints_project.encrypted_fields import PGP_SYM_OPTIONS
@@ -338,6 +344,9 @@ class _Texts:
     staff_comments: list[str]
     internal_notes: list[str]
     feedback_comments: list[str]
+    # The search tokens of each pool description and of each comment text, by index.
+    pool_tokens: list[set[int]]
+    comment_tokens: dict[str, list[set[int]]]
 
 
 def _texts(rng: random.Random, *, pool_size: int, encrypt_pool: bool) -> _Texts:
@@ -352,6 +361,12 @@ def _texts(rng: random.Random, *, pool_size: int, encrypt_pool: bool) -> _Texts:
         staff_comments=_encrypted_copy_values(STAFF_COMMENTS),
         internal_notes=_encrypted_copy_values(INTERNAL_NOTES),
         feedback_comments=_encrypted_copy_values(FEEDBACK_COMMENTS),
+        pool_tokens=[text_tokens(d) for _, d in pool],
+        comment_tokens={
+            "customer": [text_tokens(t) for t in CUSTOMER_COMMENTS],
+            "staff": [text_tokens(t) for t in STAFF_COMMENTS],
+            "internal": [text_tokens(t, scope=Scope.NOTE) for t in INTERNAL_NOTES],
+        },
     )
 
 
@@ -365,6 +380,7 @@ class _Plan:
     categories: list[Category]
     customer_ids: list[Any]
     handler_ids: list[Any]
+    name_tokens: dict[Any, set[int]]
     offsets: list[float]
     references: list[int]
     per_row: bool
@@ -398,10 +414,14 @@ def _complaint(plan: _Plan, i: int) -> dict:
     if rng.random() < RARE_WORD_SHARE:
         title = f"{title} ({rng.choice(RARE_WORDS)})"
     number = plan.references[i]
+    customer_id = rng.choice(plan.customer_ids)
+    tokens = text_tokens(title) | plan.texts.pool_tokens[k] | plan.name_tokens[customer_id]
+    if plan.per_row:
+        tokens |= text_tokens(str(number))
     return {
         "id": _uuid(rng),
-        "reference": f"CMP-{created.year}-{number:06d}",
-        "customer_id": rng.choice(plan.customer_ids),
+        "reference": f"{REFERENCE_PREFIX}{created.year}-{number:06d}",
+        "customer_id": customer_id,
         "category_id": category.pk,
         "title": title,
         "description": f"{description} (#{number})" if plan.per_row else plan.texts.descriptions[k],
@@ -414,6 +434,7 @@ def _complaint(plan: _Plan, i: int) -> dict:
         "channel": _CHANNELS.pick(rng),
         "priority": priority,
         "assignee_id": assignee,
+        "search_tokens": tokens,  # the comments' words join in _followup
         **fields,
     }
 
@@ -431,6 +452,7 @@ COMPLAINT_COLUMNS = [
     "priority",
     "assignee_id",
     "status",
+    "search_tokens",
     "created_at",
     "updated_at",
     "acknowledged_at",
@@ -448,17 +470,35 @@ _TIMES = COMPLAINT_COLUMNS[COMPLAINT_COLUMNS.index("created_at") :]
 def _complaint_line(row: dict) -> str:
     times = "\t".join(bulk.timestamp(row[c]) for c in _TIMES)
     assignee = bulk.NULL if row["assignee_id"] is None else str(row["assignee_id"])
+    tokens = "{" + ",".join(map(str, sorted(row["search_tokens"]))) + "}"
     return (
         f"{row['id']}\t{row['reference']}\t{row['customer_id']}\t{row['category_id']}\t"
         f"{bulk.text(row['title'])}\t{row['description']}\t{row['resolution']}\t"
         f"{row['rejection_reason']}\t{row['channel']}\t{row['priority']}\t{assignee}\t"
-        f"{row['status']}\t{times}\n"
+        f"{row['status']}\t{tokens}\t{times}\n"
     )
 
 
+def _pick_comment(plan: _Plan, row: dict) -> tuple[str, bool, bool]:
+    """(ciphertext, by staff, internal) of one comment; its words join the row's tokens."""
+    rng, texts = plan.rng, plan.texts
+    by_staff = row["assignee_id"] is not None and rng.random() < STAFF_COMMENT_SHARE
+    internal = by_staff and rng.random() < INTERNAL_NOTE_SHARE
+    kind = "internal" if internal else "staff" if by_staff else "customer"
+    bodies = {
+        "internal": texts.internal_notes,
+        "staff": texts.staff_comments,
+        "customer": texts.customer_comments,
+    }[kind]
+    j = rng.randrange(len(bodies))
+    row["search_tokens"] |= texts.comment_tokens[kind][j]
+    return bodies[j], by_staff, internal
+
+
 def _followup(plan: _Plan, row: dict) -> None:
-    """Remember what comments and feedback of this complaint need (most get none)."""
-    comments = _COMMENT_COUNTS.pick(plan.rng)
+    """Choose this complaint's comments and remember what they and its feedback need (most
+    get none), before its row is written: the comments' words are among its tokens."""
+    comments = [_pick_comment(plan, row) for _ in range(_COMMENT_COUNTS.pick(plan.rng))]
     rated = row["status"] in {Status.RESOLVED, Status.CLOSED} and plan.rng.random() < FEEDBACK_SHARE
     if comments or rated:
         plan.followups.append(
@@ -482,15 +522,9 @@ def _complaint_lines(plan: _Plan, rows: Iterator[dict]) -> Iterator[str]:
 
 
 def _comment_lines(plan: _Plan) -> Iterator[str]:
-    rng, texts = plan.rng, plan.texts
+    rng = plan.rng
     for item in plan.followups:
-        for _ in range(item["comments"]):
-            by_staff = item["assignee_id"] is not None and rng.random() < STAFF_COMMENT_SHARE
-            internal = by_staff and rng.random() < INTERNAL_NOTE_SHARE
-            if internal:
-                body = rng.choice(texts.internal_notes)
-            else:
-                body = rng.choice(texts.staff_comments if by_staff else texts.customer_comments)
+        for body, by_staff, internal in item["comments"]:
             author = item["assignee_id"] if by_staff else item["customer_id"]
             at = _between(rng, item["created_at"], item["updated_at"])
             plan.comments += 1
@@ -577,6 +611,7 @@ def seed_complaints(
         categories=categories,
         customer_ids=[u.pk for u in customers],
         handler_ids=[u.pk for u in handlers],
+        name_tokens={u.pk: text_tokens(u.full_name, scope=Scope.NAME) for u in customers},
         # Creation times ascending, so references grow with time like real ones.
         offsets=sorted((rng.random() * spread for _ in range(n)), reverse=True),
         references=_references(n),
@@ -595,6 +630,7 @@ def seed_complaints(
     with connection.cursor() as cursor:
         for model in (Complaint, Comment, Feedback):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+    search_statistics_refresh()
     return SeedResult(
         created=n,
         seconds=time.perf_counter() - started,

@@ -168,7 +168,9 @@ def test_explicit_responses_are_kept(generated):
 def test_query_parameter_limits_are_in_the_schema(generated):
     schema, _, _ = generated
     parameters = {p["name"]: p for p in schema["paths"]["/api/complaints/"]["get"]["parameters"]}
-    assert parameters["q"]["schema"]["minLength"] == 3
+    assert parameters["q"]["schema"]["minLength"] == 2
+    for meaning in ("email", "reference", "every word", "customer's name", "internal notes"):
+        assert meaning in parameters["q"]["description"]
     assert parameters["q"]["schema"]["maxLength"] == 200
     assert parameters["page"]["schema"]["minimum"] == 1
     assert parameters["page_size"]["schema"] | {"default": None} == {

@@ -17,7 +17,9 @@ with st.container(border=True):
     q = search_col.text_input(
         "Search",
         key="my_q",
-        placeholder="Reference (CMP-...) or words from the title",
+        placeholder="Reference (CMP-...) or words",
+        help="A reference or its start, or words: your complaints containing every word "
+        "(whole words) in the title, description or conversation.",
         type="search",
     )
     categories = ui.attempt(api.categories, quiet=True).value or []

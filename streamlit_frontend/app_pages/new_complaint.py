@@ -43,7 +43,7 @@ with st.form(f"new_complaint_form_{version}"):
         "Title",
         max_chars=200,
         placeholder="A short summary",
-        help="Staff search complaints by title, so it is not encrypted: keep personal "
+        help="The title is shown in every list and is not encrypted: keep personal "
         "details in the description.",
         key=f"nc_title_{version}",
     )

@@ -25,7 +25,15 @@ with st.container(border=True):
         required=True,
         key="queue_scope",
     )
-    q = top[1].text_input("Search", key="queue_q", placeholder="Reference or title", type="search")
+    q = top[1].text_input(
+        "Search",
+        key="queue_q",
+        placeholder="Email, reference or words",
+        help="A customer's exact email address; a reference (CMP-...) or its start; or words: "
+        "complaints containing every word, whole words, in the title, description, comments, "
+        "internal notes or the customer's name.",
+        type="search",
+    )
     overdue = top[2].toggle("Overdue only", key="queue_overdue")
     row = st.columns(4)
     statuses = row[0].multiselect(

@@ -2,7 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.models import Role, User
+from complaints.selectors import complaint_list
 from tests.helpers.accounts import user_with_email
+from tests.helpers.complaints import make_complaint
 from tests.helpers.factories import UserFactory
 
 
@@ -116,3 +118,21 @@ def test_erase_action(admin_web, customer):
 
     assert response.status_code == 302
     assert User.objects.get(pk=customer.pk).erased_at is not None
+
+
+@pytest.mark.django_db
+def test_renaming_in_the_admin_rewrites_the_search_tokens(admin_web, customer, agent):
+    complaint = make_complaint(customer=customer)
+    response = admin_web.post(
+        f"/admin/accounts/user/{customer.pk}/change/",
+        {
+            "email": customer.email,
+            "full_name": "Grace Hopper",
+            "phone": customer.phone,
+            "role": Role.CUSTOMER,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    found = complaint_list(user=agent, filters={"q": "hopper"}).keys
+    assert list(found.values_list("pk", flat=True)) == [complaint.pk]

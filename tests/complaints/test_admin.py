@@ -17,6 +17,7 @@ from complaints import services
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.workflow import Status
 from tests.helpers.admin import empty_inline_management
+from tests.helpers.complaints import make_complaint
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +334,20 @@ def test_admin_user_sees_everything():
     admin = UserFactory.create(role="admin")
     resp = web_client(admin).get(CHANGELIST)
     assert resp.status_code == 200
+
+
+def test_search_box_finds_by_email_description_name_and_notes(agent, agent_web, customer):
+    customer.full_name = "Ada Lovelace"
+    customer.save()
+    complaint = make_complaint(customer=customer, description="Sprinkler flooded the hall")
+    services.comment_create(
+        complaint=complaint, author=agent, body="Insurer notified", internal=True
+    )
+    other = ComplaintFactory.create(title="Other", description="Nothing alike")
+    terms = (customer.email.upper(), "SPRINKLER hall", "lovelace", "insurer", complaint.reference)
+    for term in terms:
+        html = agent_web.get(CHANGELIST, {"q": term}).content.decode()
+        assert complaint.reference in html, term
+        assert other.reference not in html, term
+    html = agent_web.get(CHANGELIST, {"q": "dishwasher"}).content.decode()
+    assert complaint.reference not in html

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from analytics.models import DailyComplaintStats
 from complaints.models import Category, Comment, Complaint, Feedback
+from complaints.search import SearchSource, tokens_for
 from complaints.workflow import FINISHED_STATUSES, Status
 from demo.complaints import SPREAD_DAYS, seed_complaints
 from tests.helpers.factories import ComplaintFactory
@@ -150,3 +151,24 @@ def test_a_save_during_seeding_still_stamps_updated_at(encryption):
 
     assert len(stamped) == 2
     assert all(updated_at > long_ago + timedelta(days=29) for updated_at in stamped)
+
+
+@pytest.mark.parametrize("encryption", ["pool", "per-row"])
+def test_seeded_rows_carry_the_tokens_the_services_would_write(encryption):
+    seed_complaints(n=60, batch_size=20, encryption=encryption, seed=3, pool_size=10)
+    comments: dict = {}
+    for complaint_id, body, internal in Comment.objects.values_list(
+        "complaint_id", "body", "is_internal"
+    ):
+        comments.setdefault(complaint_id, []).append((body, internal))
+    assert comments
+    for complaint in Complaint.objects.select_related("customer"):
+        expected = tokens_for(
+            SearchSource(
+                title=complaint.title,
+                description=complaint.description,
+                customer_name=complaint.customer.full_name,
+                comments=comments.get(complaint.pk, ()),
+            )
+        )
+        assert complaint.search_tokens == expected

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from complaints.models import Category, Complaint, Priority
+from complaints.search import SearchSource, tokens_for
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
 
@@ -57,3 +58,11 @@ class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
     priority = Priority.NORMAL
     ack_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=48))
     resolve_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    # What complaint_create writes, so factory-made complaints are searchable too.
+    search_tokens = factory.LazyAttribute(
+        lambda o: tokens_for(
+            SearchSource(
+                title=o.title, description=o.description, customer_name=o.customer.full_name
+            )
+        )
+    )

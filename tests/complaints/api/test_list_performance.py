@@ -128,32 +128,28 @@ def test_default_ordering_is_newest_first_with_id_tiebreak(agent_client, custome
     assert ids == sorted(ids, reverse=True)
 
 
-def test_q_reference_prefix_or_title(agent_client, customer):
+def test_q_reference_prefix_or_words(agent_client, customer):
     kettle = make_complaint(customer=customer, title="Broken kettle lid")
     toaster = make_complaint(customer=customer, title="Toaster on fire")
-    follow_up = make_complaint(customer=customer, title=f"Follow-up to {kettle.reference}")
 
     def refs(q):
         response = agent_client.get("/api/complaints/", {"q": q})
         assert response.status_code == 200, response.content
         return sorted(r["reference"] for r in response.json()["results"])
 
-    # A reference (any case) matches that complaint's reference and titles mentioning it.
-    assert refs(kettle.reference.lower()) == sorted([kettle.reference, follow_up.reference])
-    assert refs(toaster.reference) == [toaster.reference]
-    # Title words, case-insensitive, anywhere in the title.
-    assert refs("KETTLE") == [kettle.reference]
-    assert refs("on fir") == [toaster.reference]
-    # A reference prefix.
+    # A reference (any case) or its start.
+    assert refs(kettle.reference.lower()) == [kettle.reference]
     assert toaster.reference in refs(toaster.reference[:-1])
-    # Not a prefix of the reference, and in no title.
-    assert refs(kettle.reference[4:]) == [follow_up.reference]
+    # Whole words, case-insensitive, every word.
+    assert refs("KETTLE") == [kettle.reference]
+    assert refs("fire toaster") == [toaster.reference]
+    assert refs("fir") == []
     assert refs("dishwasher") == []
 
 
-@pytest.mark.parametrize("q", ["a", "ab", " ab "])
-def test_q_shorter_than_three_characters_is_400(agent_client, customer, q):
-    make_complaint(customer=customer, title="ab")
+@pytest.mark.parametrize("q", ["a", " a "])
+def test_q_shorter_than_two_characters_is_400(agent_client, customer, q):
+    make_complaint(customer=customer, title="a")
     response = agent_client.get("/api/complaints/", {"q": q})
     assert response.status_code == 400
     assert "q" in response.json()
@@ -200,14 +196,13 @@ def test_every_ordering_is_index_served(customer, agent, ordering, scope):
 def test_q_is_index_served(agent):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for q in ("CMP-2026-0001", "parcel"):
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for q, index in (
+            ("CMP-2026-0001", "complaints_complaint_reference_"),
+            ("zyzzyva", "complaint_search_tokens"),  # in no complaint: never a common word
+        ):
             listing = complaint_list(user=agent, filters={"q": q, "ordering": "-created"})
-            # Without the ordered scan (tiny table), the OR must be a BitmapOr of two indexes.
-            keys = listing.keys.order_by()
-            sql, params = keys.query.sql_with_params()
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            sql, params = listing.keys.order_by().query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "BitmapOr" in plan, plan
-            assert "complaint_title_upper_trgm" in plan, plan
-            assert "complaints_complaint_reference_" in plan, plan
+            assert index in plan, plan
