@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import (
@@ -131,7 +131,10 @@ class ComplaintListing:
         which PostgreSQL runs once): the number when it is at most ``count_cap``, else
         ``count_cap + 1``. The count is None without ``count_cap`` or when the page is empty.
         """
-        sql, params = self.page_sql(offset=offset, limit=limit, count_cap=count_cap)
+        try:
+            sql, params = self.page_sql(offset=offset, limit=limit, count_cap=count_cap)
+        except EmptyResultSet:  # the filters can match nothing (e.g. q of unsearchable words)
+            return [], None
         rows = _fetch_dicts(sql, params)
         count = rows[0][CAPPED_COUNT] if rows and count_cap is not None else None
         return rows, count
@@ -230,7 +233,10 @@ def complaint_values_get_by_reference(*, user: User, reference: str) -> dict[str
 
 def _complaint_values(keys: QuerySet[Complaint]) -> dict[str, Any]:
     """The ``DETAIL_VALUES`` of the one complaint ``keys`` finds (``_rows_sql``, no count)."""
-    keys_sql, params = keys.order_by().values("pk").query.sql_with_params()
+    try:
+        keys_sql, params = keys.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet as exc:  # a lookup that can match nothing
+        raise NotFound("No complaint matches the given query.") from exc
     sql = _rows_sql((), DETAIL_VALUES, counted=False).replace(KEYS_MARK, keys_sql)
     rows = _fetch_dicts(sql, params)
     if not rows:
