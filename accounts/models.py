@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.blind_index import email_blind_index, email_blind_indexes, normalize_email
-from accounts.roles import HANDLER_ROLES, STAFF_TITLES, Role
+from accounts.roles import HANDLER_ROLES, Role, person_display_name
 from complaints_project import encrypted_fields as encrypted
 
 
@@ -22,6 +22,11 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.setdefault("role", Role.ADMIN)
         return self.create_user(email, password, **extra)
+
+
+# The pgcrypto-encrypted columns of a user. Reads that only need who the caller is and what
+# they may do (authentication, permissions, visibility) leave them out: see ``refresh_from_db``.
+PERSONAL_FIELDS = ("email", "full_name", "phone")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -67,6 +72,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.is_superuser = self.role == Role.ADMIN
         super().save(*args, **kwargs)
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        """Load a deferred personal field together with the other deferred ones.
+
+        Authentication reads the user without them (``accounts.selectors``); the first use of
+        any of them (a profile, an email) then costs one query for all three, not one each.
+        """
+        if fields is not None and set(fields) <= set(PERSONAL_FIELDS):
+            deferred = self.get_deferred_fields()
+            fields = [*fields, *(f for f in PERSONAL_FIELDS if f in deferred and f not in fields)]
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     @property
     def is_handler(self) -> bool:
         return self.role in HANDLER_ROLES
@@ -78,11 +94,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         Staff by name and title ("Ann Lee (Support agent)"), or the title alone when no name
         is set; customers by their name, or "Customer".
         """
-        name = (self.full_name or "").strip()
-        if self.role not in HANDLER_ROLES:
-            return name or "Customer"
-        title = STAFF_TITLES[Role(self.role)]
-        return f"{name} ({title})" if name else title
+        return person_display_name(full_name=self.full_name, role=self.role)
 
     @property
     def email_verified(self) -> bool:

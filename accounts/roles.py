@@ -62,3 +62,16 @@ def sync_role_groups(**kwargs) -> None:
             if perm is not None:
                 perms.append(perm)
         group.permissions.set(perms)
+
+
+def person_display_name(*, full_name: str | None, role: str) -> str:
+    """``User.display_name`` from the two columns it reads (read paths without model instances).
+
+    Staff by name and title ("Ann Lee (Support agent)"), or the title alone when no name is
+    set; customers by their name, or "Customer".
+    """
+    name = (full_name or "").strip()
+    if role not in HANDLER_ROLES:
+        return name or "Customer"
+    title = STAFF_TITLES[Role(role)]
+    return f"{name} ({title})" if name else title

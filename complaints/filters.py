@@ -6,7 +6,9 @@ never silently ignored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import django_filters as df
@@ -137,6 +139,10 @@ class ComplaintOrderingFilter(df.OrderingFilter):
         return qs.order_by(*ordering_with_tiebreak(ordering))
 
 
+# Each FilterSet class's form class, built once (see ``ComplaintFilter.get_form_class``).
+_FORM_CLASSES: dict[type[df.FilterSet], type[forms.Form]] = {}
+
+
 class ComplaintFilter(df.FilterSet):
     status = CSVChoiceFilter(choices=Status.choices, help_text="One status or a comma list.")
     priority = CSVChoiceFilter(
@@ -188,6 +194,19 @@ class ComplaintFilter(df.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
+
+    @classmethod
+    def applies_to(cls, data: Mapping[str, Any]) -> bool:
+        """Whether ``data`` (query parameters) holds any of the filters (or the ordering)."""
+        return any(name in data for name in cls.base_filters)
+
+    def get_form_class(self):
+        # django-filter builds a new form class (and a field per filter) for every FilterSet;
+        # the fields depend on nothing but the class, so one form class serves every request.
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            form_class = _FORM_CLASSES[type(self)] = super().get_form_class()
+        return form_class
 
     def filtered_qs(self) -> QuerySet[Complaint]:
         if not self.is_valid():

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -199,6 +200,42 @@ def _list_indexes(lead: list[str], name: str) -> list[models.Index]:
             name=f"{name}activity_id",
         ),
     ]
+
+
+class ComplaintState(Protocol):
+    """What the visibility, overdue and capability rules read of a complaint.
+
+    A ``Complaint`` is one; so is a read path's row of plain values (``policies.StateValues``),
+    which lets the list and detail answer ``is_overdue`` and the ``can_*`` flags without
+    building model instances.
+    """
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def customer_id(self) -> uuid.UUID: ...
+
+    @property
+    def assignee_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def resolved_at(self) -> datetime | None: ...
+
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+
+    @property
+    def ack_due_at(self) -> datetime: ...
+
+    @property
+    def resolve_due_at(self) -> datetime: ...
+
+    @property
+    def review_requested_at(self) -> datetime | None: ...
+
+    @property
+    def review_concluded_at(self) -> datetime | None: ...
 
 
 class Complaint(models.Model):

@@ -9,7 +9,7 @@ Streamlit app shows exactly the actions the services accept.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import SUPERVISOR_ROLES, Role
-from complaints.models import Complaint, Feedback
+from complaints.models import Complaint, ComplaintState, Feedback
 from complaints.visibility import complaint_is_visible
 from complaints.workflow import (
     FINAL_STATUSES,
@@ -41,7 +41,7 @@ def ack_late_q(now: datetime) -> Q:
     return Q(acknowledged_at__isnull=True, ack_due_at__lt=now, status=Status.NEW)
 
 
-def ack_late(complaint: Complaint, *, now: datetime) -> bool:
+def ack_late(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``ack_late_q``."""
     return (
         complaint.acknowledged_at is None
@@ -57,7 +57,7 @@ def resolve_late_q(now: datetime) -> Q:
     return Q(resolve_due_at__lt=now, status__in=RESOLVE_CLOCK_STATUSES)
 
 
-def resolve_late(complaint: Complaint, *, now: datetime) -> bool:
+def resolve_late(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``resolve_late_q``."""
     return complaint.status in RESOLVE_CLOCK_STATUSES and complaint.resolve_due_at < now
 
@@ -67,7 +67,7 @@ def overdue_q(now: datetime) -> Q:
     return ack_late_q(now) | resolve_late_q(now)
 
 
-def is_overdue(complaint: Complaint, *, now: datetime) -> bool:
+def is_overdue(complaint: ComplaintState, *, now: datetime) -> bool:
     """Python twin of ``overdue_q``."""
     return ack_late(complaint, now=now) or resolve_late(complaint, now=now)
 
@@ -174,7 +174,7 @@ def customer_may_give_feedback(status: str) -> bool:
 REVIEWABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED})
 
 
-def customer_may_request_review(complaint: Complaint) -> bool:
+def customer_may_request_review(complaint: ComplaintState) -> bool:
     """The customer has a final answer (resolution or rejection) and has not asked yet."""
     return complaint.status in REVIEWABLE_STATUSES and complaint.review_requested_at is None
 
@@ -184,25 +184,23 @@ def review_open_q() -> Q:
     return Q(review_requested_at__isnull=False, review_concluded_at__isnull=True)
 
 
-def review_open(complaint: Complaint) -> bool:
+def review_open(complaint: ComplaintState) -> bool:
     """Python twin of ``review_open_q``."""
     return complaint.review_requested_at is not None and complaint.review_concluded_at is None
 
 
-def referrals_shown(complaint: Complaint) -> bool:
+def referrals_shown(complaint: ComplaintState) -> bool:
     """The external bodies are shown with a final answer (before and after the review)."""
     return complaint.status in REVIEWABLE_STATUSES
 
 
-def remedy_outcome_required(*, complaint: Complaint, to_status: str) -> bool:
-    """Resolving or rejecting a complaint whose customer asked for a remedy records its outcome.
-
-    Reads ``remedy_sought`` (encrypted): only for a complaint loaded with it (the detail).
-    """
-    return to_status in REASON_REQUIRED and bool(complaint.remedy_sought)
+def remedy_outcome_required(*, remedy_sought: str, to_status: str) -> bool:
+    """Resolving or rejecting a complaint whose customer asked for a remedy (``remedy_sought``,
+    decrypted) records its outcome."""
+    return to_status in REASON_REQUIRED and bool(remedy_sought)
 
 
-def reopen_window_open(*, complaint: Complaint, now: datetime | None = None) -> bool:
+def reopen_window_open(*, complaint: ComplaintState, now: datetime | None = None) -> bool:
     """Whether a resolved complaint may still be reopened by its customer."""
     if complaint.resolved_at is None:
         return False
@@ -260,7 +258,7 @@ def assignment_refusal(
     return None
 
 
-def may_take(*, user: User, complaint: Complaint) -> bool:
+def may_take(*, user: User, complaint: ComplaintState) -> bool:
     """Assign the complaint to themselves now (it is not theirs yet)."""
     return (
         user.is_handler
@@ -272,7 +270,7 @@ def may_take(*, user: User, complaint: Complaint) -> bool:
     )
 
 
-def may_unassign(*, user: User, complaint: Complaint) -> bool:
+def may_unassign(*, user: User, complaint: ComplaintState) -> bool:
     """Clear the complaint's assignee now (someone has it)."""
     return (
         user.is_handler
@@ -284,7 +282,7 @@ def may_unassign(*, user: User, complaint: Complaint) -> bool:
     )
 
 
-def may_merge(*, user: User, complaint: Complaint) -> bool:
+def may_merge(*, user: User, complaint: ComplaintState) -> bool:
     """Merge this complaint, a duplicate, into another one (of the same customer)."""
     return user.is_handler and complaint.status in MERGEABLE_STATUSES
 
@@ -294,7 +292,7 @@ def may_merge_across_customers(user: User) -> bool:
     return user.role in SUPERVISOR_ROLES
 
 
-def may_conclude_review(*, user: User, complaint: Complaint) -> bool:
+def may_conclude_review(*, user: User, complaint: ComplaintState) -> bool:
     """Conclude the customer's internal review: supervisors and admins, while it is open."""
     return user.role in SUPERVISOR_ROLES and review_open(complaint)
 
@@ -303,7 +301,7 @@ def may_conclude_review(*, user: User, complaint: Complaint) -> bool:
 
 
 def allowed_transitions(
-    *, complaint: Complaint, user: User | None, now: datetime | None = None
+    *, complaint: ComplaintState, user: User | None, now: datetime | None = None
 ) -> list[str]:
     """Statuses ``user`` may move ``complaint`` to right now (None = system, handler rights)."""
     role: str
@@ -335,12 +333,31 @@ class Capabilities:
     can_unassign: bool = False
     can_assign_anyone: bool = False
     can_post_internal: bool = False
-    can_merge: bool = False
     can_request_review: bool = False
     can_conclude_review: bool = False
+    can_merge: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The flags by name, in declaration order (shallow: the lists are the flags' own)."""
+        return {name: getattr(self, name) for name in CAPABILITY_NAMES}
+
+
+CAPABILITY_NAMES = tuple(f.name for f in fields(Capabilities))
+
+
+@dataclass(frozen=True, slots=True)
+class StateValues:
+    """A ``ComplaintState`` from plain values (a read path's row), without a model instance."""
+
+    status: str
+    customer_id: UUID
+    assignee_id: UUID | None
+    resolved_at: datetime | None
+    acknowledged_at: datetime | None
+    ack_due_at: datetime
+    resolve_due_at: datetime
+    review_requested_at: datetime | None
+    review_concluded_at: datetime | None
 
 
 def _has_feedback(complaint: Complaint) -> bool:
@@ -356,6 +373,19 @@ def complaint_capabilities(
     *, complaint: Complaint, user: User | None, now: datetime | None = None
 ) -> Capabilities:
     """The caller's capabilities; nothing for anonymous callers or an invisible complaint."""
+    return state_capabilities(
+        complaint=complaint, has_feedback=_has_feedback(complaint), user=user, now=now
+    )
+
+
+def state_capabilities(
+    *,
+    complaint: ComplaintState,
+    has_feedback: bool,
+    user: User | None,
+    now: datetime | None = None,
+) -> Capabilities:
+    """``complaint_capabilities`` for a complaint's state and whether it has feedback."""
     if user is None or not user.is_authenticated:
         return Capabilities()
     if not complaint_is_visible(user=user, complaint=complaint):
@@ -383,8 +413,7 @@ def complaint_capabilities(
         transitions_requiring_reason=requiring_reason,
         can_comment=conversation,
         can_upload=conversation,
-        can_give_feedback=customer_may_give_feedback(complaint.status)
-        and not _has_feedback(complaint),
+        can_give_feedback=customer_may_give_feedback(complaint.status) and not has_feedback,
         can_edit=customer_may_edit(complaint.status),
         can_request_review=customer_may_request_review(complaint),
     )

@@ -366,7 +366,9 @@ def _check_remedy_outcome(*, complaint: Complaint, to_status: str, outcome: str)
         raise ValidationError(
             {"remedy_outcome": ["An outcome is recorded only when resolving or rejecting."]}
         )
-    if not outcome and remedy_outcome_required(complaint=complaint, to_status=to_status):
+    if not outcome and remedy_outcome_required(
+        remedy_sought=complaint.remedy_sought, to_status=to_status
+    ):
         raise ValidationError(
             {
                 "remedy_outcome": [

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from complaints.errors import NotFound
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintState
 
 NOT_FOUND = "No complaint matches the given query."
 
@@ -24,7 +24,7 @@ def complaints_visible_to(*, user: User) -> QuerySet[Complaint]:
     return qs
 
 
-def complaint_is_visible(*, user: User | None, complaint: Complaint) -> bool:
+def complaint_is_visible(*, user: User | None, complaint: ComplaintState) -> bool:
     """The Python twin of ``complaints_visible_to`` for a loaded complaint (None: the system)."""
     return customers_complaint_is_visible(user=user, customer_id=complaint.customer_id)
 
@@ -67,7 +67,11 @@ def complaint_get_visible(
         raise NotFound(NOT_FOUND) from exc
 
 
-def merged_complaints_visible_to(*, user: User, into: Any) -> QuerySet[Complaint]:
-    """The complaints merged into ``into`` (a complaint, or an ``OuterRef`` to one) that
-    ``user`` may see (a customer: their own)."""
-    return complaints_visible_to(user=user).filter(merged_into=into)
+def merged_complaints_visible(*, handler: bool, viewer: Any, into: Any) -> QuerySet[Complaint]:
+    """The complaints merged into ``into`` (a complaint, or an ``OuterRef`` to one) that a
+    viewer may see: staff (``handler``) all, a customer their own. ``viewer`` is the viewer's
+    id, or an expression standing for it in SQL compiled once for many viewers."""
+    qs = Complaint.objects.filter(merged_into=into)
+    if not handler:
+        qs = qs.filter(customer_id=viewer)
+    return qs

@@ -222,12 +222,17 @@ def decode_jwt_claims(token: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a paginated list."""
+    """One page of a paginated list.
+
+    ``count_is_exact`` false (the complaint list beyond 1,000 matches): more than ``count``
+    items match, how many more is not counted.
+    """
 
     count: int
     results: list[dict[str, Any]]
     next: str | None
     previous: str | None
+    count_is_exact: bool = True
 
     @classmethod
     def from_payload(cls, payload: Any) -> Page:
@@ -238,6 +243,7 @@ class Page:
             results=list(payload.get("results", [])),
             next=payload.get("next"),
             previous=payload.get("previous"),
+            count_is_exact=bool(payload.get("count_is_exact", True)),
         )
 
 
@@ -391,7 +397,13 @@ class ApiClient:
             items.extend(page.results)
             if not page.next:
                 break
-        return Page(count=page.count, results=items, next=page.next, previous=None)
+        return Page(
+            count=page.count,
+            results=items,
+            next=page.next,
+            previous=None,
+            count_is_exact=page.count_is_exact,
+        )
 
     # -- auth -----------------------------------------------------------------------------
 

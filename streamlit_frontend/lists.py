@@ -45,9 +45,16 @@ def paginated(
     return result.value if result.ok else None
 
 
+def page_caption(page: Page, *, page_no: int, page_size: int = PAGE_SIZE) -> str:
+    """Where the pager stands; the API counts exactly only up to a cap (``count_is_exact``)."""
+    if not page.count_is_exact:
+        return f"Page {page_no} - more than {page.count:,} complaints"
+    pages = max(1, -(-page.count // page_size))
+    return f"Page {page_no} of {pages} - {page.count:,} complaint(s)"
+
+
 def pager(page: Page, *, state_key: str, page_size: int = PAGE_SIZE) -> None:
     page_no = int(st.session_state.get(f"{state_key}_page", 1))
-    pages = max(1, -(-page.count // page_size))
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
     with left:
         if st.button(
@@ -58,7 +65,7 @@ def pager(page: Page, *, state_key: str, page_size: int = PAGE_SIZE) -> None:
         ):
             st.session_state[f"{state_key}_page"] = max(1, page_no - 1)
             st.rerun()
-    middle.caption(f"Page {page_no} of {pages} - {page.count} complaint(s)")
+    middle.caption(page_caption(page, page_no=page_no, page_size=page_size))
     with right:
         if st.button(
             "Next",

@@ -270,7 +270,11 @@ class ComplaintOutSerializer(ComplaintListOutSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
     def get_transitions_requiring_remedy_outcome(self, obj: Complaint) -> list[str]:
         moves = self.capabilities(obj).transitions_requiring_reason
-        return [s for s in moves if remedy_outcome_required(complaint=obj, to_status=s)]
+        return [
+            s
+            for s in moves
+            if remedy_outcome_required(remedy_sought=obj.remedy_sought, to_status=s)
+        ]
 
     @extend_schema_field(ComplaintRefSerializer(allow_null=True))
     def get_merged_into(self, obj: Complaint):
@@ -280,7 +284,7 @@ class ComplaintOutSerializer(ComplaintListOutSerializer):
             user=user, customer_id=getattr(obj, "merged_into_customer_id", None)
         ):
             return None
-        return {"id": obj.merged_into_id, "reference": reference}
+        return {"id": str(obj.merged_into_id), "reference": reference}
 
     @extend_schema_field(MergedComplaintSerializer(many=True))
     def get_merged_complaints(self, obj: Complaint):

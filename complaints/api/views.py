@@ -19,12 +19,18 @@ from rest_framework.response import Response
 from accounts.api.requests import AuthenticatedRequest
 from accounts.models import User
 from complaints import merging, reviews, selectors, services
+from complaints.api import output
 from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry
 from complaints.workflow import Status
 from complaints_project.openapi import NOT_BLANK_PATTERN, ErrorSerializer
+from complaints_project.pagination import (
+    COUNT_DESCRIPTION,
+    PAGING_DESCRIPTION,
+    CappedCountPagination,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -87,8 +93,8 @@ def _complaint_response(
     request: AuthenticatedRequest, complaint: Complaint, code: int = 200
 ) -> Response:
     """Render a complaint freshly read for the caller (visibility, is_overdue, feedback)."""
-    fresh = selectors.complaint_get(user=request.user, complaint_id=complaint.pk)
-    return Response(s.ComplaintOutSerializer(fresh, context={"request": request}).data, status=code)
+    row = selectors.complaint_values_get(user=request.user, complaint_id=complaint.pk)
+    return Response(output.complaint_detail(row, user=request.user), status=code)
 
 
 # ----------------------------------------------------------------------- complaints
@@ -97,28 +103,28 @@ def _complaint_response(
 class ComplaintListCreateView(generics.GenericAPIView):
     request: AuthenticatedRequest
     serializer_class = s.ComplaintListOutSerializer
+    pagination_class = CappedCountPagination
     # Declared for the OpenAPI schema; the selector applies (and validates) the filters.
     filter_backends = [DjangoFilterBackend]
     filterset_class = ComplaintFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation
-            return Complaint.objects.none()
-        # Counted and paged on plain columns; only the page's rows are joined and decrypted.
-        return selectors.complaint_list(user=self.request.user, filters=self.request.query_params)
-
-    def filter_queryset(self, queryset):
-        return queryset
+        # Schema generation only: the list reads through selectors.complaint_list.
+        return Complaint.objects.none()
 
     @extend_schema(
         operation_id="complaints_list",
         summary="List the complaints the caller can see",
+        description=f"{COUNT_DESCRIPTION}\n\n{PAGING_DESCRIPTION}",
         responses={200: s.ComplaintListOutSerializer(many=True), 400: R400, 401: R401},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        data = s.ComplaintListOutSerializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+        # Filtered and paged on plain columns; only the page's rows are joined and decrypted.
+        listing = selectors.complaint_list(user=request.user, filters=request.query_params)
+        paginator = CappedCountPagination()
+        rows = paginator.paginate_listing(listing, request)
+        items = output.complaint_list_items(rows, user=request.user)
+        return paginator.get_paginated_response(items)
 
     @extend_schema(
         operation_id="complaints_create",
@@ -160,8 +166,8 @@ class ComplaintDetailView(generics.GenericAPIView):
         responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
     )
     def get(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
+        row = selectors.complaint_values_get(user=request.user, complaint_id=pk)
+        return Response(output.complaint_detail(row, user=request.user))
 
     @extend_schema(
         operation_id="complaints_partial_update",
@@ -214,8 +220,8 @@ class ComplaintByReferenceView(generics.GenericAPIView):
         responses={200: s.ComplaintOutSerializer, 401: R401, 404: R404},
     )
     def get(self, request: AuthenticatedRequest, reference: str) -> Response:
-        complaint = selectors.complaint_get_by_reference(user=request.user, reference=reference)
-        return Response(s.ComplaintOutSerializer(complaint, context={"request": request}).data)
+        row = selectors.complaint_values_get_by_reference(user=request.user, reference=reference)
+        return Response(output.complaint_detail(row, user=request.user))
 
 
 class ComplaintTransitionView(generics.GenericAPIView):

@@ -18,6 +18,7 @@ from complaints import (
     selectors,
     services,
 )
+from complaints.api import output
 from complaints.notification_matrix import Audience, Kind, Visibility
 from complaints.read_activity import UNREAD
 from complaints.workflow import Status
@@ -247,8 +248,9 @@ def test_cell(kind, visibility, audience, channels, category, mailoutbox):
 
 
 def unread_for(user, complaint_id) -> bool | None:
-    rows = selectors.complaint_list(user=user, filters={})[0:100]
-    return next(getattr(row, UNREAD) for row in rows if row.pk == complaint_id)
+    rows, _ = selectors.complaint_list(user=user, filters={}).page(offset=0, limit=100)
+    items = output.complaint_list_items(rows, user=user)
+    return next(item[UNREAD] for item in items if item["id"] == str(complaint_id))
 
 
 def test_the_in_app_channel_moves_the_customer_activity_of_exactly_its_kinds():
