@@ -377,20 +377,23 @@ def tokens(base: str, users: dict) -> dict[str, str]:
 
 
 def last_page(base: str, token: str, page_size: int) -> int:
-    """The last page the API serves to the agent (its count, or a search for the edge)."""
+    """The deepest page the API serves the agent: the last one, or the deepest allowed when the
+    count is capped (``count_is_exact`` false) and the pages stop before the list does."""
+
+    def served(page: int) -> bool:
+        return http("GET", f"{base}/api/complaints/?page={page}", token=token)[0] == 200
+
     _, body = http("GET", f"{base}/api/complaints/", token=token)
-    count = body.get("count")
-    digits = re.sub(r"\D", "", str(count))
-    high = max(1, math.ceil(int(digits or 1) / page_size))
-    if http("GET", f"{base}/api/complaints/?page={high}", token=token)[0] == 200:
-        return high
-    low = 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if http("GET", f"{base}/api/complaints/?page={middle}", token=token)[0] == 200:
-            low = middle
-        else:
-            high = middle - 1
+    low = max(1, math.ceil(int(body.get("count") or 1) / page_size))
+    if not served(low):
+        low = 1
+    high = low
+    while served(high * 2):  # past the count when it is capped: look further, doubling
+        low = high = high * 2
+    high *= 2
+    while low < high - 1:  # low is served, high is not
+        middle = (low + high) // 2
+        low, high = (middle, high) if served(middle) else (low, middle)
     return low
 
 
@@ -425,7 +428,7 @@ def requests_for(fixtures: dict, deep_page: int, periods: tuple[str, ...]) -> li
         for o in fixtures["orderings"]
     ]
     rows += [
-        Request(f"`?page={deep_page}` (last)", LIST, f"{list_path}?page={deep_page}"),
+        Request(f"`?page={deep_page}` (deepest)", LIST, f"{list_path}?page={deep_page}"),
         Request("`GET /api/complaints/{id}/`", DETAIL, f"{list_path}{fixtures['detail_id']}/"),
         Request("`POST /api/complaints/` (customer)", CREATE, list_path, "customer", "POST"),
     ]
