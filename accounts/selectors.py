@@ -8,6 +8,7 @@ from django.db import connection
 from accounts.blind_index import email_blind_indexes
 from accounts.models import PERSONAL_FIELDS, EmailOptOut, User
 from accounts.notification_kinds import notification_kinds_for
+from complaints_project.postgresql.prepared import execute_prepared
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -43,11 +44,12 @@ def user_get_for_authentication(*, user_id: UUID | str) -> User:
     visibility read; a later use of the email, name or phone loads them (one query for all).
     Every authenticated request runs this, so its SQL is built once from the model (what
     ``User.objects.defer(*PERSONAL_FIELDS).get(pk=…)`` selects): building the queryset and
-    compiling it cost 0.5 ms of the 0.65 ms the ORM spends here. Raises ``User.DoesNotExist``.
+    compiling it cost 0.5 ms of the 0.65 ms the ORM spends here; and it runs as a prepared
+    statement (``complaints_project.postgresql.prepared``). Raises ``User.DoesNotExist``.
     """
     columns, sql = _authentication_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        execute_prepared(cursor, sql, [user_id])
         row = cursor.fetchone()
     if row is None:
         raise User.DoesNotExist

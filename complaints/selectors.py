@@ -38,6 +38,7 @@ from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.policies import annotate_overdue
 from complaints.read_activity import annotate_unread, seen_at
+from complaints.search import SEARCH_COUNT_CAP, searches_words
 from complaints.visibility import (
     complaints_visible_to,
     conversation_q,
@@ -46,6 +47,7 @@ from complaints.visibility import (
     sees_internal_notes,
 )
 from complaints.workflow import OPEN_STATUSES
+from complaints_project.postgresql.prepared import execute_prepared
 
 NOT_FOUND = "No complaint matches the given query."
 
@@ -161,9 +163,11 @@ class ComplaintListing:
     every row a Sort or OFFSET consumes, so they must stay out of the ordered query).
     """
 
-    def __init__(self, keys: QuerySet[Complaint], *, viewer: User):
+    def __init__(self, keys: QuerySet[Complaint], *, viewer: User, count_cap: int | None = None):
         self.keys = keys
         self.viewer = viewer
+        # The most this list should count exactly (None: the paginator's cap).
+        self.count_cap = count_cap
 
     def page_sql(
         self, *, offset: int, limit: int, count_cap: int | None = None
@@ -222,9 +226,16 @@ def _fill(
     return _MARKS.sub(put, sql), tuple(params)
 
 
-def _fetch_dicts(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+def _fetch_dicts(
+    sql: str, params: tuple[Any, ...], *, prepared: bool = False
+) -> list[dict[str, Any]]:
+    """The rows as dicts; ``prepared``: as a prepared statement (a lookup by key only, see
+    ``complaints_project.postgresql.prepared``)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if prepared:
+            execute_prepared(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         names = [column.name for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -314,12 +325,15 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
     """Complaints ``user`` may see, filtered/ordered by ``filters`` (query parameters).
 
     Invalid filter values raise a DRF ``ValidationError`` naming the parameter (HTTP 400).
-    Read it a page at a time; see ``ComplaintListing``.
+    Read it a page at a time; see ``ComplaintListing``. A search by words (``q``) is counted
+    exactly only up to ``search.SEARCH_COUNT_CAP``.
     """
     keys = complaints_visible_to(user=user).order_by(*DEFAULT_ORDERING)
-    if filters is not None and ComplaintFilter.applies_to(filters):
-        keys = ComplaintFilter(data=filters, queryset=keys, user=user).filtered_qs()
-    return ComplaintListing(keys, viewer=user)
+    if filters is None or not ComplaintFilter.applies_to(filters):
+        return ComplaintListing(keys, viewer=user)
+    keys = ComplaintFilter(data=filters, queryset=keys, user=user).filtered_qs()
+    by_words = searches_words(str(filters.get("q") or ""))
+    return ComplaintListing(keys, viewer=user, count_cap=SEARCH_COUNT_CAP if by_words else None)
 
 
 def complaint_values_get(*, user: User, complaint_id: UUID | str) -> dict[str, Any]:
@@ -350,7 +364,9 @@ def _complaint_values(keys: QuerySet[Complaint], *, viewer: User) -> dict[str, A
     except EmptyResultSet as exc:  # a lookup that can match nothing
         raise NotFound(NOT_FOUND) from exc
     sql = _rows_sql((), DETAIL_VALUES, counted=False, handler=viewer.is_handler)
-    rows = _fetch_dicts(*_fill(sql, {KEYS_MARK: keys_fragment, VIEWER_MARK: ("%s", (viewer.pk,))}))
+    sql, params = _fill(sql, {KEYS_MARK: keys_fragment, VIEWER_MARK: ("%s", (viewer.pk,))})
+    # One complaint by id or reference: the same plan whatever the values, so prepared.
+    rows = _fetch_dicts(sql, params, prepared=True)
     if not rows:
         raise NotFound(NOT_FOUND)
     row = rows[0]

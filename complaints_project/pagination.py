@@ -59,7 +59,10 @@ class DefaultPagination(PageNumberPagination):
 
 
 class PagedListing(Protocol):
-    """A list read a page at a time (``complaints.selectors.ComplaintListing``)."""
+    """A list read a page at a time (``complaints.selectors.ComplaintListing``), counted exactly
+    up to its own ``count_cap`` when it has one below the paginator's."""
+
+    count_cap: int | None
 
     def page(
         self, *, offset: int, limit: int, count_cap: int | None = None
@@ -107,9 +110,10 @@ class CappedCountPagination(DefaultPagination):
             raise ValidationError(
                 {self.page_query_param: [f"Pages reach the first {self.max_offset:,} items."]}
             )
-        counted = offset < self.count_cap
+        cap = min(self.count_cap, listing.count_cap or self.count_cap)
+        counted = offset < cap
         rows, capped = listing.page(
-            offset=offset, limit=page_size + 1, count_cap=self.count_cap if counted else None
+            offset=offset, limit=page_size + 1, count_cap=cap if counted else None
         )
         if not rows and number > 1:
             raise NotFound("Invalid page.")
@@ -119,10 +123,10 @@ class CappedCountPagination(DefaultPagination):
         self.has_next = more and offset + 2 * page_size <= self.max_offset
         if not more:
             self.count, self.count_is_exact = offset + len(rows), True
-        elif capped is not None and capped <= self.count_cap:
+        elif capped is not None and capped <= cap:
             self.count, self.count_is_exact = capped, True
         else:
-            self.count, self.count_is_exact = max(self.count_cap, offset + page_size), False
+            self.count, self.count_is_exact = max(cap, offset + page_size), False
         return rows
 
     def get_paginated_response(self, data: list[dict[str, Any]]) -> Response:
@@ -156,7 +160,7 @@ class CappedCountPagination(DefaultPagination):
         properties["count"]["description"] = COUNT_DESCRIPTION
         properties["count_is_exact"] = {
             "type": "boolean",
-            "description": f"Whether `count` is the exact number (always, up to {COUNT_CAP:,}).",
+            "description": "Whether `count` is the exact number (always, up to the cap).",
         }
         response["required"] = ["count", "count_is_exact", "results"]
         return response

@@ -24,6 +24,7 @@ from complaints.api import serializers as s
 from complaints.api.permissions import CategoryManagerOrReadOnly
 from complaints.filters import ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry
+from complaints.search import SEARCH_COUNT_CAP
 from complaints.workflow import Status
 from complaints_project.openapi import NOT_BLANK_PATTERN, ErrorSerializer
 from complaints_project.pagination import (
@@ -115,7 +116,8 @@ class ComplaintListCreateView(generics.GenericAPIView):
     @extend_schema(
         operation_id="complaints_list",
         summary="List the complaints the caller can see",
-        description=f"{COUNT_DESCRIPTION}\n\n{PAGING_DESCRIPTION}",
+        description=f"{COUNT_DESCRIPTION} A search by words (`q`) is counted exactly up to "
+        f"{SEARCH_COUNT_CAP}.\n\n{PAGING_DESCRIPTION}",
         responses={200: s.ComplaintListOutSerializer(many=True), 400: R400, 401: R401},
     )
     def get(self, request: AuthenticatedRequest) -> Response:

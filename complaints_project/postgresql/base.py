@@ -14,6 +14,17 @@ from complaints_project.encrypted_fields import pgcrypto_connection_options
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The session's prepared statements by SQL text (``prepared.execute_prepared``).
+        self.prepared_statements: dict[str, str] = {}
+        self.prepared_count = 0
+
+    def get_new_connection(self, conn_params):
+        # A new session has none of the old one's prepared statements.
+        self.prepared_statements = {}
+        return super().get_new_connection(conn_params)
+
     def get_connection_params(self):
         params = super().get_connection_params()
         keys = pgcrypto_connection_options(

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import PERSONAL_FIELDS
 from tests.helpers.api import client_for
+from tests.helpers.db import statement_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +14,9 @@ pytestmark = pytest.mark.django_db
 def _user_queries(ctx):
     """The statements reading users alone (the list's page reads the people's names too)."""
     return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if 'FROM "accounts_user"' in q["sql"] and "complaints_" not in q["sql"]
+        sql
+        for sql in statement_texts(ctx.captured_queries)
+        if 'FROM "accounts_user"' in sql and "complaints_" not in sql
     ]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from complaints import selectors
 from complaints_project.pagination import CappedCountPagination
 from tests.helpers.complaints import make_complaint
 
@@ -69,3 +70,20 @@ def test_paging_visits_every_complaint_once(agent_client, customer, small_bounds
     for page in range(1, 5):
         ids += [row["id"] for row in _page(agent_client, page)["results"]]
     assert len(ids) == len(set(ids)) == 7
+
+
+def test_a_search_by_words_counts_up_to_its_own_lower_cap(
+    agent_client, customer, monkeypatch, small_bounds
+):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    for _ in range(4):
+        make_complaint(customer=customer, title="Parcel lost")
+    reference = make_complaint(customer=customer, title="Parcel late").reference
+    words = _page(agent_client, 1, q="parcel")
+    assert (words["count"], words["count_is_exact"]) == (3, False)  # more than 3
+    # Other lists, and searches by reference or email, keep the paginator's cap.
+    assert (_page(agent_client, 1)["count"], _page(agent_client, 1)["count_is_exact"]) == (5, True)
+    by_reference = _page(agent_client, 1, q=reference)
+    assert (by_reference["count"], by_reference["count_is_exact"]) == (1, True)
+    last = _page(agent_client, 3, q="parcel")
+    assert (last["count"], last["count_is_exact"]) == (5, True)
