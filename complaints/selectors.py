@@ -163,11 +163,20 @@ class ComplaintListing:
     every row a Sort or OFFSET consumes, so they must stay out of the ordered query).
     """
 
-    def __init__(self, keys: QuerySet[Complaint], *, viewer: User, count_cap: int | None = None):
+    def __init__(
+        self,
+        keys: QuerySet[Complaint],
+        *,
+        viewer: User,
+        count_cap: int | None = None,
+        prepared: bool = True,
+    ):
         self.keys = keys
         self.viewer = viewer
         # The most this list should count exactly (None: the paginator's cap).
         self.count_cap = count_cap
+        # Whether its statements run prepared (``filters.VALUE_SENSITIVE_FILTERS``).
+        self.prepared = prepared
 
     def page_sql(
         self, *, offset: int, limit: int, count_cap: int | None = None
@@ -206,7 +215,7 @@ class ComplaintListing:
             sql, params = self.page_sql(offset=offset, limit=limit, count_cap=count_cap)
         except EmptyResultSet:  # the filters can match nothing (e.g. q of unsearchable words)
             return [], None
-        rows = _fetch_dicts(sql, params)
+        rows = _fetch_dicts(sql, params, prepared=self.prepared)
         count = rows[0][CAPPED_COUNT] if rows and count_cap is not None else None
         return rows, count
 
@@ -333,7 +342,12 @@ def complaint_list(*, user: User, filters: Mapping[str, Any] | None = None) -> C
         return ComplaintListing(keys, viewer=user)
     keys = ComplaintFilter(data=filters, queryset=keys, user=user).filtered_qs()
     by_words = searches_words(str(filters.get("q") or ""))
-    return ComplaintListing(keys, viewer=user, count_cap=SEARCH_COUNT_CAP if by_words else None)
+    return ComplaintListing(
+        keys,
+        viewer=user,
+        count_cap=SEARCH_COUNT_CAP if by_words else None,
+        prepared=not ComplaintFilter.plan_depends_on_values(filters),
+    )
 
 
 def complaint_values_get(*, user: User, complaint_id: UUID | str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from complaints.models import Complaint, Priority
 from complaints.selectors import complaint_list
 from complaints.workflow import Status
 from tests.helpers.complaints import make_complaint
+from tests.helpers.db import statement_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,8 @@ def _list_queries(client, params):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/complaints/", params)
     assert response.status_code == 200, response.content
-    return response, [q["sql"] for q in ctx.captured_queries if "complaints_complaint" in q["sql"]]
+    texts = statement_texts(ctx.captured_queries)
+    return response, [sql for sql in texts if "complaints_complaint" in sql]
 
 
 @pytest.fixture
@@ -207,3 +209,23 @@ def test_q_is_index_served(agent):
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert index in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("params", "prepared"),
+    [
+        ({}, True),
+        ({"status": "new,resolved", "ordering": "priority"}, True),
+        ({"assignee": "me", "overdue": "true"}, True),
+        ({"q": "parcel"}, False),  # the GIN index or an ordering index, by the word
+        ({"created_after": "2026-01-01"}, False),  # by the range's width
+    ],
+)
+def test_lists_run_prepared_unless_their_plan_depends_on_the_values(
+    agent_client, populated, params, prepared
+):
+    for _ in range(2):  # prepared on first use, then executed
+        with CaptureQueriesContext(connection) as ctx:
+            assert agent_client.get("/api/complaints/", params).status_code == 200
+    page = ctx.captured_queries[-1]["sql"]
+    assert page.startswith("EXECUTE ") == prepared, page[:80]
