@@ -66,11 +66,14 @@ with left:
         st.caption("No data for this period.")
     else:
         per_day["day"] = pd.to_datetime(per_day["day"])
-        long = per_day.melt(
-            id_vars="day", value_vars=["created", "resolved"], var_name="", value_name="complaints"
+        long = per_day.rename(columns={"created": "Filed", "resolved": "Resolved"}).melt(
+            id_vars="day",
+            value_vars=["Filed", "Resolved"],
+            var_name="series",
+            value_name="complaints",
         )
-        long[""] = long[""].map({"created": "filed", "resolved": "resolved"})
-        fig = px.bar(long, x="day", y="complaints", color="", barmode="group")
+        # One line per series, each in the legend: readable for a week as for a year.
+        fig = px.line(long, x="day", y="complaints", color="series")
         fig.update_layout(height=320, margin=CHART_MARGIN, legend_title_text="", xaxis_title="")
         st.plotly_chart(fig, key="chart_per_day")
 with right:
