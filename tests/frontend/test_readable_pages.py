@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from analytics.selectors import MAX_DAYS
 from analytics.services import rebuild as rebuild_stats
 from complaints import services
 from complaints.models import Feedback
@@ -110,6 +111,17 @@ def test_the_daily_chart_draws_filed_and_resolved_as_two_labelled_series(new_app
     # Today is the last day of the window: two filed, one of them resolved.
     assert plotted(series["Filed"]["y"])[-1] == 2
     assert plotted(series["Resolved"]["y"])[-1] == 1
+
+
+def test_the_period_menu_reaches_the_longest_window_the_api_allows(new_app, supervisor):
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/dashboard.py")
+    assert boss.selectbox(key="dash_days").options[-1] == f"Last {MAX_DAYS} days"
+
+    boss.selectbox(key="dash_days").set_value(MAX_DAYS).run()
+    assert boss.header[0].value == f"Last {MAX_DAYS} days"
+    assert len(plotted(chart(boss, "chart_per_day")["data"][0]["x"])) == MAX_DAYS
 
 
 def test_fmt_duration_and_its_chart_unit_agree():
