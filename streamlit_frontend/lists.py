@@ -45,12 +45,24 @@ def paginated(
     return result.value if result.ok else None
 
 
+def page_total(page: Page, *, page_size: int = PAGE_SIZE) -> int | None:
+    """How many pages the list has; None when the API did not count it all."""
+    return max(1, -(-page.count // page_size)) if page.count_is_exact else None
+
+
 def page_caption(page: Page, *, page_no: int, page_size: int = PAGE_SIZE) -> str:
     """Where the pager stands; the API counts exactly only up to a cap (``count_is_exact``)."""
-    if not page.count_is_exact:
-        return f"Page {page_no} - more than {page.count:,} complaints"
-    pages = max(1, -(-page.count // page_size))
-    return f"Page {page_no} of {pages} - {page.count:,} complaint(s)"
+    pages = page_total(page, page_size=page_size)
+    if pages is None:
+        return f"Page {page_no} · more than {page.count:,} complaints (not counted further)"
+    return f"Page {page_no} of {pages} · {page.count:,} complaint(s)"
+
+
+def end_of_list_hint(page: Page) -> str | None:
+    """Why there is no next page although more complaints match: the API serves no deeper."""
+    if page.next or page.count_is_exact:
+        return None
+    return "The list stops here: filters or another sort order reach the other complaints."
 
 
 def pager(page: Page, *, state_key: str, page_size: int = PAGE_SIZE) -> None:
@@ -76,6 +88,9 @@ def pager(page: Page, *, state_key: str, page_size: int = PAGE_SIZE) -> None:
         ):
             st.session_state[f"{state_key}_page"] = page_no + 1
             st.rerun()
+    hint = end_of_list_hint(page)
+    if hint:
+        st.caption(hint)
 
 
 def complaint_row(
