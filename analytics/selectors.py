@@ -172,6 +172,7 @@ def complaint_stats(*, days: int = DEFAULT_DAYS, now: datetime | None = None) ->
         "sla_breach_rate": (breached / decided) if decided else None,
         "overdue": counts["overdue"],
         "days": days,
+        "max_days": MAX_DAYS,
         "per_day": _per_day(rows, first, last),
         "period": {
             "first_day": first,

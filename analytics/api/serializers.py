@@ -102,6 +102,7 @@ class StatsSerializer(serializers.Serializer):
         help_text="Open complaints whose running SLA clock is past its due time."
     )
     days = serializers.IntegerField()
+    max_days = serializers.IntegerField(help_text="The longest window `days` may ask for.")
     per_day = DayCountSerializer(many=True)
     period = PeriodSerializer(help_text="Counts and durations of the window (`days`).")
     csat = CsatSerializer(help_text="Customer satisfaction from the feedback given in the window.")

@@ -17,6 +17,8 @@ from streamlit_frontend import ui
 
 # Above this share of breached complaints the gauge turns red.
 BREACH_RATE_ALARM = 0.1
+# The periods offered besides the longest the API allows (its ``max_days``).
+PERIODS = (7, 30, 90)
 CHART_MARGIN = {"t": 20, "b": 10}
 
 api = ui.require_login()
@@ -26,14 +28,22 @@ if not api.sees_dashboard:
 
 head, pick = st.columns([4, 1], vertical_alignment="bottom")
 head.title("Dashboard")
-days = pick.selectbox(
-    "Period", options=[7, 30, 90], index=1, format_func=lambda d: f"Last {d} days", key="dash_days"
-)
-
-loaded = ui.attempt(lambda: api.stats(days=days), spinner="Loading statistics...")
+# The period picked on the last run; the API's default window on the first.
+chosen: int | None = st.session_state.get("dash_days")
+loaded = ui.attempt(lambda: api.stats(days=chosen), spinner="Loading statistics...")
 if not loaded.ok:
     st.stop()
 stats: dict[str, Any] = dict(loaded.value or {})
+days = int(stats["days"])
+longest = int(stats.get("max_days") or days)
+periods = sorted({*(d for d in PERIODS if d < longest), longest, days})
+pick.selectbox(
+    "Period",
+    options=periods,
+    index=periods.index(days),
+    format_func=lambda d: f"Last {d} days",
+    key="dash_days",
+)
 period = f"the last {days} days"
 
 # --- the chosen period ---------------------------------------------------------------------
@@ -66,11 +76,14 @@ with left:
         st.caption("No data for this period.")
     else:
         per_day["day"] = pd.to_datetime(per_day["day"])
-        long = per_day.melt(
-            id_vars="day", value_vars=["created", "resolved"], var_name="", value_name="complaints"
+        long = per_day.rename(columns={"created": "Filed", "resolved": "Resolved"}).melt(
+            id_vars="day",
+            value_vars=["Filed", "Resolved"],
+            var_name="series",
+            value_name="complaints",
         )
-        long[""] = long[""].map({"created": "filed", "resolved": "resolved"})
-        fig = px.bar(long, x="day", y="complaints", color="", barmode="group")
+        # One line per series, each in the legend: readable for a week as for a year.
+        fig = px.line(long, x="day", y="complaints", color="series")
         fig.update_layout(height=320, margin=CHART_MARGIN, legend_title_text="", xaxis_title="")
         st.plotly_chart(fig, key="chart_per_day")
 with right:

@@ -98,6 +98,13 @@ def test_bad_days_is_400(supervisor_client, days):
     assert "days" in resp.json()
 
 
+def test_the_longest_window_is_in_the_answer_and_accepted(supervisor_client):
+    longest = supervisor_client.get("/api/stats/").json()["max_days"]
+    body = supervisor_client.get("/api/stats/", {"days": longest}).json()
+    assert (body["days"], len(body["per_day"])) == (longest, longest)
+    assert supervisor_client.get("/api/stats/", {"days": longest + 1}).status_code == 400
+
+
 def test_known_dataset(supervisor_client, dataset, now):
     resp = supervisor_client.get("/api/stats/")
     assert resp.status_code == 200

@@ -3,29 +3,22 @@ dashboard's tiles and charts agree, each saying its period and definition."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from streamlit.testing.v1 import AppTest
 
 from accounts.models import Role
+from analytics.selectors import MAX_DAYS
 from analytics.services import rebuild as rebuild_stats
 from complaints import services
 from complaints.models import Feedback
 from complaints.workflow import Status
 from streamlit_frontend import ui
 from tests.helpers.factories import CategoryFactory, ComplaintFactory, UserFactory
-from tests.helpers.frontend import goto, log_in, open_detail, texts
+from tests.helpers.frontend import chart, goto, log_in, open_detail, plotted, texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def chart(at: AppTest, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.key == key]
-    assert found, [c.key for c in at.get("plotly_chart")]
-    return json.loads(found[0].proto.spec)
 
 
 def test_staff_replies_carry_a_person_and_a_proper_name(new_app, categories, customer):
@@ -95,6 +88,40 @@ def test_dashboard_tiles_and_charts_agree_and_say_their_period(new_app, supervis
     boss.selectbox(key="dash_days").set_value(7).run()
     assert boss.header[0].value == "Last 7 days"
     assert "given in the last 7 days" in texts(boss)
+
+
+def test_the_daily_chart_draws_filed_and_resolved_as_two_labelled_series(new_app, supervisor):
+    now = timezone.now()
+    ComplaintFactory.create(created_at=now - timedelta(minutes=10))
+    ComplaintFactory.create(
+        status=Status.RESOLVED,
+        created_at=now - timedelta(minutes=10),
+        acknowledged_at=now - timedelta(minutes=8),
+        resolved_at=now - timedelta(minutes=2),
+    )
+    rebuild_stats()
+
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/dashboard.py")
+
+    series = {trace["name"]: trace for trace in chart(boss, "chart_per_day")["data"]}
+    assert set(series) == {"Filed", "Resolved"}
+    assert all(trace["showlegend"] for trace in series.values())
+    # Today is the last day of the window: two filed, one of them resolved.
+    assert plotted(series["Filed"]["y"])[-1] == 2
+    assert plotted(series["Resolved"]["y"])[-1] == 1
+
+
+def test_the_period_menu_reaches_the_longest_window_the_api_allows(new_app, supervisor):
+    boss = new_app()
+    log_in(boss, supervisor.email)
+    goto(boss, "app_pages/dashboard.py")
+    assert boss.selectbox(key="dash_days").options[-1] == f"Last {MAX_DAYS} days"
+
+    boss.selectbox(key="dash_days").set_value(MAX_DAYS).run()
+    assert boss.header[0].value == f"Last {MAX_DAYS} days"
+    assert len(plotted(chart(boss, "chart_per_day")["data"][0]["x"])) == MAX_DAYS
 
 
 def test_fmt_duration_and_its_chart_unit_agree():

@@ -1,11 +1,16 @@
 """The Streamlit app for tests: where it lives (AppTest and the browser test's server), and the
-steps of the AppTest flows (log in, open a page, read its text, follow an emailed link)."""
+steps of the AppTest flows (log in, open a page, read its text and charts, follow an emailed
+link)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from django.core import mail
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +24,20 @@ def texts(at: AppTest) -> str:
     parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.subheader)]
     parts += [e.value for e in (*at.success, *at.info, *at.warning, *at.error)]
     return "\n".join(str(p) for p in parts)
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The Plotly figure (its JSON) of the chart with ``key``."""
+    found = [c for c in at.get("plotly_chart") if c.key == key]
+    assert found, [c.key for c in at.get("plotly_chart")]
+    return json.loads(found[0].proto.spec)
+
+
+def plotted(values: Any) -> list:
+    """A trace's ``x``/``y`` as a list: Plotly writes numeric arrays as base64 typed arrays."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
 
 
 def assert_ok(at: AppTest) -> None:
