@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,6 +11,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
@@ -226,10 +228,26 @@ class ComplaintByReferenceView(generics.GenericAPIView):
         return Response(output.complaint_detail(row, user=request.user))
 
 
-class ComplaintTransitionView(generics.GenericAPIView):
-    serializer_class = s.TransitionInSerializer
+class ComplaintActionView(generics.GenericAPIView):
+    """``POST`` on one complaint: read it for the caller (404 first), validate the body with
+    ``serializer_class`` (400), run the use case (``act``) and answer the complaint as it is now.
+    Each action declares its schema with ``extend_schema_view(post=...)``."""
 
-    @extend_schema(
+    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
+        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
+        serializer = self.get_serializer_class()(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = self.act(request, complaint, serializer.validated_data)
+        return _complaint_response(request, complaint)
+
+    def act(
+        self, request: AuthenticatedRequest, complaint: Complaint, data: dict[str, Any]
+    ) -> Complaint:
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    post=extend_schema(
         operation_id="complaints_transition",
         summary="Move a complaint to another status",
         description="`allowed_transitions` on the complaint lists the statuses the caller may "
@@ -238,24 +256,22 @@ class ComplaintTransitionView(generics.GenericAPIView):
         request=s.TransitionInSerializer,
         responses={200: s.ComplaintOutSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
-    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        serializer = s.TransitionInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        complaint = services.complaint_transition(
+)
+class ComplaintTransitionView(ComplaintActionView):
+    serializer_class = s.TransitionInSerializer
+
+    def act(self, request, complaint, data):
+        return services.complaint_transition(
             complaint=complaint,
             actor=request.user,
-            to_status=serializer.validated_data["to_status"],
-            reason=serializer.validated_data["reason"],
-            remedy_outcome=serializer.validated_data.get("remedy_outcome", ""),
+            to_status=data["to_status"],
+            reason=data["reason"],
+            remedy_outcome=data.get("remedy_outcome", ""),
         )
-        return _complaint_response(request, complaint)
 
 
-class ComplaintAssignView(generics.GenericAPIView):
-    serializer_class = s.AssignInSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="complaints_assign",
         summary="Assign (or unassign with null) a complaint",
         description="Agents may take an unassigned complaint (assign themselves) or drop their "
@@ -273,22 +289,18 @@ class ComplaintAssignView(generics.GenericAPIView):
             404: R404,
         },
     )
-    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        serializer = s.AssignInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        complaint = services.complaint_assign(
-            complaint=complaint,
-            actor=request.user,
-            assignee=serializer.validated_data["assignee_id"],
+)
+class ComplaintAssignView(ComplaintActionView):
+    serializer_class = s.AssignInSerializer
+
+    def act(self, request, complaint, data):
+        return services.complaint_assign(
+            complaint=complaint, actor=request.user, assignee=data["assignee_id"]
         )
-        return _complaint_response(request, complaint)
 
 
-class ComplaintMergeView(generics.GenericAPIView):
-    serializer_class = s.MergeInSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="complaints_merge",
         summary="Merge this complaint (a duplicate) into another",
         description="Staff merge a duplicate into the complaint that carries on: it becomes "
@@ -312,22 +324,17 @@ class ComplaintMergeView(generics.GenericAPIView):
             409: R409,
         },
     )
-    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        serializer = s.MergeInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+)
+class ComplaintMergeView(ComplaintActionView):
+    serializer_class = s.MergeInSerializer
+
+    def act(self, request, complaint, data):
         into_id = data.get("into") or selectors.complaint_id_for_reference(data["into_reference"])
-        complaint = merging.complaint_merge(
-            complaint=complaint, into_id=into_id, actor=request.user
-        )
-        return _complaint_response(request, complaint)
+        return merging.complaint_merge(complaint=complaint, into_id=into_id, actor=request.user)
 
 
-class ComplaintReviewRequestView(generics.GenericAPIView):
-    serializer_class = s.ReviewRequestInSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="complaints_review_request",
         summary="Ask for an internal review of the final answer (the customer, once)",
         description="Offered while `can_request_review`: the complaint is resolved, closed or "
@@ -345,22 +352,18 @@ class ComplaintReviewRequestView(generics.GenericAPIView):
             409: R409,
         },
     )
-    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        serializer = s.ReviewRequestInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        complaint = reviews.review_request(
-            complaint=complaint,
-            customer=request.user,
-            reason=serializer.validated_data["reason"],
+)
+class ComplaintReviewRequestView(ComplaintActionView):
+    serializer_class = s.ReviewRequestInSerializer
+
+    def act(self, request, complaint, data):
+        return reviews.review_request(
+            complaint=complaint, customer=request.user, reason=data["reason"]
         )
-        return _complaint_response(request, complaint)
 
 
-class ComplaintReviewConcludeView(generics.GenericAPIView):
-    serializer_class = s.ReviewConcludeInSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="complaints_review_conclude",
         summary="Conclude the customer's internal review (supervisors and admins)",
         description="Offered while `can_conclude_review`. The note is the answer the customer "
@@ -378,19 +381,18 @@ class ComplaintReviewConcludeView(generics.GenericAPIView):
             409: R409,
         },
     )
-    def post(self, request: AuthenticatedRequest, pk: UUID) -> Response:
-        complaint = selectors.complaint_get(user=request.user, complaint_id=pk)
-        serializer = s.ReviewConcludeInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        complaint = reviews.review_conclude(
+)
+class ComplaintReviewConcludeView(ComplaintActionView):
+    serializer_class = s.ReviewConcludeInSerializer
+
+    def act(self, request, complaint, data):
+        return reviews.review_conclude(
             complaint=complaint,
             actor=request.user,
             outcome=data["outcome"],
             note=data["note"],
             remedy_outcome=data.get("remedy_outcome", ""),
         )
-        return _complaint_response(request, complaint)
 
 
 class ComplaintCommentsView(generics.GenericAPIView):
