@@ -71,3 +71,22 @@ def test_detail_query_count_is_constant(
     with django_assert_max_num_queries(MAX_DETAIL):
         response = customer_client.get(f"/api/complaints/by-ref/{target.reference}/")
     assert response.status_code == 200
+
+
+# The auth user, the category, BEGIN, its business calendar, the reference, the customer's
+# name (search tokens), the complaint, its history entry, its outbox event, the outbox
+# notification, COMMIT, the detail to answer with.
+CREATE = 12
+
+
+@pytest.mark.parametrize("words", [3, 300])
+def test_filing_runs_the_same_statements_whatever_its_text(
+    customer_client, category, django_assert_num_queries, words
+):
+    body = {
+        "category": category.pk,
+        "title": "Parcel lost",
+        "description": " ".join(f"word{i}" for i in range(words)),
+    }
+    with django_assert_num_queries(CREATE):
+        assert customer_client.post("/api/complaints/", body, format="json").status_code == 201
