@@ -92,6 +92,20 @@ def _complaints_for(user: User) -> QuerySet[Complaint]:
 # (see ComplaintListing). ``is_overdue`` and the unread marker are computed from the row in
 # Python (``policies.is_overdue``, ``read_activity.unread``: the SQL rules' twins), which keeps
 # the statement's text free of values.
+# A list row's times, in the body's order (``complaints.api.output`` renders each the same way).
+LIST_DATETIMES = (
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "ack_due_at",
+    "resolve_due_at",
+    "sla_paused_at",
+    "review_requested_at",
+    "review_concluded_at",
+    "last_customer_activity_at",
+)
 LIST_VALUES = (
     "id",
     "reference",
@@ -109,17 +123,7 @@ LIST_VALUES = (
     "assignee_id",
     "assignee_name",
     "assignee_role",
-    "created_at",
-    "updated_at",
-    "acknowledged_at",
-    "resolved_at",
-    "closed_at",
-    "ack_due_at",
-    "resolve_due_at",
-    "sla_paused_at",
-    "review_requested_at",
-    "review_concluded_at",
-    "last_customer_activity_at",
+    *LIST_DATETIMES,
     "viewer_seen_at",
     "feedback__rating",
     "feedback__comment",

@@ -30,23 +30,10 @@ from complaints.policies import (
     state_capabilities,
 )
 from complaints.read_activity import unread
+from complaints.selectors import LIST_DATETIMES
 from complaints.visibility import customers_complaint_is_visible
 
 PRIORITY_NAMES = {p.value: p.label for p in Priority}
-# The row's datetime columns, in the body's order (after ``assignee``).
-LIST_DATETIMES = (
-    "created_at",
-    "updated_at",
-    "acknowledged_at",
-    "resolved_at",
-    "closed_at",
-    "ack_due_at",
-    "resolve_due_at",
-    "sla_paused_at",
-    "review_requested_at",
-    "review_concluded_at",
-    "last_customer_activity_at",
-)
 
 
 def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
