@@ -4,7 +4,7 @@ from typing import cast
 
 import pytest
 from django.db import connection, transaction
-from django.db.utils import DataError
+from django.db.utils import DatabaseError, DataError
 
 from complaints_project.postgresql import prepared
 from complaints_project.postgresql.base import DatabaseWrapper
@@ -66,6 +66,9 @@ def test_a_new_connection_starts_with_none():
 
 
 def test_past_the_limit_the_connection_drops_them_and_starts_again(monkeypatch):
+    with connection.cursor() as cursor:  # from none, whatever earlier tests prepared
+        cursor.execute("DEALLOCATE ALL")
+    _registry().clear()
     monkeypatch.setattr(prepared, "MAX_PREPARED", 3)
     for n in range(3):
         _run(f"SELECT %s::int + {n}", [1])
@@ -73,3 +76,13 @@ def test_past_the_limit_the_connection_drops_them_and_starts_again(monkeypatch):
     assert _run("SELECT %s::int + 100", [1]) == [(101,)]
     assert list(_registry()) == ["SELECT %s::int + 100"]
     assert _server_statements() == set(_registry().values())
+
+
+def test_a_statement_that_fails_to_execute_is_prepared_again_next_time():
+    _run(SQL, [1])
+    with connection.cursor() as cursor:  # gone behind the registry's back
+        cursor.execute(f"DEALLOCATE {_registry()[SQL]}")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _run(SQL, [1])
+    assert SQL not in _registry()
+    assert _run(SQL, [2]) == [(3, "100%")]

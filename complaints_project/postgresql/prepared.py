@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import DatabaseError
 from django.db.backends.utils import CursorWrapper
 
 # The statements a connection keeps at most; past it, it drops them all and starts again.
@@ -45,7 +46,13 @@ def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> 
     name = registry.get(sql)
     arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
     if name is not None:
-        cursor.execute(f"EXECUTE {name}{arguments}", params)
+        try:
+            cursor.execute(f"EXECUTE {name}{arguments}", params)
+        except DatabaseError:
+            # Whatever failed (a value, or the statement itself: dropped, or its plan no longer
+            # fits a table a migration changed), the next call prepares it again.
+            del registry[sql]
+            raise
         return
     if len(registry) >= MAX_PREPARED:
         cursor.execute("DEALLOCATE ALL")
