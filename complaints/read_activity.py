@@ -30,7 +30,7 @@ from complaints.models import Complaint, ComplaintSeen
 UNREAD = "has_unread_activity"
 
 
-def seen_at(viewer: Any) -> Subquery:
+def last_seen_at(viewer: Any) -> Subquery:
     """When ``viewer`` (a user id, or an expression standing for one) last opened the outer
     complaint: a correlated lookup on the (complaint, user) unique index, null if never."""
     seen = ComplaintSeen.objects.filter(complaint=OuterRef("pk"), user_id=viewer)
@@ -42,7 +42,7 @@ def annotate_unread(qs: QuerySet[Complaint], *, viewer: User) -> QuerySet[Compla
     (complaint, user) unique index; apply it to a page's rows, never to the ordered scan."""
     if not viewer.is_handler:
         return qs.annotate(**{UNREAD: Value(None, output_field=BooleanField())})
-    since = Coalesce(seen_at(viewer.pk), F("created_at"))
+    since = Coalesce(last_seen_at(viewer.pk), F("created_at"))
     return qs.annotate(
         **{
             UNREAD: Case(

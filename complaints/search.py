@@ -337,10 +337,19 @@ def query_word_tokens(value: str, *, internal: bool) -> list[list[int]]:
 SEARCH_COUNT_CAP = 100
 
 
+def _is_email(value: str) -> bool:
+    return "@" in value
+
+
+def _is_reference(value: str) -> bool:
+    return value.upper().startswith(REFERENCE_PREFIX)
+
+
 def searches_words(value: str) -> bool:
-    """Whether the search ``value`` looks for words (not an email address or a reference)."""
+    """Whether the search ``value`` looks for words (not an email address or a reference), as
+    ``search_filter`` reads it."""
     value = value.strip()
-    return bool(value) and "@" not in value and not value.upper().startswith(REFERENCE_PREFIX)
+    return bool(value) and not _is_email(value) and not _is_reference(value)
 
 
 def search_filter(qs: QuerySet[Complaint], *, value: str, internal: bool) -> QuerySet[Complaint]:
@@ -359,10 +368,10 @@ def search_filter(qs: QuerySet[Complaint], *, value: str, internal: bool) -> Que
     value = value.strip()
     if not value:
         return qs
-    if "@" in value:
+    if _is_email(value):
         customers = User.objects.filter(email_hash__in=email_blind_indexes(value))
         return qs.filter(customer_id__in=customers.values("pk"))
-    if value.upper().startswith(REFERENCE_PREFIX):
+    if _is_reference(value):
         return qs.filter(reference__startswith=value.upper())
     words = query_word_tokens(value, internal=internal)
     if not words:

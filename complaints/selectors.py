@@ -37,7 +37,7 @@ from complaints.errors import NotFound
 from complaints.filters import DEFAULT_ORDERING, ComplaintFilter
 from complaints.models import Category, Comment, Complaint, HistoryEntry, HistoryKind
 from complaints.policies import annotate_overdue
-from complaints.read_activity import annotate_unread, seen_at
+from complaints.read_activity import annotate_unread, last_seen_at
 from complaints.search import SEARCH_COUNT_CAP, searches_words
 from complaints.visibility import (
     complaints_visible_to,
@@ -77,21 +77,11 @@ def _merge_links(*, handler: bool, viewer: Any) -> dict[str, Any]:
 
 
 def _complaints_for(user: User) -> QuerySet[Complaint]:
-    visible = (
-        complaints_visible_to(user=user)
-        .select_related("category", "customer", "assignee", "feedback")
-        .annotate(**_merge_links(handler=user.is_handler, viewer=user.pk))
+    return complaints_visible_to(user=user).select_related(
+        "category", "customer", "assignee", "feedback"
     )
-    return annotate_unread(annotate_overdue(visible), viewer=user)
 
 
-# What a list row shows (``complaints.api.output``), as ``values()`` paths: plain columns, the
-# category and the feedback joined in, the two names (``_with_names``) and when the viewer last
-# opened it (``VIEWER_SEEN_AT``). The only encrypted ones are the rejection reason, the
-# customer's and assignee's names and the feedback comment, decrypted for the page's rows only
-# (see ComplaintListing). ``is_overdue`` and the unread marker are computed from the row in
-# Python (``policies.is_overdue``, ``read_activity.unread``: the SQL rules' twins), which keeps
-# the statement's text free of values.
 # A list row's times, in the body's order (``complaints.api.output`` renders each the same way).
 LIST_DATETIMES = (
     "created_at",
@@ -106,6 +96,13 @@ LIST_DATETIMES = (
     "review_concluded_at",
     "last_customer_activity_at",
 )
+# What a list row shows (``complaints.api.output``), as ``values()`` paths: plain columns, the
+# category and the feedback joined in, the two names (``_names``) and when the viewer last
+# opened it (``viewer_seen_at``). The only encrypted ones are the rejection reason, the
+# customer's and assignee's names and the feedback comment, decrypted for the page's rows only
+# (see ComplaintListing). ``is_overdue`` and the unread marker are computed from the row in
+# Python (``policies.is_overdue``, ``read_activity.unread``: the SQL rules' twins), which keeps
+# the statement's text free of values.
 LIST_VALUES = (
     "id",
     "reference",
@@ -130,7 +127,7 @@ LIST_VALUES = (
     "feedback__created_at",
 )
 # The detail adds the long texts, the remedy, the review and the merge links (``_merge_links``).
-# The review's two texts are decrypted only when a review was asked for (``_detail_texts``).
+# The review's two texts are decrypted only when a review was asked for (``_row_annotations``).
 DETAIL_VALUES = (
     *LIST_VALUES,
     "description",
@@ -242,8 +239,8 @@ def _fill(
 def _fetch_dicts(
     sql: str, params: tuple[Any, ...], *, prepared: bool = False
 ) -> list[dict[str, Any]]:
-    """The rows as dicts; ``prepared``: as a prepared statement (a lookup by key only, see
-    ``complaints_project.postgresql.prepared``)."""
+    """The rows as dicts; ``prepared``: as a prepared statement (only for a statement whose plan
+    does not depend on its values, see ``complaints_project.postgresql.prepared``)."""
     with connection.cursor() as cursor:
         if prepared:
             execute_prepared(cursor, sql, params)
@@ -263,7 +260,7 @@ def _row_annotations(*, handler: bool) -> dict[str, Any]:
     viewer = _viewer_mark()
     return {
         **_names(),
-        "viewer_seen_at": seen_at(viewer) if handler else Value(None, DateTimeField()),
+        "viewer_seen_at": last_seen_at(viewer) if handler else Value(None, DateTimeField()),
         # The review's texts (null: not decrypted) exist only once a review was asked for.
         "review_reason_text": Case(
             When(review_requested_at__isnull=False, then=F("review_reason")),
@@ -395,8 +392,27 @@ def _complaint_values(keys: QuerySet[Complaint], *, viewer: User) -> dict[str, A
 
 
 def complaint_get(*, user: User, complaint_id: UUID | str) -> Complaint:
+    """One complaint ``user`` may see, for a use case to act on (the API renders
+    ``complaint_values_get``)."""
+    return _get(_complaints_for(user), complaint_id)
+
+
+def complaint_get_for_serializers(*, user: User, complaint_id: UUID | str) -> Complaint:
+    """``complaint_get`` with what ``ComplaintOutSerializer`` reads besides the columns:
+    ``is_overdue``, the merge links and the viewer's unread marker, computed in SQL.
+
+    The serializers declare the schema and are the reference the API's bodies are held equal
+    to (``complaints.api.output``, ``tests/complaints/api/test_output.py``).
+    """
+    visible = _complaints_for(user).annotate(
+        **_merge_links(handler=user.is_handler, viewer=user.pk)
+    )
+    return _get(annotate_unread(annotate_overdue(visible), viewer=user), complaint_id)
+
+
+def _get(qs: QuerySet[Complaint], complaint_id: UUID | str) -> Complaint:
     try:
-        return _complaints_for(user).get(pk=complaint_id)
+        return qs.get(pk=complaint_id)
     except (Complaint.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         # A malformed UUID is just another complaint that does not exist.
         raise NotFound(NOT_FOUND) from exc

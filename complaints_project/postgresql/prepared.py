@@ -4,10 +4,10 @@ PostgreSQL parses, analyses and plans every statement it is sent. For the reads 
 makes by primary key (the authenticated user, a complaint's detail), that work costs more than
 running them: the detail statement (joins, a dozen subqueries) took ~0.8 ms of PostgreSQL's
 time to parse and plan and ~0.1 ms to run, measured at 1M complaints; a list page ~0.6 ms to
-parse and plan and ~0.6 ms to run. ``execute_prepared``
-prepares such a statement once per connection (``PREPARE``, in the same round trip as its first
-``EXECUTE``) and afterwards only executes it: PostgreSQL plans it for the first executions,
-then keeps a generic plan, which for a lookup by primary key is the plan it would choose anyway.
+parse and plan and ~0.6 ms to run. ``execute_prepared`` prepares such a statement once per
+connection (``PREPARE``, in the same round trip as its first ``EXECUTE``) and afterwards only
+executes it: PostgreSQL plans it for the first executions, then keeps a generic plan, which for
+a lookup by primary key is the plan it would choose anyway.
 
 Only for statements whose best plan does not depend on their parameters' values: lookups by
 key, and lists whose filters each have an index walk that serves any value (a list searched by

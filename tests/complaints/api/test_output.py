@@ -59,7 +59,7 @@ def _callers(customer, agent, supervisor):
 def _serialized(user, complaint_id, serializer_class):
     request = RequestFactory().get("/")
     request.user = user
-    complaint = selectors.complaint_get(user=user, complaint_id=complaint_id)
+    complaint = selectors.complaint_get_for_serializers(user=user, complaint_id=complaint_id)
     return serializer_class(complaint, context={"request": request}).data
 
 
